@@ -1,0 +1,151 @@
+"""The command line of the workbench (spec/cli.md): bulk work, scheduled jobs, scripted checks.
+
+It works on the same workbook as the app, through the same workflow code.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from connectors.config import open_workbook
+from connectors.files import read_tables, write_sheets
+from connectors.importing import apply_import, plan_import
+from connectors.parsing import parse_snapshot
+from workflows.demo import demo_tables
+from workflows.schema import TABLES
+from workflows.validation import data_problems
+
+COMMANDS = {}
+
+
+def command(name: str, help_: str):
+    def register(function):
+        COMMANDS[name] = (function, help_)
+        return function
+    return register
+
+
+def emit(args, data, text: str) -> None:
+    if args.json:
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
+        sys.stdout.write("\n")
+    else:
+        print(text)
+
+
+def now(args) -> dt.datetime:
+    if args.as_of:
+        from connectors.cells import parse_datetime
+        from zoneinfo import ZoneInfo
+
+        return parse_datetime(args.as_of, ZoneInfo("Asia/Shanghai"))
+    return dt.datetime.now().replace(microsecond=0)
+
+
+@command("init", "create every missing worksheet and header cell")
+def init(args, workbook) -> int:
+    created = workbook.ensure_schema(args.lang)
+    emit(args, {"created": created}, "created: " + ", ".join(created) if created else "nothing to create")
+    return 0
+
+
+def is_empty(workbook) -> bool:
+    snapshot = workbook.snapshot()
+    return not any(any(cell.strip() for row in sheet.rows for cell in row) for sheet in snapshot.sheets.values())
+
+
+@command("demo", "fill an empty workbook with a realistic demo college")
+def demo(args, workbook) -> int:
+    workbook.ensure_schema("zh")
+    if not is_empty(workbook):
+        print("demo: the workbook already holds data; demo only fills an empty workbook "
+              "(use --workbook to choose another one)", file=sys.stderr)
+        return 1
+    counts = load_demo(workbook, now(args))
+    emit(args, counts, "demo loaded: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return 0
+
+
+def load_demo(workbook, moment: dt.datetime) -> dict[str, int]:
+    tables = demo_tables(moment)
+    for spec in TABLES:
+        if tables.get(spec.key):
+            workbook.append(spec.key, tables[spec.key])
+    return {key: len(rows) for key, rows in tables.items()}
+
+
+@command("import", "load an .xlsx workbook or a folder of <table>.csv files")
+def import_(args, workbook) -> int:
+    incoming, unknown = read_tables(args.path)
+    workbook.ensure_schema("zh")
+    plans = plan_import(workbook.snapshot(), incoming)
+    apply_import(workbook, plans)
+    report = [{"table": p.table, "added": len(p.appends), "updated": len(p.updates),
+               "skipped": [vars(s) for s in p.skipped], "ignored_columns": p.ignored_columns} for p in plans]
+    lines = []
+    for item in report:
+        lines.append(f"{item['table']}: added {item['added']}, updated {item['updated']}, skipped {len(item['skipped'])}")
+        lines += [f"  skipped {s['sheet']} row {s['row']}: {s['reason']}" for s in item["skipped"]]
+        lines += [f"  column not imported (not a column of {item['table']}): {c}" for c in item["ignored_columns"]]
+    lines += [f"sheet not imported (not a table of the workbook): {title}" for title in unknown]
+    emit(args, {"tables": report, "unknown_sheets": unknown}, "\n".join(lines) or "nothing to import")
+    return 1 if any(item["skipped"] for item in report) else 0
+
+
+@command("export", "write every table to .xlsx, or to a folder of CSV files")
+def export(args, workbook) -> int:
+    snapshot = workbook.snapshot()
+    sheets = [snapshot.sheets[spec.key] for spec in TABLES if spec.key in snapshot.sheets]
+    path = write_sheets(sheets, args.path)
+    emit(args, {"path": str(path), "tables": [s.title for s in sheets]}, f"exported {len(sheets)} tables to {path}")
+    return 0
+
+
+@command("validate", "list the data problems of the workbook")
+def validate(args, workbook) -> int:
+    problems = data_problems(parse_snapshot(workbook.snapshot()))
+    rows = [p.as_dict() for p in problems]
+    text = "\n".join(f"{p.sheet} row {p.row} [{p.column}] {p.value!r}: {p.problem}" for p in problems)
+    emit(args, rows, text or "no problems")
+    return 1 if problems else 0
+
+
+@command("sync", "send writes still waiting in the local journal (Google Sheets)")
+def sync(args, workbook) -> int:
+    waiting = workbook.sync()
+    emit(args, {"waiting": waiting}, "all writes sent" if waiting == 0 else f"{waiting} writes still waiting")
+    return 0 if waiting == 0 else 1
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="python cli.py", description=__doc__.splitlines()[0])
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--workbook", help="workbook URL (sqlite:///path.sqlite3 or gsheets://ID)")
+    common.add_argument("--json", action="store_true", help="print one JSON document")
+    common.add_argument("--as-of", help='"YYYY-MM-DD HH:MM": the moment taken as now')
+    sub = main.add_subparsers(dest="command", required=True)
+    for name, (_, help_) in COMMANDS.items():
+        one = sub.add_parser(name, help=help_, parents=[common])
+        if name == "init":
+            one.add_argument("--lang", choices=["zh", "en"], default="zh")
+        if name in ("import", "export"):
+            one.add_argument("path", type=Path)
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    function = COMMANDS[args.command][0]
+    try:
+        workbook = open_workbook(args.workbook)
+        return function(args, workbook)
+    except (OSError, ValueError, LookupError, RuntimeError) as error:
+        print(f"{args.command}: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

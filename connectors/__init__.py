@@ -1,0 +1,1 @@
+"""The workbook: one small interface (`Workbook`), two backends, header mapping and cell parsing."""

@@ -1,0 +1,74 @@
+"""Which workbook to open, and opening it (spec/cli.md § Choosing the workbook)."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import tomllib
+from pathlib import Path
+
+from connectors.sheet import Workbook
+
+DEFAULT_URL = "sqlite:///data/workbook.sqlite3"
+SECRETS_PATH = Path(".streamlit/secrets.toml")
+_SHEET_URL = re.compile(r"^https://docs\.google\.com/spreadsheets/d/([A-Za-z0-9_-]+)")
+
+
+def load_secrets(path: Path = SECRETS_PATH) -> dict:
+    if not path.exists():
+        return {}
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def workbook_settings(secrets: dict) -> dict:
+    return dict(secrets.get("connections", {}).get("workbook", {}))
+
+
+def workbook_url(explicit: str | None = None, env=os.environ, secrets: dict | None = None) -> str:
+    """--workbook, then WORKBOOK_URL, then secrets' [connections.workbook] url, then the embedded file."""
+    if explicit:
+        return explicit
+    if env.get("WORKBOOK_URL"):
+        return env["WORKBOOK_URL"]
+    url = workbook_settings(load_secrets() if secrets is None else secrets).get("url")
+    return url or DEFAULT_URL
+
+
+def spreadsheet_id(url: str) -> str | None:
+    if url.startswith("gsheets://"):
+        return url.removeprefix("gsheets://").strip("/")
+    match = _SHEET_URL.match(url)
+    return match.group(1) if match else None
+
+
+def service_account_info(env=os.environ, secrets: dict | None = None) -> dict | None:
+    path = env.get("GOOGLE_APPLICATION_CREDENTIALS")
+    if path:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    table = workbook_settings(load_secrets() if secrets is None else secrets)
+    table.pop("url", None)
+    return table if table.get("type") == "service_account" else None
+
+
+def journal_path(env=os.environ) -> Path:
+    return Path(env.get("WORKBOOK_JOURNAL", "data/journal.sqlite3"))
+
+
+def open_workbook(url: str | None = None, env=os.environ, secrets: dict | None = None, backoff=None) -> Workbook:
+    url = workbook_url(url, env, secrets)
+    if url.startswith("sqlite:"):
+        from connectors.sqlite_workbook import SqliteWorkbook
+
+        return SqliteWorkbook(url)
+    sheet_id = spreadsheet_id(url)
+    if sheet_id is None:
+        raise ValueError(f"not a workbook URL: {url!r} (use sqlite:///path.sqlite3 or gsheets://SPREADSHEET_ID)")
+    from connectors.gsheets_workbook import GoogleSheetsWorkbook
+    from connectors.journal import Journal
+    from connectors.sheets_api import SheetsApi, http_client_for
+
+    api_url = env.get("SHEETS_API_URL")
+    client = http_client_for(api_url, None if api_url else service_account_info(env, secrets))
+    journal = Journal(journal_path(env), workbook=f"gsheets://{sheet_id}")
+    return GoogleSheetsWorkbook(f"gsheets://{sheet_id}", SheetsApi(client, sheet_id, backoff), journal)

@@ -1,0 +1,69 @@
+"""Matching worksheets and header cells to the tables and columns of the schema.
+
+A header matches a column by its key or its Chinese header, ignoring case, surrounding
+spaces and full-width/half-width differences (workbook.md § General rules).
+"""
+from __future__ import annotations
+
+import unicodedata
+
+from workflows.schema import TABLES, Table
+
+
+def normalise(text: str) -> str:
+    return unicodedata.normalize("NFKC", str(text)).strip().casefold()
+
+
+def sheet_title_for(table: Table, titles: list[str]) -> str | None:
+    """The worksheet holding `table`: named by its key or its Chinese title, the key first."""
+    wanted = [normalise(table.key), normalise(table.zh)]
+    by_name = {}
+    for title in titles:
+        by_name.setdefault(normalise(title), title)
+    for name in wanted:
+        if name in by_name:
+            return by_name[name]
+    return None
+
+
+def tables_by_title(titles: list[str]) -> dict[str, str]:
+    """{table key: worksheet title} for every table that has a worksheet."""
+    found = {}
+    for table in TABLES:
+        title = sheet_title_for(table, titles)
+        if title is not None:
+            found[table.key] = title
+    return found
+
+
+def column_positions(table: Table, header: list[str]) -> dict[str, int]:
+    """{column key: index in the header}; the first matching header cell wins."""
+    names = {}
+    for column in table.columns:
+        names.setdefault(normalise(column.key), column.key)
+        names.setdefault(normalise(column.zh), column.key)
+    positions: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        key = names.get(normalise(cell))
+        if key is not None and key not in positions:
+            positions[key] = index
+    return positions
+
+
+def header_label(table: Table, header: list[str], key: str) -> str:
+    """How the sheet names a column (its own header cell), else the Chinese header."""
+    index = column_positions(table, header).get(key)
+    return header[index] if index is not None else table.column(key).zh
+
+
+def missing_columns(table: Table, header: list[str]) -> list[str]:
+    present = column_positions(table, header)
+    return [key for key in table.column_keys if key not in present]
+
+
+def header_for_new_columns(table: Table, keys: list[str], header: list[str]) -> list[str]:
+    """Header cells for columns to add: Chinese unless the sheet mostly names columns by key."""
+    positions = column_positions(table, header)
+    by_key = sum(normalise(header[i]) == normalise(k) for k, i in positions.items())
+    speaks_keys = by_key > len(positions) - by_key
+    return [key if speaks_keys else table.column(key).zh for key in keys]

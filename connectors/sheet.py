@@ -1,0 +1,74 @@
+"""What a backend hands out: the cells of worksheets exactly as they are, as text."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass
+class RawSheet:
+    """One worksheet as read: its header row and data rows, every cell text.
+
+    Blank rows are kept so that `row_number(i)` is the number a person sees in the sheet.
+    """
+
+    title: str
+    header: list[str]
+    rows: list[list[str]] = field(default_factory=list)
+
+    @staticmethod
+    def row_number(index: int) -> int:
+        return index + 2  # row 1 is the header
+
+    def cell(self, index: int, column: int) -> str:
+        row = self.rows[index]
+        return row[column] if column < len(row) else ""
+
+
+@dataclass
+class Snapshot:
+    """Every worksheet of the workbook, read at one moment, keyed by table key.
+
+    A table whose worksheet does not exist is absent. `extra` holds worksheets that are
+    no table of the workbook (kept, never touched).
+    """
+
+    sheets: dict[str, RawSheet]
+    taken_at: dt.datetime
+    extra: dict[str, RawSheet] = field(default_factory=dict)
+
+
+class Conflict(Exception):
+    """A targeted update found cells that someone else changed since they were read."""
+
+    def __init__(self, table: str, key: dict[str, str], current: dict[str, str]):
+        super().__init__(f"{table} {key}: changed meanwhile to {current}")
+        self.table, self.key, self.current = table, key, current
+
+
+class RowNotFound(LookupError):
+    def __init__(self, table: str, key: dict[str, str]):
+        super().__init__(f"no row in {table} with {key}")
+        self.table, self.key = table, key
+
+
+class QueuedForSync(Exception):
+    """The write is saved in the local journal and will reach the sheet when it is reachable."""
+
+
+class Workbook(Protocol):
+    url: str
+
+    def snapshot(self) -> Snapshot: ...
+
+    def append(self, table: str, rows: list[dict[str, str]]) -> None: ...
+
+    def update(self, table: str, key: dict[str, str], changes: dict[str, str],
+               expect: dict[str, str] | None = None) -> None: ...
+
+    def update_rows(self, table: str, items: list[tuple[dict[str, str], dict[str, str]]]) -> None: ...
+
+    def ensure_schema(self, lang: str = "zh") -> list[str]: ...
+
+    def sync(self) -> int: ...

@@ -1,0 +1,230 @@
+"""The embedded workbook: one SQLite file holding the same sheets as the Google Spreadsheet.
+
+Each worksheet is a SQL table whose columns are the header cells, in order, all TEXT, plus a
+hidden `_row` that keeps the order rows were added in. A coordinator can open the file in any
+SQLite tool, rename or add columns and edit cells; the app reads it like a sheet. Tables whose
+name starts with `_` are the app's own (e.g. sign-in codes) and are not worksheets.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from pathlib import Path
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Connection, Engine
+
+from connectors.headers import column_positions, header_for_new_columns, missing_columns, normalise, tables_by_title
+from connectors.sheet import Conflict, RawSheet, RowNotFound, Snapshot
+from workflows.schema import TABLES, table as schema_table
+
+ROW_ID = "_row"
+_engines: dict[str, Engine] = {}
+_engines_lock = threading.Lock()
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def engine_for(url: str) -> Engine:
+    with _engines_lock:
+        if url not in _engines:
+            _make_parent_folder(url)
+            engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+            event.listen(engine, "connect", _configure_connection)
+            _engines[url] = engine
+        return _engines[url]
+
+
+def _make_parent_folder(url: str) -> None:
+    path = url.removeprefix("sqlite:///")
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _configure_connection(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=60000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+class SqliteWorkbook:
+    def __init__(self, url: str, clock=dt.datetime.now):
+        self.url = url
+        self.engine = engine_for(url)
+        self._clock = clock
+
+    # -- reading ---------------------------------------------------------------------------
+    def snapshot(self) -> Snapshot:
+        with self._transaction("BEGIN") as conn:
+            titles = self._titles(conn)
+            by_table = tables_by_title(titles)
+            sheets = {key: self._read_sheet(conn, title) for key, title in by_table.items()}
+            known = set(by_table.values())
+            extra = {title: self._read_sheet(conn, title) for title in titles if title not in known}
+        return Snapshot(sheets, self._clock(), extra)
+
+    def _titles(self, conn: Connection) -> list[str]:
+        rows = conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+            "AND name NOT LIKE '\\_%' ESCAPE '\\' ORDER BY rowid").fetchall()
+        return [row[0] for row in rows]
+
+    def _header(self, conn: Connection, title: str) -> list[str]:
+        rows = conn.exec_driver_sql(f"PRAGMA table_info({_quote(title)})").fetchall()
+        return [row[1] for row in rows if row[1] != ROW_ID]
+
+    def _read_sheet(self, conn: Connection, title: str) -> RawSheet:
+        header = self._header(conn, title)
+        columns = ", ".join(_quote(name) for name in header) or "NULL"
+        result = conn.exec_driver_sql(f"SELECT {columns} FROM {_quote(title)} ORDER BY {ROW_ID}")
+        rows = [[_text(value) for value in row] for row in result]
+        return RawSheet(title, header, rows)
+
+    # -- writing ---------------------------------------------------------------------------
+    def append(self, table: str, rows: list[dict[str, str]]) -> None:
+        spec = schema_table(table)
+        with self._transaction("BEGIN IMMEDIATE") as conn:
+            title = self._title_or_fail(conn, table)
+            header = self._add_columns_for(conn, spec, title, rows)
+            positions = column_positions(spec, header)
+            new_rows = self._not_yet_present(conn, spec, title, header, rows)
+            if not new_rows:
+                return
+            names = [key for key in spec.column_keys if key in positions and any(r.get(key) for r in new_rows)]
+            sql = (f"INSERT INTO {_quote(title)} ({', '.join(_quote(header[positions[k]]) for k in names)}) "
+                   f"VALUES ({', '.join('?' for _ in names)})")
+            conn.exec_driver_sql(sql, [tuple(str(r.get(k, "") or "") for k in names) for r in new_rows])
+
+    def _not_yet_present(self, conn, spec, title, header, rows):
+        """The rows whose ID is not in the sheet yet: a re-sent append stays single."""
+        positions = column_positions(spec, header)
+        id_names = [header[positions[k]] for k in spec.id_columns]
+        present = {tuple(normalise(_text(v)) for v in row) for row in conn.exec_driver_sql(
+            f"SELECT {', '.join(_quote(n) for n in id_names)} FROM {_quote(title)}")}
+        fresh, seen = [], set()
+        for row in rows:
+            key = tuple(normalise(str(row.get(k, ""))) for k in spec.id_columns)
+            if key not in present and key not in seen:
+                seen.add(key)
+                fresh.append(row)
+        return fresh
+
+    def update(self, table: str, key: dict[str, str], changes: dict[str, str],
+               expect: dict[str, str] | None = None) -> None:
+        self._update(table, [(key, changes)], expect)
+
+    def update_rows(self, table: str, items: list[tuple[dict[str, str], dict[str, str]]]) -> None:
+        self._update(table, items, None)
+
+    def _update(self, table: str, items: list, expect: dict[str, str] | None) -> None:
+        spec = schema_table(table)
+        with self._transaction("BEGIN IMMEDIATE") as conn:
+            title = self._title_or_fail(conn, table)
+            header = self._add_columns_for(conn, spec, title, [changes for _, changes in items])
+            positions = column_positions(spec, header)
+            for key, changes in items:
+                row_id, current = self._locate(conn, spec, title, header, key, list(expect or {}))
+                if row_id is None:
+                    raise RowNotFound(table, key)
+                differing = {k: current[k] for k, v in (expect or {}).items() if current[k] != str(v)}
+                if differing:
+                    raise Conflict(table, key, differing)
+                assignments = ", ".join(f"{_quote(header[positions[k]])} = ?" for k in changes)
+                conn.exec_driver_sql(f"UPDATE {_quote(title)} SET {assignments} WHERE {ROW_ID} = ?",
+                                     (*[str(v) for v in changes.values()], row_id))
+
+    def _locate(self, conn, spec, title, header, key, wanted):
+        """The first row whose ID cells match `key`, with the current text of `wanted` columns."""
+        positions = column_positions(spec, header)
+        id_names = [header[positions[k]] for k in key]
+        wanted_names = [header[positions[k]] if k in positions else None for k in wanted]
+        selected = ", ".join([ROW_ID, *(_quote(n) for n in id_names),
+                              *(_quote(n) if n else "''" for n in wanted_names)])
+        target = tuple(normalise(str(v)) for v in key.values())
+        for row in conn.exec_driver_sql(f"SELECT {selected} FROM {_quote(title)} ORDER BY {ROW_ID}"):
+            if tuple(normalise(_text(v)) for v in row[1:1 + len(key)]) == target:
+                values = [_text(v) for v in row[1 + len(key):]]
+                return row[0], dict(zip(wanted, values))
+        return None, {}
+
+    def ensure_schema(self, lang: str = "zh") -> list[str]:
+        """Creates missing worksheets and header cells; touches no existing row or column."""
+        created = []
+        with self._transaction("BEGIN IMMEDIATE") as conn:
+            titles = self._titles(conn)
+            by_table = tables_by_title(titles)
+            for spec in TABLES:
+                if spec.key not in by_table:
+                    self._create_sheet(conn, spec, lang)
+                    created.append(spec.key)
+                else:
+                    header = self._header(conn, by_table[spec.key])
+                    added = self._add_columns(conn, spec, by_table[spec.key], missing_columns(spec, header), lang)
+                    created.extend(f"{spec.key}.{name}" for name in added)
+        return created
+
+    def _create_sheet(self, conn, spec, lang):
+        columns = ", ".join(f"{_quote(name)} TEXT" for name in spec.header(lang))
+        conn.exec_driver_sql(f"CREATE TABLE {_quote(spec.key)} ({ROW_ID} INTEGER PRIMARY KEY AUTOINCREMENT, {columns})")
+        id_header = spec.header(lang)[spec.column_keys.index(spec.id_columns[0])]
+        conn.exec_driver_sql(f"CREATE INDEX {_quote('_by_id_' + spec.key)} ON {_quote(spec.key)} ({_quote(id_header)})")
+
+    def _add_columns(self, conn, spec, title, keys, lang=None) -> list[str]:
+        header = self._header(conn, title)
+        names = ([spec.column(k).zh if lang == "zh" else k for k in keys] if lang
+                 else header_for_new_columns(spec, keys, header))
+        for name in names:
+            conn.exec_driver_sql(f"ALTER TABLE {_quote(title)} ADD COLUMN {_quote(name)} TEXT")
+        return names
+
+    def _add_columns_for(self, conn, spec, title, rows) -> list[str]:
+        """The header, after adding any column the rows carry a value for but the sheet lacks."""
+        header = self._header(conn, title)
+        needed = [k for k in missing_columns(spec, header) if any(str(r.get(k, "") or "") for r in rows)]
+        if needed:
+            self._add_columns(conn, spec, title, needed)
+            header = self._header(conn, title)
+        return header
+
+    def _title_or_fail(self, conn, table: str) -> str:
+        title = tables_by_title(self._titles(conn)).get(table)
+        if title is None:
+            raise LookupError(f"the workbook has no worksheet {table}; run `python cli.py init`")
+        return title
+
+    def sync(self) -> int:
+        return 0  # every write is committed at once: nothing waits
+
+    # -- the app's own private tables ------------------------------------------------------
+    def _transaction(self, begin: str):
+        return _Transaction(self.engine, begin)
+
+
+class _Transaction:
+    def __init__(self, engine: Engine, begin: str):
+        self.engine, self.begin = engine, begin
+
+    def __enter__(self) -> Connection:
+        self.conn = self.engine.connect()
+        self.conn.exec_driver_sql(self.begin)
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb):
+        try:
+            self.conn.exec_driver_sql("ROLLBACK" if exc_type else "COMMIT")
+        finally:
+            self.conn.close()
+        return False

@@ -1,0 +1,52 @@
+"""The data problems of a workbook: cells that do not parse and rows that break a rule.
+
+Parsing problems come with the tables; the rules over whole rows are checked here. Each
+problem names the sheet, row, column and value so a coordinator can find and fix it.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from workflows.problems import Problem
+from workflows.tables import ROW, Tables
+
+
+def data_problems(tables: Tables) -> list[Problem]:
+    found = list(tables.problems)
+    for check in (_activities_end_after_start, _hours_positive_unless_adjustment, _unknown_references):
+        found.extend(check(tables))
+    return sorted(found, key=lambda p: (p.sheet, p.row or 0, p.column))
+
+
+def _activities_end_after_start(tables: Tables) -> list[Problem]:
+    frame = tables["activities"]
+    bad = frame[frame["ends_at"].notna() & frame["starts_at"].notna() & (frame["ends_at"] <= frame["starts_at"])]
+    return [tables.problem("activities", row[ROW], "ends_at", row["ends_at"], "ends before it starts")
+            for _, row in bad.iterrows()]
+
+
+def _hours_positive_unless_adjustment(tables: Tables) -> list[Problem]:
+    frame = tables["hours"]
+    bad = frame[frame["hours"].notna() & (frame["hours"] <= 0) & (frame["source"] != "adjustment")]
+    return [tables.problem("hours", row[ROW], "hours", _number(row["hours"]),
+                           "must be more than 0 (negative only with source adjustment)")
+            for _, row in bad.iterrows()]
+
+
+def _unknown_references(tables: Tables) -> list[Problem]:
+    people = set(tables["people"]["person_id"])
+    activities = set(tables["activities"]["activity_id"])
+    found = []
+    for table, column, known in (("signups", "person_id", people), ("signups", "activity_id", activities),
+                                 ("checkins", "person_id", people), ("checkins", "activity_id", activities),
+                                 ("hours", "person_id", people)):
+        frame = tables[table]
+        unknown = frame[frame[column].notna() & (frame[column] != "") & ~frame[column].isin(known)]
+        what = "person" if column == "person_id" else "activity"
+        found.extend(tables.problem(table, row[ROW], column, row[column], f"unknown {what}")
+                     for _, row in unknown.iterrows())
+    return found
+
+
+def _number(value) -> str:
+    return f"{value:g}" if not pd.isna(value) else ""
