@@ -175,3 +175,14 @@ def test_every_cli_command_is_documented_in_the_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in cli.COMMANDS:
         assert re.search(rf"cli\.py {name}\b", readme), name
+
+
+def test_service_account_credentials_come_from_the_key_file_or_the_secrets_table(tmp_path):
+    from connectors.config import service_account_info
+
+    key = {"type": "service_account", "client_email": "a@b.iam.gserviceaccount.com"}
+    (tmp_path / "key.json").write_text(json.dumps(key), encoding="utf-8")
+    assert service_account_info({"GOOGLE_APPLICATION_CREDENTIALS": str(tmp_path / "key.json")}, {}) == key
+    secrets = {"connections": {"workbook": {"url": "gsheets://X", **key}}}
+    assert service_account_info({}, secrets) == key
+    assert service_account_info({}, {}) is None

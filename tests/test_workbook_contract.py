@@ -157,3 +157,22 @@ def test_extra_worksheets_are_left_alone(backend, workbook):
     snapshot = workbook.snapshot()
     assert snapshot.extra["我的笔记"].rows == [["=1+1"]]
     assert backend.grid("我的笔记") == [["随便"], ["=1+1"]]
+
+
+def test_several_processes_appending_to_the_embedded_workbook_lose_nothing(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from connectors.sqlite_workbook import SqliteWorkbook
+
+    url = f"sqlite:///{tmp_path / 'w.sqlite3'}"
+    SqliteWorkbook(url).ensure_schema()
+    script = ("import sys; from connectors.sqlite_workbook import SqliteWorkbook as W; w = W(sys.argv[1]); "
+              "[w.append('signups', [{'signup_id': f'S{sys.argv[2]}-{n}', 'activity_id': 'A1', "
+              "'person_id': str(n), 'at': '2025-11-20 10:00'}]) for n in range(25)]")
+    root = Path(__file__).resolve().parent.parent
+    workers = [subprocess.Popen([sys.executable, "-c", script, url, str(p)], cwd=root) for p in range(4)]
+    assert [w.wait(timeout=120) for w in workers] == [0, 0, 0, 0]
+    ids = parse_snapshot(SqliteWorkbook(url).snapshot())["signups"]["signup_id"]
+    assert sorted(ids) == sorted(f"S{p}-{n}" for p in range(4) for n in range(25))
