@@ -13,7 +13,7 @@ import time
 
 from connectors.headers import column_positions, header_for_new_columns, missing_columns, normalise, tables_by_title
 from connectors.journal import SENT, UNSENT, Journal
-from connectors.sheet import Conflict, QueuedForSync, RawSheet, RowNotFound, Snapshot
+from connectors.sheet import TargetedUpdates, Conflict, QueuedForSync, RawSheet, RowNotFound, Snapshot
 from connectors.sheets_api import SheetsApi, column_letter, is_transient, quote_title
 from workflows.schema import TABLES, Table, table as schema_table
 
@@ -30,7 +30,7 @@ def _row_id(spec: Table, row: dict) -> tuple[str, ...]:
     return tuple(normalise(str(row.get(k, "") or "")) for k in spec.id_columns)
 
 
-class GoogleSheetsWorkbook:
+class GoogleSheetsWorkbook(TargetedUpdates):
     def __init__(self, url: str, api: SheetsApi, journal: Journal, clock=dt.datetime.now,
                  settle_seconds: float = 5.0, wall_clock=time.time):
         self.url, self.api, self.journal = url, api, journal
@@ -145,13 +145,6 @@ class GoogleSheetsWorkbook:
         return header
 
     # -- updating --------------------------------------------------------------------------
-    def update(self, table: str, key: dict[str, str], changes: dict[str, str],
-               expect: dict[str, str] | None = None) -> None:
-        self._update(table, [(key, changes)], expect)
-
-    def update_rows(self, table: str, items: list[tuple[dict[str, str], dict[str, str]]]) -> None:
-        self._update(table, items, None)
-
     def _update(self, table: str, items: list, expect: dict[str, str] | None) -> None:
         items = [(dict(key), {k: str(v) for k, v in changes.items()}) for key, changes in items]
         entry_id = self.journal.record("update", table, {"items": items})

@@ -72,3 +72,19 @@ class Workbook(Protocol):
     def ensure_schema(self, lang: str = "zh") -> list[str]: ...
 
     def sync(self) -> int: ...
+
+
+class TargetedUpdates:
+    """`update` and `update_rows` of every backend: both are a batch of (key, changes)."""
+
+    def update(self, table: str, key: dict[str, str], changes: dict[str, str],
+               expect: dict[str, str] | None = None) -> None:
+        """Changes only the named cells of the first row with `key`; with `expect`, only if
+        those cells still hold the expected values (else `Conflict`)."""
+        self._update(table, [(key, changes)], expect)
+
+    def update_rows(self, table: str, items: list[tuple[dict[str, str], dict[str, str]]]) -> None:
+        self._update(table, items, None)
+
+    def _update(self, table: str, items: list, expect: dict[str, str] | None) -> None:
+        raise NotImplementedError

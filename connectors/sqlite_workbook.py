@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 
 from connectors.headers import column_positions, header_for_new_columns, missing_columns, normalise, tables_by_title
-from connectors.sheet import Conflict, RawSheet, RowNotFound, Snapshot
+from connectors.sheet import TargetedUpdates, Conflict, RawSheet, RowNotFound, Snapshot
 from workflows.schema import TABLES, table as schema_table
 
 ROW_ID = "_row"
@@ -60,7 +60,7 @@ def _configure_connection(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-class SqliteWorkbook:
+class SqliteWorkbook(TargetedUpdates):
     def __init__(self, url: str, clock=dt.datetime.now):
         self.url = url
         self.engine = engine_for(url)
@@ -121,13 +121,6 @@ class SqliteWorkbook:
                 seen.add(key)
                 fresh.append(row)
         return fresh
-
-    def update(self, table: str, key: dict[str, str], changes: dict[str, str],
-               expect: dict[str, str] | None = None) -> None:
-        self._update(table, [(key, changes)], expect)
-
-    def update_rows(self, table: str, items: list[tuple[dict[str, str], dict[str, str]]]) -> None:
-        self._update(table, items, None)
 
     def _update(self, table: str, items: list, expect: dict[str, str] | None) -> None:
         spec = schema_table(table)
