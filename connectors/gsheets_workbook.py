@@ -15,7 +15,7 @@ from connectors.headers import column_positions, header_for_new_columns, missing
 from connectors.journal import SENT, UNSENT, Journal
 from connectors.sheet import TargetedUpdates, Conflict, QueuedForSync, RawSheet, RowNotFound, Snapshot
 from connectors.sheets_api import SheetsApi, column_letter, is_transient, quote_title
-from workflows.schema import TABLES, Table, table as schema_table
+from workflows.schema import ALL_TABLES, Table, table as schema_table
 
 _append_locks: dict[str, threading.Lock] = {}
 _append_locks_guard = threading.Lock()
@@ -205,15 +205,15 @@ class GoogleSheetsWorkbook(TargetedUpdates):
     def ensure_schema(self, lang: str = "zh") -> list[str]:
         titles = self._all_titles(refresh=True)
         by_table = tables_by_title(titles)
-        new = [spec for spec in TABLES if spec.key not in by_table]
+        new = [spec for spec in ALL_TABLES if spec.key not in by_table]
         if new:
             self.api.add_sheets([spec.key for spec in new], columns=26)
         data, created = [], [spec.key for spec in new]
         for spec in new:
             data.append({"range": f"{quote_title(spec.key)}!A1", "values": [spec.header(lang)]})
         if by_table:
-            grids = self.api.batch_get([f"{quote_title(by_table[s.key])}!1:1" for s in TABLES if s.key in by_table])
-            for spec, grid in zip([s for s in TABLES if s.key in by_table], grids):
+            grids = self.api.batch_get([f"{quote_title(by_table[s.key])}!1:1" for s in ALL_TABLES if s.key in by_table])
+            for spec, grid in zip([s for s in ALL_TABLES if s.key in by_table], grids):
                 header = grid[0] if grid else []
                 keys = missing_columns(spec, header)
                 if keys:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from workflows.schema import TABLES, Table
+from workflows.schema import ALL_TABLES, Table
 
 
 def normalise(text: str) -> str:
@@ -29,7 +29,7 @@ def sheet_title_for(table: Table, titles: list[str]) -> str | None:
 def tables_by_title(titles: list[str]) -> dict[str, str]:
     """{table key: worksheet title} for every table that has a worksheet."""
     found = {}
-    for table in TABLES:
+    for table in ALL_TABLES:
         title = sheet_title_for(table, titles)
         if title is not None:
             found[table.key] = title

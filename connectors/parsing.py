@@ -13,7 +13,7 @@ from connectors.cells import BadCell, parse_cell
 from connectors.headers import column_positions, header_label, normalise
 from connectors.sheet import RawSheet, Snapshot
 from workflows.problems import Problem
-from workflows.schema import APPEND_ONLY, TABLES, Table
+from workflows.schema import ALL_TABLES, APPEND_ONLY, Table
 from workflows.tables import DEFAULT_TIMEZONE, ROW, Tables
 
 
@@ -21,7 +21,7 @@ def parse_snapshot(snapshot: Snapshot) -> Tables:
     timezone, problems = _timezone(snapshot)
     tz = ZoneInfo(timezone)
     frames, titles, labels = {}, {}, {}
-    for table in TABLES:
+    for table in ALL_TABLES:
         raw = snapshot.sheets.get(table.key)
         frame, found = parse_sheet(table, raw, tz)
         frames[table.key] = frame
@@ -53,7 +53,7 @@ def _timezone(snapshot: Snapshot) -> tuple[str, list[Problem]]:
 
 
 def _table(key: str) -> Table:
-    return next(t for t in TABLES if t.key == key)
+    return next(t for t in ALL_TABLES if t.key == key)
 
 
 def parse_sheet(table: Table, raw: RawSheet | None, tz: ZoneInfo) -> tuple[pd.DataFrame, list[Problem]]:

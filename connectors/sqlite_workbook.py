@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from connectors.headers import column_positions, header_for_new_columns, missing_columns, normalise, tables_by_title
 from connectors.sheet import TargetedUpdates, Conflict, RawSheet, RowNotFound, Snapshot
-from workflows.schema import TABLES, table as schema_table
+from workflows.schema import ALL_TABLES, table as schema_table
 
 ROW_ID = "_row"
 _engines: dict[str, Engine] = {}
@@ -79,7 +79,7 @@ class SqliteWorkbook(TargetedUpdates):
     def _titles(self, conn: Connection) -> list[str]:
         rows = conn.exec_driver_sql(
             "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
-            "AND name NOT LIKE '\\_%' ESCAPE '\\' ORDER BY rowid").fetchall()
+            "ORDER BY rowid").fetchall()
         return [row[0] for row in rows]
 
     def _header(self, conn: Connection, title: str) -> list[str]:
@@ -159,7 +159,7 @@ class SqliteWorkbook(TargetedUpdates):
         with self._transaction("BEGIN IMMEDIATE") as conn:
             titles = self._titles(conn)
             by_table = tables_by_title(titles)
-            for spec in TABLES:
+            for spec in ALL_TABLES:
                 if spec.key not in by_table:
                     self._create_sheet(conn, spec, lang)
                     created.append(spec.key)

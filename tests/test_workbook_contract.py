@@ -10,7 +10,7 @@ import pytest
 
 from connectors.parsing import parse_snapshot
 from connectors.sheet import Conflict, QueuedForSync, RowNotFound
-from workflows.schema import TABLES
+from workflows.schema import ALL_TABLES, TABLES
 
 NOW = dt.datetime(2025, 11, 20, 10, 0)
 
@@ -24,7 +24,7 @@ def people_ids(workbook) -> list[str]:
 
 
 def test_init_creates_every_table_with_chinese_headers_and_is_idempotent(backend):
-    assert set(backend.workbook.ensure_schema("zh")) == {t.key for t in TABLES}
+    assert set(backend.workbook.ensure_schema("zh")) == {t.key for t in ALL_TABLES}
     assert backend.workbook.ensure_schema("zh") == []
     assert backend.grid("people")[0][:2] == ["学号/工号", "姓名"]
 

@@ -219,9 +219,21 @@ TABLES: tuple[Table, ...] = (
     )),
 )
 
+# The app's own tables: not part of the spec's workbook, never exported, never shown.
+ACCESS_CODES = Table("_access_codes", "_访问码", APPEND_ONLY, ("code_id",), (
+    C("code_id", "记录编号", required=True),
+    C("person_id", "学号/工号", required=True),
+    C("kind", "类型", "enum", choices=(("personal", "个人码"), ("access", "访问码")), default="personal"),
+    C("hash", "散列", private=True),  # empty: the code was revoked
+    C("issued_at", "签发时间", "datetime", required=True),
+    C("issued_by", "签发人"),
+))
+INTERNAL_TABLES: tuple[Table, ...] = (ACCESS_CODES,)
+ALL_TABLES: tuple[Table, ...] = TABLES + INTERNAL_TABLES
+
 del C
 
-TABLES_BY_KEY: dict[str, Table] = {t.key: t for t in TABLES}
+TABLES_BY_KEY: dict[str, Table] = {t.key: t for t in ALL_TABLES}
 
 
 def table(key: str) -> Table:
