@@ -1,52 +1,41 @@
-"""The workbench app. For now: the embedded workbook with the demo loaded, read-only.
+"""The workbench app: navigation by role over pages/, on the shared live workbook.
 
-The full shell (sign-in, navigation by role, the workflow pages) builds on this.
+Every page is registered (so a link to one always answers, with a clear message when it is
+not for the person), but the menu lists only the pages of the signed-in person's role.
 """
 from __future__ import annotations
 
-import datetime as dt
-import threading
-
 import streamlit as st
 
-from connectors.config import open_workbook
-from connectors.parsing import parse_snapshot
-from workflows.demo import demo_tables
-from workflows.schema import TABLES
-from workflows.validation import data_problems
+from ui.i18n import language_switch, t
+from ui.pages import PAGES
+from ui.session import current_viewer, data, sign_out
+from ui.state import live
+from workflows.access import may_open
 
-_first_start = threading.Lock()
+st.set_page_config(page_title=t("app.title"), page_icon="🏫", layout="wide")
 
+viewer = current_viewer()
+default = "home" if viewer.signed_in else "sign_in"
+pages = {spec.key: st.Page(spec.path, title=t(f"page.{spec.key}"), icon=spec.icon, url_path=spec.key,
+                           default=spec.key == default) for spec in PAGES}
+current = st.navigation(list(pages.values()), position="hidden")
 
-@st.cache_resource
-def workbook():
-    """One workbook per process; an empty one gets the schema and the demo on first start."""
-    book = open_workbook()
-    with _first_start:
-        book.ensure_schema("zh")
-        snapshot = book.snapshot()
-        if not any(sheet.rows for sheet in snapshot.sheets.values()):
-            tables = demo_tables(dt.datetime.now().replace(microsecond=0))
-            for spec in TABLES:
-                book.append(spec.key, tables[spec.key])
-    return book
+with st.sidebar:
+    st.markdown(f"**{t('app.title')}**")
+    for spec in PAGES:
+        if may_open(viewer, spec.audience) and not (viewer.signed_in and spec.key == "sign_in"):
+            st.page_link(pages[spec.key], label=t(f"page.{spec.key}"), icon=spec.icon)
+    st.divider()
+    language_switch()
+    if viewer.signed_in:
+        st.caption(t("signed_in_as", name=viewer.name, role=t(f"role.{viewer.role}")))
+        if st.button(t("sign_out"), icon=":material/logout:"):
+            sign_out()
+            st.rerun()
+    shown = data()
+    st.caption(t("data.as_of", time=f"{shown.taken_at:%Y-%m-%d %H:%M:%S}"))
+    if live().last_error is not None:
+        st.warning(t("data.stale", time=f"{shown.taken_at:%H:%M:%S}", error=live().last_error))
 
-
-@st.cache_data(ttl=15, show_spinner=False)
-def tables():
-    return parse_snapshot(workbook().snapshot())
-
-
-st.set_page_config(page_title="志愿服务与社区治理工作台", page_icon="🏫", layout="wide")
-st.title("志愿服务与社区治理工作台")
-data = tables()
-st.caption(f"数据更新于 {dt.datetime.now():%Y-%m-%d %H:%M:%S} · {len(data['people'])} 名成员 · "
-           f"{len(data['activities'])} 项活动 · {len(data['requests'])} 条诉求与微心愿")
-problems = data_problems(data)
-if problems:
-    st.warning(f"工作簿中有 {len(problems)} 处数据问题（运行 `python cli.py validate` 查看）")
-public = {spec.key: [c.key for c in spec.columns if not c.private] for spec in TABLES}
-for tab, spec in zip(st.tabs([spec.zh for spec in TABLES]), TABLES):
-    with tab:
-        frame = data[spec.key][public[spec.key]]
-        st.dataframe(frame.rename(columns={c.key: c.zh for c in spec.columns}), hide_index=True)
+current.run()

@@ -14,7 +14,9 @@ from connectors.config import open_workbook
 from connectors.files import read_tables, write_sheets
 from connectors.importing import apply_import, plan_import
 from connectors.parsing import parse_snapshot
-from workflows.demo import demo_tables
+from workflows.demo_access import DEMO_CODES, load_demo_rows
+from workflows.access import VOLUNTEER, viewer_for
+from workflows.codes import ACCESS, PERSONAL, code_row, new_code
 from workflows.schema import TABLES
 from workflows.validation import data_problems
 
@@ -64,17 +66,16 @@ def demo(args, workbook) -> int:
         print("demo: the workbook already holds data; demo only fills an empty workbook "
               "(use --workbook to choose another one)", file=sys.stderr)
         return 1
-    counts = load_demo(workbook, now(args))
-    emit(args, counts, "demo loaded: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    counts = {}
+    for table, rows in load_demo_rows(now(args)):
+        workbook.append(table, rows)
+        counts[table] = len(rows)
+    codes = [{"person_id": p, "code": c, "who": who} for p, c, _, who in DEMO_CODES]
+    lines = ["demo loaded: " + ", ".join(f"{k} {v}" for k, v in counts.items() if not k.startswith("_")),
+             "sign in to try each role (person_id / code):"]
+    lines += [f"  {c['person_id']} / {c['code']}  {c['who']}" for c in codes]
+    emit(args, {"loaded": counts, "sign_in_codes": codes}, "\n".join(lines))
     return 0
-
-
-def load_demo(workbook, moment: dt.datetime) -> dict[str, int]:
-    tables = demo_tables(moment)
-    for spec in TABLES:
-        if tables.get(spec.key):
-            workbook.append(spec.key, tables[spec.key])
-    return {key: len(rows) for key, rows in tables.items()}
 
 
 @command("import", "load an .xlsx workbook or a folder of <table>.csv files")
@@ -113,6 +114,24 @@ def validate(args, workbook) -> int:
     return 1 if problems else 0
 
 
+@command("issue-code", "issue (or reset, or revoke) a person's sign-in code for the offline sign-in")
+def issue_code(args, workbook) -> int:
+    tables = parse_snapshot(workbook.snapshot())
+    viewer = viewer_for(tables["people"], args.person_id)
+    if viewer is None:
+        print(f"issue-code: no active person {args.person_id} in the people sheet (成员)", file=sys.stderr)
+        return 2
+    code = None if args.revoke else (args.code or new_code())
+    kind = PERSONAL if viewer.role == VOLUNTEER else ACCESS
+    workbook.append("_access_codes", [code_row(viewer.person_id, code, kind, "cli", now(args))])
+    data = {"person_id": viewer.person_id, "name": viewer.name, "role": viewer.role, "code": code}
+    text = (f"revoked the code of {viewer.person_id} {viewer.name}" if code is None else
+            f"{viewer.person_id} {viewer.name} ({viewer.role}): {code}  — give it to them privately; "
+            "it is stored only as a hash and cannot be shown again")
+    emit(args, data, text)
+    return 0
+
+
 @command("sync", "send writes still waiting in the local journal (Google Sheets)")
 def sync(args, workbook) -> int:
     waiting = workbook.sync()
@@ -133,6 +152,10 @@ def parser() -> argparse.ArgumentParser:
             one.add_argument("--lang", choices=["zh", "en"], default="zh")
         if name in ("import", "export"):
             one.add_argument("path", type=Path)
+        if name == "issue-code":
+            one.add_argument("person_id")
+            one.add_argument("--code", help="the code to set (default: a new random one)")
+            one.add_argument("--revoke", action="store_true", help="revoke the person's code")
     return main
 
 

@@ -103,8 +103,9 @@ def write_sheets(sheets: list[RawSheet], path: str | Path) -> Path:
     return path
 
 
-def _write_xlsx(sheets: list[RawSheet], path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _write_xlsx(sheets: list[RawSheet], path) -> None:
+    if isinstance(path, Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
     book = ExcelBook()
     book.remove(book.active)
     for raw in sheets:
@@ -131,3 +132,33 @@ def _write_csv_folder(sheets: list[RawSheet], folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for raw in sheets:
         (folder / f"{raw.title}.csv").write_text(to_csv_text(raw), encoding="utf-8-sig", newline="")
+
+
+def xlsx_bytes(sheets: list[RawSheet]) -> bytes:
+    """The sheets as an .xlsx file in memory (for a download button)."""
+    import io
+
+    buffer = io.BytesIO()
+    _write_xlsx(sheets, buffer)
+    return buffer.getvalue()
+
+
+def frame_as_sheet(title: str, frame, labels: dict[str, str]) -> RawSheet:
+    """A typed table back as text cells, headed by the sheet's own header labels."""
+    columns = [c for c in frame.columns if not str(c).startswith("_")]
+    rows = [[_cell_text(value) for value in record] for record in frame[columns].itertuples(index=False)]
+    return RawSheet(title, [labels.get(c, c) for c in columns], rows)
+
+
+def _cell_text(value) -> str:
+    import pandas as pd
+
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d") if value == value.normalize() else value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)

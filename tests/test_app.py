@@ -1,21 +1,147 @@
-"""The app starts on an empty embedded workbook, loads the demo and shows it."""
+"""The app under AppTest: every page for each role and signed out, sign-in, language."""
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
+import pytest
 from streamlit.testing.v1 import AppTest
 
-from connectors.config import open_workbook
 from connectors.parsing import parse_snapshot
+from connectors.sqlite_workbook import SqliteWorkbook
+from ui.i18n import CATALOG
+from ui.pages import PAGES
+from workflows.demo_access import DEMO_CODES, load_demo_rows
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+VOLUNTEER, COORDINATOR, LEADER = (p for p, *_ in DEMO_CODES)
+ROLE_PAGES = {
+    None: {"sign_in"},
+    VOLUNTEER: {"home"},
+    COORDINATOR: {"home", "data", "codes"},
+    LEADER: {"home"},
+}
 
 
-def test_the_app_loads_the_demo_into_an_empty_workbook_and_shows_no_private_column(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'w.sqlite3'}"
-    monkeypatch.setenv("WORKBOOK_URL", url)
-    app = AppTest.from_file("../app.py", default_timeout=60).run()
-    assert not app.exception
-    assert app.title[0].value == "志愿服务与社区治理工作台"
-    people = parse_snapshot(open_workbook(url).snapshot())["people"]
-    assert len(people) >= 300
-    shown = " ".join(str(frame.value.to_csv()) for frame in app.dataframe)
-    assert people.loc[0, "name"] in shown
-    assert not any(phone in shown for phone in people["phone"] if phone)
-    assert not any(email in shown for email in people["email"] if email)
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory):
+    path = tmp_path_factory.mktemp("app") / "w.sqlite3"
+    workbook = SqliteWorkbook(f"sqlite:///{path}")
+    workbook.ensure_schema()
+    for table, rows in load_demo_rows(dt.datetime.now().replace(microsecond=0)):
+        workbook.append(table, rows)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app(demo_url, monkeypatch):
+    monkeypatch.setenv("WORKBOOK_URL", demo_url)
+
+    def start(person_id=None, locale="zh-CN"):
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.context = {"locale": locale}
+        if person_id:
+            at.session_state["person_id"] = person_id
+        return at.run()
+    return start
+
+
+def menu(at) -> set[str]:
+    """The pages listed in the sidebar menu, by key (the labels are Chinese here)."""
+    key_of = {CATALOG[f"page.{p.key}"]["zh"]: p.key for p in PAGES}
+    return {key_of[link.proto.label] for link in at.sidebar.get("page_link")}
+
+
+@pytest.mark.parametrize("person_id", list(ROLE_PAGES))
+def test_each_role_sees_its_menu(app, person_id):
+    at = app(person_id)
+    assert not at.exception
+    assert menu(at) == ROLE_PAGES[person_id]
+
+
+@pytest.mark.parametrize("person_id", list(ROLE_PAGES))
+@pytest.mark.parametrize("page", [p.path for p in PAGES])
+def test_every_page_runs_for_every_role_and_refuses_with_a_message(app, person_id, page):
+    at = app(person_id)
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    key = Path(page).stem
+    if key not in ROLE_PAGES[person_id] and key != "sign_in":
+        messages = [m.value for m in (*at.main.info, *at.main.warning)]
+        assert messages, "a refused page says why"
+        assert not at.main.get("arrow_data_frame") and not at.main.dataframe
+
+
+def test_signing_in_with_the_right_code_opens_home(app):
+    at = app()
+    at.text_input[0].input(VOLUNTEER)
+    at.text_input[1].input(DEMO_CODES[0][1])
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.session_state["person_id"] == VOLUNTEER
+
+
+def test_a_wrong_code_is_refused_and_repeated_failures_are_rate_limited(app):
+    at = app()
+    for attempt in range(6):
+        at.text_input[0].input(COORDINATOR)
+        at.text_input[1].input(f"WRONG{attempt}")
+        at.button[0].click().run()
+    assert "person_id" not in at.session_state
+    assert "尝试次数过多" in at.error[0].value
+
+
+def test_the_language_follows_the_browser_and_switches(app):
+    at = app(VOLUNTEER, locale="en-US")
+    assert at.title[0].value.startswith("Hello")
+    at = app(VOLUNTEER, locale="zh-CN")
+    assert at.title[0].value.startswith("你好")
+    at.sidebar.get("button_group")[0].set_value("en").run()
+    assert at.title[0].value.startswith("Hello")
+    at.switch_page("pages/home.py").run()
+    assert at.title[0].value.startswith("Hello")
+
+
+def test_the_data_page_shows_no_private_cell_of_another_branch(app, demo_url):
+    at = app(COORDINATOR)
+    at.switch_page("pages/data.py").run()
+    assert not at.exception
+    people = parse_snapshot(SqliteWorkbook(demo_url).snapshot())["people"]
+    shown = at.main.dataframe[-1].value
+    others = people[people["branch"] != "计算机学院第一学生党支部"]
+    mine = people[people["branch"] == "计算机学院第一学生党支部"]
+    text = shown.to_csv()
+    assert not any(phone in text for phone in others["phone"] if phone)
+    assert any(phone in text for phone in mine["phone"] if phone)
+
+
+def oidc_app(demo_url, monkeypatch, user):
+    monkeypatch.setenv("WORKBOOK_URL", demo_url)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x",
+                          "client_id": "x", "client_secret": "x",
+                          "server_metadata_url": "https://sso.example.edu.cn/.well-known/openid-configuration"}
+    at.context = {"locale": "zh-CN"}
+    at.user = user
+    return at.run()
+
+
+def test_with_oidc_a_signed_in_email_in_people_opens_that_persons_menu(demo_url, monkeypatch):
+    people = parse_snapshot(SqliteWorkbook(demo_url).snapshot())["people"]
+    email = people.loc[people["person_id"] == COORDINATOR, "email"].iloc[0]
+    at = oidc_app(demo_url, monkeypatch, {"is_logged_in": True, "email": email})
+    assert not at.exception
+    assert menu(at) == ROLE_PAGES[COORDINATOR]
+
+
+def test_with_oidc_an_unknown_email_is_told_so_and_sees_nothing(demo_url, monkeypatch):
+    at = oidc_app(demo_url, monkeypatch, {"is_logged_in": True, "email": "stranger@example.com"})
+    assert not at.exception
+    assert menu(at) == {"sign_in"}
+    assert "stranger@example.com" in at.warning[0].value
+
+
+def test_with_oidc_signed_out_people_get_the_sign_in_button(demo_url, monkeypatch):
+    at = oidc_app(demo_url, monkeypatch, {"is_logged_in": False})
+    assert not at.exception
+    assert at.button[0].label == "使用学校账号登录"

@@ -1,0 +1,58 @@
+"""Data (coordinator): every problem in the sheets, each table, a link to the sheet, an Excel download."""
+import streamlit as st
+
+from connectors.config import spreadsheet_id
+from connectors.files import frame_as_sheet, xlsx_bytes
+from ui import settings
+from ui.i18n import t
+from ui.session import data, guard
+from ui.state import live
+from workflows.access import masked
+from workflows.schema import TABLES
+from workflows.validation import data_problems
+
+viewer = guard("data")
+st.title(t("page.data"))
+
+
+@st.fragment(run_every=settings.refresh_seconds())
+def problems_section():
+    """Refreshes by itself, so a fixed or newly broken cell shows within the refresh interval."""
+    shown = data()
+    problems = data_problems(shown.tables)
+    st.subheader(t("data.problems"))
+    st.caption(t("data.as_of", time=f"{shown.taken_at:%H:%M:%S}"))
+    if not problems:
+        st.success(t("data.no_problems"))
+        return
+    st.warning(t("data.problem_count", n=len(problems)))
+    left, right = st.columns(2)
+    sheets = left.multiselect(t("data.filter_sheet"), sorted({p.sheet for p in problems}))
+    search = right.text_input(t("data.search")).strip().casefold()
+    rows = [p for p in problems if (not sheets or p.sheet in sheets)
+            and (not search or search in p.value.casefold() or search in p.problem.casefold())]
+    st.dataframe([{t("data.sheet"): p.sheet, t("data.row"): p.row, t("data.column"): p.column,
+                   t("data.value"): p.value, t("data.problem"): p.problem} for p in rows],
+                 hide_index=True, width="stretch")
+
+
+problems_section()
+
+tables = data().tables
+st.subheader(t("data.tables"))
+labels = {spec.key: f"{spec.zh} · {spec.key}" for spec in TABLES}
+chosen = st.selectbox(t("data.table"), list(labels), format_func=labels.get)
+frame = masked(chosen, tables[chosen], viewer, tables["people"])
+st.caption(t("data.rows", n=len(frame)) + " · " + t("data.private_note"))
+st.dataframe(frame.drop(columns=["_row"]).rename(columns=tables.labels[chosen]), hide_index=True,
+             width="stretch")
+
+sheet_id = spreadsheet_id(live().workbook.url)
+if sheet_id:
+    st.link_button(t("data.open_sheet"), f"https://docs.google.com/spreadsheets/d/{sheet_id}/edit",
+                   icon=":material/open_in_new:")
+sheets = [frame_as_sheet(tables.titles[s.key], masked(s.key, tables[s.key], viewer, tables["people"]),
+                         tables.labels[s.key]) for s in TABLES]
+st.download_button(t("data.download"), xlsx_bytes(sheets), file_name="workbook.xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                   icon=":material/download:")

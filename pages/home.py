@@ -1,0 +1,39 @@
+"""Home: who you are, what is coming, and (for coordinators) the work waiting."""
+import datetime as dt
+
+import streamlit as st
+
+from ui.i18n import t
+from ui.session import data, guard
+from workflows.access import COORDINATOR, LEADER
+from workflows.overview import headline_counts, upcoming_activities, work_waiting
+
+viewer = guard("home")
+tables = data().tables
+now = dt.datetime.now()
+
+st.title(t("home.welcome", name=viewer.name))
+if viewer.branch:
+    st.caption(t("home.branch", branch=viewer.branch))
+
+if viewer.role == COORDINATOR:
+    st.subheader(t("home.waiting"))
+    waiting = work_waiting(tables, viewer, now)
+    columns = st.columns(3)
+    for column, key in zip(columns, ["hours_pending", "requests_new", "starting_soon"]):
+        column.metric(t(f"home.{key}"), waiting[key])
+
+if viewer.role == LEADER:
+    st.subheader(t("home.overview"))
+    counts = headline_counts(tables)
+    for column, key in zip(st.columns(3), ["people", "activities", "requests"]):
+        column.metric(t(f"home.{key}"), counts[key])
+
+st.subheader(t("home.upcoming"))
+coming = upcoming_activities(tables, now)
+if coming.empty:
+    st.info(t("home.no_upcoming"))
+else:
+    shown = coming.drop(columns=["activity_id"]).rename(columns={c: t(f"col.{c}") for c in coming.columns if c != "activity_id"})
+    st.dataframe(shown, hide_index=True, width="stretch",
+                 column_config={t("col.starts_at"): st.column_config.DatetimeColumn(format="MM-DD HH:mm")})

@@ -1,0 +1,1 @@
+"""What every page shares: the live workbook, who is signed in, the language, the page guard."""

@@ -1,0 +1,25 @@
+"""Every page of the app, the audience it is for, and the guard each page calls first."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workflows.access import COORDINATOR, LEADER, PUBLIC, VOLUNTEER
+
+SIGNED_IN = frozenset({VOLUNTEER, COORDINATOR, LEADER})
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    key: str
+    path: str
+    icon: str
+    audience: frozenset[str]
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("sign_in", "pages/sign_in.py", ":material/login:", frozenset({PUBLIC})),
+    PageSpec("home", "pages/home.py", ":material/home:", SIGNED_IN),
+    PageSpec("data", "pages/data.py", ":material/table_view:", frozenset({COORDINATOR})),
+    PageSpec("codes", "pages/codes.py", ":material/key:", frozenset({COORDINATOR})),
+)
+PAGES_BY_KEY = {page.key: page for page in PAGES}

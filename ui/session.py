@@ -1,0 +1,81 @@
+"""Who is signed in, and the guard every page calls before showing anything."""
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from connectors.live import LiveData
+from ui import settings
+from ui.i18n import t
+from ui.pages import PAGES_BY_KEY
+from ui.state import live, sign_in_limiter
+from workflows.access import PUBLIC, SIGNED_OUT, Viewer, may_open, viewer_by_email, viewer_for
+from workflows.codes import code_is_valid
+
+SESSION_PERSON = "person_id"
+
+
+def data() -> LiveData:
+    return live().data()
+
+
+def oidc_email() -> str | None:
+    """The e-mail of an OIDC sign-in, when the app is configured for one and the person signed in."""
+    if not settings.oidc_enabled() or not st.user.is_logged_in:
+        return None
+    return st.user.get("email") or ""
+
+
+def current_viewer() -> Viewer:
+    people = data().tables["people"]
+    email = oidc_email()
+    if email is not None:
+        return viewer_by_email(people, email) or SIGNED_OUT
+    person_id = st.session_state.get(SESSION_PERSON)
+    return (viewer_for(people, person_id) if person_id else None) or SIGNED_OUT
+
+
+def sign_in_with_code(person_id: str, code: str, now: dt.datetime) -> str | None:
+    """Signs the session in; returns None on success or the message to show."""
+    person_id, code = person_id.strip(), code.strip()
+    if not person_id or not code:
+        return t("sign_in.missing")
+    limiter = sign_in_limiter()
+    keys = [f"person:{person_id}", f"session:{_session_id()}"]
+    blocked = limiter.blocked_until(keys, now)
+    if blocked is not None:
+        return t("sign_in.blocked", time=f"{blocked:%H:%M}")
+    tables = data().tables
+    if viewer_for(tables["people"], person_id) is None or not code_is_valid(tables["_access_codes"], person_id, code):
+        limiter.failed(keys, now)
+        return t("sign_in.wrong")
+    limiter.succeeded(keys)
+    st.session_state[SESSION_PERSON] = person_id
+    return None
+
+
+def _session_id() -> str:
+    context = st.runtime.scriptrunner.get_script_run_ctx()
+    return context.session_id if context else "none"
+
+
+def sign_out() -> None:
+    st.session_state.pop(SESSION_PERSON, None)
+    if oidc_email() is not None:
+        st.logout()
+
+
+def guard(page_key: str) -> Viewer:
+    """The viewer, if they may open this page; otherwise a clear message and nothing else."""
+    viewer = current_viewer()
+    audience = PAGES_BY_KEY[page_key].audience
+    if may_open(viewer, audience):
+        return viewer
+    if not viewer.signed_in:
+        st.info(t("guard.sign_in_first"))
+        st.page_link(PAGES_BY_KEY["sign_in"].path, label=t("guard.go_sign_in"), icon=":material/login:")
+    else:
+        names = "、".join(t(f"role.{role}") for role in sorted(audience - {PUBLIC}))
+        st.warning(t("guard.not_for_role", audience=names, role=t(f"role.{viewer.role}")))
+    st.stop()

@@ -1,0 +1,26 @@
+"""The app's own settings (not the workbook's): from secrets' [app] table or the environment."""
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+
+def _secrets() -> dict:
+    try:
+        return {key: st.secrets[key] for key in st.secrets}
+    except Exception:  # noqa: BLE001 - no secrets.toml is a normal, offline setup
+        return {}
+
+
+def secrets() -> dict:
+    return _secrets()
+
+
+def refresh_seconds() -> float:
+    value = os.environ.get("WORKBOOK_REFRESH_SECONDS") or _secrets().get("app", {}).get("refresh_seconds", 15)
+    return float(value)
+
+
+def oidc_enabled() -> bool:
+    return "auth" in _secrets()

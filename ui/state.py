@@ -1,0 +1,33 @@
+"""The process-wide things every session shares, built once per process (never at import)."""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import streamlit as st
+
+from connectors.config import open_workbook
+from connectors.live import LiveWorkbook
+from ui import settings
+from workflows.codes import AttemptLimiter
+from workflows.demo_access import load_demo_rows
+
+_first_start = threading.Lock()
+
+
+@st.cache_resource(show_spinner=False)
+def live() -> LiveWorkbook:
+    """The live workbook of this process; an empty one gets the schema and the demo on first start."""
+    workbook = open_workbook(secrets=settings.secrets())
+    with _first_start:
+        workbook.ensure_schema("zh")
+        snapshot = workbook.snapshot()
+        if not any(sheet.rows for sheet in snapshot.sheets.values()):
+            for table, rows in load_demo_rows(dt.datetime.now().replace(microsecond=0)):
+                workbook.append(table, rows)
+    return LiveWorkbook(workbook, settings.refresh_seconds())
+
+
+@st.cache_resource(show_spinner=False)
+def sign_in_limiter() -> AttemptLimiter:
+    return AttemptLimiter(max_failures=5, window=dt.timedelta(minutes=15))

@@ -1,0 +1,81 @@
+"""Who may see what: roles, the audience of each page, and private cells.
+
+Private columns (🔒 in workbook.md) are shown only to the person themselves and to
+coordinators of their branch; a check-in code only to coordinators of the activity's branch.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from workflows.schema import table as schema_table
+
+VOLUNTEER, COORDINATOR, LEADER = "volunteer", "coordinator", "leader"
+PUBLIC = "public"
+HIDDEN = "🔒"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    person_id: str = ""
+    name: str = ""
+    role: str = ""  # "" when signed out
+    branch: str = ""
+
+    @property
+    def signed_in(self) -> bool:
+        return bool(self.person_id)
+
+    def is_coordinator_of(self, branch: str | None) -> bool:
+        return self.role == COORDINATOR and bool(branch) and branch == self.branch
+
+
+SIGNED_OUT = Viewer()
+
+
+def viewer_for(people: pd.DataFrame, person_id: str) -> Viewer | None:
+    """The active person with that ID as a viewer, or None."""
+    match = people[(people["person_id"] == person_id) & people["active"].fillna(True)]
+    if match.empty:
+        return None
+    row = match.iloc[0]
+    return Viewer(row["person_id"], row["name"], row["role"] or VOLUNTEER, row["branch"] or "")
+
+
+def viewer_by_email(people: pd.DataFrame, email: str) -> Viewer | None:
+    wanted = (email or "").strip().casefold()
+    if not wanted:
+        return None
+    match = people[people["email"].fillna("").str.strip().str.casefold() == wanted]
+    return viewer_for(people, match.iloc[0]["person_id"]) if not match.empty else None
+
+
+def may_open(viewer: Viewer, audience: frozenset[str]) -> bool:
+    return PUBLIC in audience or (viewer.signed_in and viewer.role in audience)
+
+
+def may_see_private_of(viewer: Viewer, person_id: str, branch: str | None) -> bool:
+    return viewer.signed_in and (viewer.person_id == person_id or viewer.is_coordinator_of(branch))
+
+
+def masked(table: str, frame: pd.DataFrame, viewer: Viewer, people: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with every private cell the viewer is not entitled to replaced by 🔒."""
+    private = [c.key for c in schema_table(table).columns if c.private and c.key in frame.columns]
+    if not private or frame.empty:
+        return frame
+    allowed = _entitled_rows(table, frame, viewer, people)
+    shown = frame.copy()
+    for column in private:
+        shown[column] = shown[column].astype(object).where(allowed | shown[column].isna() | (shown[column] == ""), HIDDEN)
+    return shown
+
+
+def _entitled_rows(table: str, frame: pd.DataFrame, viewer: Viewer, people: pd.DataFrame) -> pd.Series:
+    if not viewer.signed_in:
+        return pd.Series(False, index=frame.index)
+    if table == "activities":
+        return frame["branch"].apply(lambda b: viewer.role == COORDINATOR and (not b or b == viewer.branch))
+    owner_column = {"people": "person_id", "requests": "requester_id"}.get(table, "person_id")
+    branch_of = dict(zip(people["person_id"], people["branch"]))
+    return frame[owner_column].apply(lambda pid: may_see_private_of(viewer, pid, branch_of.get(pid)))

@@ -1,0 +1,101 @@
+"""Sign-in codes for the offline sign-in: issuing, checking, rate limiting.
+
+Codes are stored only as salted scrypt hashes in the app's own `_access_codes` log; the
+latest row of a person is their valid code (an empty hash revokes it). A person's code is
+never written anywhere in clear.
+"""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from collections import defaultdict, deque
+from dataclasses import dataclass
+
+import pandas as pd
+
+SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1}
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
+PERSONAL, ACCESS = "personal", "access"
+
+
+def new_code(length: int = 8) -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+def hash_code(code: str, salt: bytes | None = None) -> str:
+    salt = salt or secrets.token_bytes(16)
+    digest = hashlib.scrypt(_canonical(code).encode(), salt=salt, **SCRYPT, dklen=32)
+    return "scrypt${n}${r}${p}$".format(**SCRYPT) + _b64(salt) + "$" + _b64(digest)
+
+
+def code_matches(code: str, stored: str) -> bool:
+    try:
+        name, n, r, p, salt, digest = stored.split("$")
+        expected = base64.b64decode(digest)
+        actual = hashlib.scrypt(_canonical(code).encode(), salt=base64.b64decode(salt), n=int(n), r=int(r),
+                                p=int(p), dklen=len(expected))
+    except (ValueError, TypeError):
+        return False
+    return name == "scrypt" and hmac.compare_digest(actual, expected)
+
+
+def _canonical(code: str) -> str:
+    return code.strip().upper()
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode()
+
+
+def code_row(person_id: str, code: str | None, kind: str, issued_by: str, at: dt.datetime) -> dict[str, str]:
+    """The row that issues `code` (or, with None, revokes the person's code)."""
+    return {"code_id": f"K{at:%Y%m%d%H%M%S}-{secrets.token_hex(4)}", "person_id": person_id, "kind": kind,
+            "hash": hash_code(code) if code else "", "issued_at": at.strftime("%Y-%m-%d %H:%M:%S"),
+            "issued_by": issued_by}
+
+
+def current_code(codes: pd.DataFrame, person_id: str) -> pd.Series | None:
+    """The person's latest code row, or None when they have none or it was revoked."""
+    mine = codes[codes["person_id"] == person_id]
+    if mine.empty:
+        return None
+    latest = mine.sort_values(["issued_at", "_row"]).iloc[-1]
+    return latest if latest["hash"] else None
+
+
+def code_is_valid(codes: pd.DataFrame, person_id: str, code: str) -> bool:
+    latest = current_code(codes, person_id)
+    return latest is not None and code_matches(code, latest["hash"])
+
+
+@dataclass
+class AttemptLimiter:
+    """At most `max_failures` wrong attempts per key in a sliding window."""
+
+    max_failures: int = 5
+    window: dt.timedelta = dt.timedelta(minutes=15)
+
+    def __post_init__(self):
+        self._failures: dict[str, deque[dt.datetime]] = defaultdict(deque)
+
+    def _recent(self, key: str, now: dt.datetime) -> deque[dt.datetime]:
+        failures = self._failures[key]
+        while failures and now - failures[0] > self.window:
+            failures.popleft()
+        return failures
+
+    def blocked_until(self, keys: list[str], now: dt.datetime) -> dt.datetime | None:
+        ends = [self._recent(k, now)[0] + self.window for k in keys
+                if len(self._recent(k, now)) >= self.max_failures]
+        return max(ends) if ends else None
+
+    def failed(self, keys: list[str], now: dt.datetime) -> None:
+        for key in keys:
+            self._recent(key, now).append(now)
+
+    def succeeded(self, keys: list[str]) -> None:
+        for key in keys:
+            self._failures.pop(key, None)

@@ -1,0 +1,43 @@
+"""What the home page shows each person: coming activities, work waiting, a few counts."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from workflows.access import COORDINATOR, Viewer
+from workflows.tables import Tables
+
+
+def upcoming_activities(tables: Tables, now: dt.datetime, limit: int = 5) -> pd.DataFrame:
+    """Open activities that have not started yet, soonest first."""
+    activities = tables["activities"]
+    coming = activities[(activities["status"] == "open") & (activities["starts_at"] >= now)]
+    columns = ["activity_id", "title", "category", "starts_at", "location", "hours"]
+    return coming.sort_values(["starts_at", "activity_id"])[columns].head(limit).reset_index(drop=True)
+
+
+def work_waiting(tables: Tables, viewer: Viewer, now: dt.datetime) -> dict[str, int]:
+    """A coordinator's counts of things to do for their branch."""
+    if viewer.role != COORDINATOR:
+        return {}
+    people = tables["people"]
+    branch_people = set(people.loc[people["branch"] == viewer.branch, "person_id"])
+    hours = tables["hours"]
+    activities = tables["activities"]
+    soon = activities[(activities["status"] != "cancelled") & (activities["starts_at"] >= now)
+                      & (activities["starts_at"] < now + dt.timedelta(days=7))
+                      & activities["branch"].isin([viewer.branch, ""])]
+    return {
+        "hours_pending": int(((hours["status"] == "pending") & hours["person_id"].isin(branch_people)).sum()),
+        "requests_new": int((tables["requests"]["status"] == "submitted").sum()),
+        "starting_soon": len(soon),
+    }
+
+
+def headline_counts(tables: Tables) -> dict[str, int]:
+    return {
+        "people": int(tables["people"]["active"].fillna(True).sum()),
+        "activities": len(tables["activities"]),
+        "requests": len(tables["requests"]),
+    }
