@@ -4,6 +4,7 @@ import streamlit as st
 from connectors.config import spreadsheet_id
 from connectors.files import frame_as_sheet, xlsx_bytes
 from ui import settings
+from ui.display import readable
 from ui.i18n import t
 from ui.session import data, guard
 from ui.state import live
@@ -44,8 +45,8 @@ labels = {spec.key: f"{spec.zh} · {spec.key}" for spec in TABLES}
 chosen = st.selectbox(t("data.table"), list(labels), format_func=labels.get)
 frame = masked(chosen, tables[chosen], viewer, tables["people"])
 st.caption(t("data.rows", n=len(frame)) + " · " + t("data.private_note"))
-st.dataframe(frame.drop(columns=["_row"]).rename(columns=tables.labels[chosen]), hide_index=True,
-             width="stretch")
+st.dataframe(readable(chosen, frame).drop(columns=["_row"]).rename(columns=tables.labels[chosen]),
+             hide_index=True, width="stretch")
 
 sheet_id = spreadsheet_id(live().workbook.url)
 if sheet_id:

@@ -145,3 +145,32 @@ def test_with_oidc_signed_out_people_get_the_sign_in_button(demo_url, monkeypatc
     at = oidc_app(demo_url, monkeypatch, {"is_logged_in": False})
     assert not at.exception
     assert at.button[0].label == "使用学校账号登录"
+
+
+def test_a_hand_edit_shows_on_the_data_page_and_a_bad_cell_becomes_a_problem(backend, monkeypatch):
+    import os
+
+    backend.workbook.ensure_schema()
+    for table, rows in load_demo_rows(dt.datetime(2025, 11, 20, 10, 0)):
+        backend.workbook.append(table, rows)
+    url = backend.workbook.url if backend.name == "sheets" else f"sqlite:///{backend.path}"
+    monkeypatch.setenv("WORKBOOK_URL", url)
+    monkeypatch.setenv("WORKBOOK_REFRESH_SECONDS", "0")  # every run reads again: the interval is elapsed
+    if backend.name == "sheets":
+        monkeypatch.setenv("SHEETS_API_URL", backend.fake.base_url)
+        monkeypatch.setenv("WORKBOOK_JOURNAL", str(backend.journal_path))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.context = {"locale": "en-US"}
+    at.session_state["person_id"] = COORDINATOR
+    at.run()
+    at.switch_page("pages/data.py").run()
+    assert at.main.success[0].value == "No problems found in the workbook."
+    grid = backend.grid("people")
+    column = grid[0].index("加入日期")
+    grid[3] += [""] * (column + 1 - len(grid[3]))
+    grid[3][column] = "2025-13-40"
+    backend.hand_write_sheet("people", grid[0], grid[1:])
+    at.run()
+    assert not at.exception
+    problems = at.main.dataframe[0].value
+    assert list(problems.iloc[0]) == ["people", 4, "加入日期", "2025-13-40", "not a real date"]

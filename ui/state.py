@@ -6,7 +6,7 @@ import threading
 
 import streamlit as st
 
-from connectors.config import open_workbook
+from connectors.config import open_workbook, workbook_url
 from connectors.live import LiveWorkbook
 from ui import settings
 from workflows.codes import AttemptLimiter
@@ -15,17 +15,22 @@ from workflows.demo_access import load_demo_rows
 _first_start = threading.Lock()
 
 
-@st.cache_resource(show_spinner=False)
 def live() -> LiveWorkbook:
-    """The live workbook of this process; an empty one gets the schema and the demo on first start."""
-    workbook = open_workbook(secrets=settings.secrets())
+    """The live workbook of this process."""
+    return _live_for(workbook_url(secrets=settings.secrets()), settings.refresh_seconds())
+
+
+@st.cache_resource(show_spinner=False)
+def _live_for(url: str, refresh_seconds: float) -> LiveWorkbook:
+    """One per workbook and process; an empty workbook gets the schema and the demo on first start."""
+    workbook = open_workbook(url, secrets=settings.secrets())
     with _first_start:
         workbook.ensure_schema("zh")
         snapshot = workbook.snapshot()
         if not any(sheet.rows for sheet in snapshot.sheets.values()):
             for table, rows in load_demo_rows(dt.datetime.now().replace(microsecond=0)):
                 workbook.append(table, rows)
-    return LiveWorkbook(workbook, settings.refresh_seconds())
+    return LiveWorkbook(workbook, refresh_seconds)
 
 
 @st.cache_resource(show_spinner=False)

@@ -18,5 +18,5 @@ def branch_volunteers_with_codes(tables: Tables, viewer: Viewer) -> pd.DataFrame
     for person_id, name in zip(mine["person_id"], mine["name"]):
         latest = current_code(tables["_access_codes"], person_id)
         rows.append({"person_id": person_id, "name": name, "has_code": latest is not None,
-                     "issued_at": latest["issued_at"] if latest is not None else None})
+                     "issued_at": f"{latest['issued_at']:%Y-%m-%d %H:%M}" if latest is not None else ""})
     return pd.DataFrame(rows, columns=["person_id", "name", "has_code", "issued_at"])

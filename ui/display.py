@@ -1,0 +1,21 @@
+"""Typed tables made readable: enum labels in the page's language, yes/no, empty for missing."""
+from __future__ import annotations
+
+import pandas as pd
+
+from ui.i18n import language, t
+from workflows.schema import table as schema_table
+
+
+def readable(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    shown = frame.copy()
+    zh = language() == "zh"
+    for column in schema_table(table).columns:
+        if column.key not in shown.columns:
+            continue
+        if column.type == "enum" and zh:
+            labels = dict(column.choices)
+            shown[column.key] = shown[column.key].map(lambda v: labels.get(v, v) if v else "")
+        elif column.type == "bool":
+            shown[column.key] = shown[column.key].map(lambda v: "" if pd.isna(v) else t("yes") if v else t("no"))
+    return shown
