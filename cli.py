@@ -15,7 +15,11 @@ from connectors.files import read_tables, write_sheets
 from connectors.importing import apply_import, plan_import
 from connectors.parsing import parse_snapshot
 from workflows.demo_access import DEMO_CODES, load_demo_rows
+from connectors.live import LiveWorkbook
+from services.activities import Refused, cancel, check_in, sign_up
 from workflows.access import VOLUNTEER, viewer_for
+from workflows.clock import local_now
+from workflows.signup import derive
 from workflows.codes import ACCESS, PERSONAL, code_row, new_code
 from workflows.schema import TABLES
 from workflows.validation import data_problems
@@ -132,6 +136,73 @@ def issue_code(args, workbook) -> int:
     return 0
 
 
+def live_workbook(workbook) -> LiveWorkbook:
+    return LiveWorkbook(workbook, interval_seconds=0)
+
+
+def clock_for(args, live: LiveWorkbook):
+    """The moment taken as now: --as-of, else the clock in the workbook's time zone."""
+    if args.as_of:
+        fixed = now(args)
+        return lambda: fixed
+    timezone = live.data().tables.timezone
+    return lambda: local_now(timezone)
+
+
+def refused(args, error: Refused) -> int:
+    print(f"{args.command}: refused: {error}", file=sys.stderr)
+    return 2
+
+
+@command("signup", "sign a person up for an activity")
+def signup(args, workbook) -> int:
+    live = live_workbook(workbook)
+    try:
+        outcome = sign_up(live, args.activity_id, args.person_id, args.by or args.person_id, clock_for(args, live))
+    except Refused as error:
+        return refused(args, error)
+    text = "confirmed" if outcome.status == "confirmed" else f"waitlisted {outcome.position}"
+    emit(args, {"status": outcome.status, "position": outcome.position}, text)
+    return 0
+
+
+@command("cancel", "cancel a person's sign-up; the first waitlisted person is promoted")
+def cancel_(args, workbook) -> int:
+    live = live_workbook(workbook)
+    try:
+        outcome = cancel(live, args.activity_id, args.person_id, args.by or args.person_id, clock_for(args, live))
+    except Refused as error:
+        return refused(args, error)
+    text = f"cancelled; promoted {outcome.promoted}" if outcome.promoted else "cancelled; nobody was waiting"
+    emit(args, {"status": "cancelled", "promoted": outcome.promoted}, text)
+    return 0
+
+
+@command("checkin", "check a person in (with --code as they would, without as a coordinator)")
+def checkin(args, workbook) -> int:
+    live = live_workbook(workbook)
+    try:
+        outcome = check_in(live, args.activity_id, args.person_id, args.code, args.by or "cli", clock_for(args, live))
+    except Refused as error:
+        return refused(args, error)
+    emit(args, {"status": "attended", "already": outcome.already},
+         "already checked in" if outcome.already else "checked in")
+    return 0
+
+
+@command("roster", "the confirmed, waitlisted and attended people of an activity")
+def roster(args, workbook) -> int:
+    tables = parse_snapshot(workbook.snapshot())
+    if args.activity_id not in set(tables["activities"]["activity_id"]):
+        print(f"roster: there is no activity {args.activity_id} in the activities sheet (活动)", file=sys.stderr)
+        return 2
+    result = derive(tables).roster(args.activity_id)
+    data = {"confirmed": result.confirmed, "waitlisted": result.waitlisted, "attended": result.attended}
+    text = "\n".join(f"{key}: {' '.join(ids) or '-'}" for key, ids in data.items())
+    emit(args, data, text)
+    return 0
+
+
 @command("sync", "send writes still waiting in the local journal (Google Sheets)")
 def sync(args, workbook) -> int:
     waiting = workbook.sync()
@@ -152,6 +223,13 @@ def parser() -> argparse.ArgumentParser:
             one.add_argument("--lang", choices=["zh", "en"], default="zh")
         if name in ("import", "export"):
             one.add_argument("path", type=Path)
+        if name in ("signup", "cancel", "checkin", "roster"):
+            one.add_argument("activity_id")
+        if name in ("signup", "cancel", "checkin"):
+            one.add_argument("person_id")
+            one.add_argument("--by", help="person_id of who does it (default: the person; for checkin: cli)")
+        if name == "checkin":
+            one.add_argument("--code", help="the activity's check-in code, as the person would type it")
         if name == "issue-code":
             one.add_argument("person_id")
             one.add_argument("--code", help="the code to set (default: a new random one)")

@@ -13,7 +13,7 @@ import time
 
 from connectors.headers import column_positions, header_for_new_columns, missing_columns, normalise, tables_by_title
 from connectors.journal import SENT, UNSENT, Journal
-from connectors.sheet import TargetedUpdates, Conflict, QueuedForSync, RawSheet, RowNotFound, Snapshot
+from connectors.sheet import Stamp, TargetedUpdates, stamped, Conflict, QueuedForSync, RawSheet, RowNotFound, Snapshot
 from connectors.sheets_api import SheetsApi, column_letter, is_transient, quote_title
 from workflows.schema import ALL_TABLES, Table, table as schema_table
 
@@ -98,10 +98,11 @@ class GoogleSheetsWorkbook(TargetedUpdates):
         return title
 
     # -- appending -------------------------------------------------------------------------
-    def append(self, table: str, rows: list[dict[str, str]]) -> None:
+    def append(self, table: str, rows: list[dict[str, str]], stamp: Stamp | None = None) -> None:
         rows = [{k: str(v) for k, v in row.items() if v is not None and str(v) != ""} for row in rows]
-        entry_id = self.journal.record("append", table, {"rows": rows})
         with self._lock:
+            rows = stamped(rows, stamp)
+            entry_id = self.journal.record("append", table, {"rows": rows})
             self._send_append(entry_id, table, rows)
 
     def _send_append(self, entry_id: int, table: str, rows: list[dict]) -> None:

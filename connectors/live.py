@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 
 from connectors.parsing import parse_snapshot
-from connectors.sheet import QueuedForSync, Workbook
+from connectors.sheet import QueuedForSync, Stamp, Workbook
 from workflows.tables import Tables
 
 
@@ -68,9 +68,9 @@ class LiveWorkbook:
         self.reads += 1
         self._data = LiveData(parse_snapshot(snapshot), snapshot.taken_at, version)
 
-    def append(self, table: str, rows: list[dict[str, str]]) -> bool:
+    def append(self, table: str, rows: list[dict[str, str]], stamp: Stamp | None = None) -> bool:
         """Appends and refreshes; False when the rows wait in the journal for Google to answer."""
-        return self._write(lambda: self.workbook.append(table, rows))
+        return self._write(lambda: self.workbook.append(table, rows, stamp))
 
     def update(self, table: str, key: dict[str, str], changes: dict[str, str],
                expect: dict[str, str] | None = None) -> bool:

@@ -3,7 +3,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Callable, Protocol
+
+# (column, clock): fill that column of every appended row with the time of the write itself
+Stamp = tuple[str, Callable[[], dt.datetime]]
+
+
+def stamped(rows: list[dict[str, str]], stamp: Stamp | None) -> list[dict[str, str]]:
+    if stamp is None:
+        return rows
+    from connectors.cells import format_datetime
+
+    column, clock = stamp
+    value = format_datetime(clock())
+    return [{**row, column: value} for row in rows]
 
 
 @dataclass
@@ -62,7 +75,7 @@ class Workbook(Protocol):
 
     def snapshot(self) -> Snapshot: ...
 
-    def append(self, table: str, rows: list[dict[str, str]]) -> None: ...
+    def append(self, table: str, rows: list[dict[str, str]], stamp: Stamp | None = None) -> None: ...
 
     def update(self, table: str, key: dict[str, str], changes: dict[str, str],
                expect: dict[str, str] | None = None) -> None: ...

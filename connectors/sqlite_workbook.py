@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 
 from connectors.headers import column_positions, header_for_new_columns, missing_columns, normalise, tables_by_title
-from connectors.sheet import TargetedUpdates, Conflict, RawSheet, RowNotFound, Snapshot
+from connectors.sheet import Stamp, TargetedUpdates, stamped, Conflict, RawSheet, RowNotFound, Snapshot
 from workflows.schema import ALL_TABLES, table as schema_table
 
 ROW_ID = "_row"
@@ -94,9 +94,10 @@ class SqliteWorkbook(TargetedUpdates):
         return RawSheet(title, header, rows)
 
     # -- writing ---------------------------------------------------------------------------
-    def append(self, table: str, rows: list[dict[str, str]]) -> None:
+    def append(self, table: str, rows: list[dict[str, str]], stamp: Stamp | None = None) -> None:
         spec = schema_table(table)
         with self._transaction("BEGIN IMMEDIATE") as conn:
+            rows = stamped(rows, stamp)  # inside the write lock: `at` order is commit order
             title = self._title_or_fail(conn, table)
             header = self._add_columns_for(conn, spec, title, rows)
             positions = column_positions(spec, header)

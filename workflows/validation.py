@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from workflows.problems import Problem
+from workflows.signup import derive
 from workflows.tables import ROW, Tables
 
 
@@ -15,6 +16,7 @@ def data_problems(tables: Tables) -> list[Problem]:
     found = list(tables.problems)
     for check in (_activities_end_after_start, _hours_positive_unless_adjustment, _unknown_references):
         found.extend(check(tables))
+    found.extend(derive(tables).problems)
     return sorted(found, key=lambda p: (p.sheet, p.row or 0, p.column))
 
 
