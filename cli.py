@@ -44,7 +44,7 @@ def emit(args, data, text: str) -> None:
 
 def now(args) -> dt.datetime:
     if args.as_of:
-        from connectors.cells import parse_datetime
+        from workflows.cells import parse_datetime
         from zoneinfo import ZoneInfo
 
         return parse_datetime(args.as_of, ZoneInfo("Asia/Shanghai"))

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
-from connectors.cells import BadCell, parse_cell
+from workflows.cells import BadCell, parse_cell
 from connectors.headers import column_positions, header_label, normalise
 from connectors.sheet import RawSheet, Snapshot
 from workflows.problems import Problem

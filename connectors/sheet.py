@@ -12,7 +12,7 @@ Stamp = tuple[str, Callable[[], dt.datetime]]
 def stamped(rows: list[dict[str, str]], stamp: Stamp | None) -> list[dict[str, str]]:
     if stamp is None:
         return rows
-    from connectors.cells import format_datetime
+    from workflows.cells import format_datetime
 
     column, clock = stamp
     value = format_datetime(clock())

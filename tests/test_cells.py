@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from connectors.cells import BadCell, format_datetime, parse_cell
+from workflows.cells import BadCell, format_datetime, parse_cell
 from connectors.headers import column_positions, normalise
 from workflows.schema import table
 
