@@ -12,8 +12,10 @@ import threading
 import time
 from dataclasses import dataclass
 
+from connectors.headers import column_positions
 from connectors.parsing import parse_snapshot
-from connectors.sheet import QueuedForSync, Stamp, Workbook
+from connectors.sheet import QueuedForSync, Snapshot, Stamp, Workbook
+from workflows.schema import table as schema_table
 from workflows.tables import Tables
 
 
@@ -22,6 +24,14 @@ class LiveData:
     tables: Tables
     taken_at: dt.datetime  # when the workbook was read
     version: int  # increases with each read
+    snapshot: Snapshot | None = None  # the cells as they are, for edits that compare with them
+
+    def cells_of(self, table: str, row_number: int) -> dict[str, str]:
+        """The text of each known column of one sheet row, exactly as the sheet holds it."""
+        sheet = self.snapshot.sheets[table]
+        positions = column_positions(schema_table(table), sheet.header)
+        index = row_number - 2
+        return {key: sheet.cell(index, position) for key, position in positions.items()}
 
 
 class LiveWorkbook:
@@ -66,7 +76,7 @@ class LiveWorkbook:
         version = self._data.version + 1 if self._data else 1
         self._read_at = self._clock()
         self.reads += 1
-        self._data = LiveData(parse_snapshot(snapshot), snapshot.taken_at, version)
+        self._data = LiveData(parse_snapshot(snapshot), snapshot.taken_at, version, snapshot)
 
     def append(self, table: str, rows: list[dict[str, str]], stamp: Stamp | None = None) -> bool:
         """Appends and refreshes; False when the rows wait in the journal for Google to answer."""

@@ -17,8 +17,8 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 VOLUNTEER, COORDINATOR, LEADER = (p for p, *_ in DEMO_CODES)
 ROLE_PAGES = {
     None: {"sign_in"},
-    VOLUNTEER: {"home"},
-    COORDINATOR: {"home", "data", "codes"},
+    VOLUNTEER: {"home", "activities", "checkin"},
+    COORDINATOR: {"home", "activities", "checkin", "manage_activities", "roster", "data", "codes"},
     LEADER: {"home"},
 }
 

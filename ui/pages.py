@@ -19,6 +19,10 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("sign_in", "pages/sign_in.py", ":material/login:", frozenset({PUBLIC})),
     PageSpec("home", "pages/home.py", ":material/home:", SIGNED_IN),
+    PageSpec("activities", "pages/activities.py", ":material/event:", frozenset({VOLUNTEER, COORDINATOR})),
+    PageSpec("checkin", "pages/checkin.py", ":material/qr_code_scanner:", frozenset({VOLUNTEER, COORDINATOR})),
+    PageSpec("manage_activities", "pages/manage_activities.py", ":material/edit_calendar:", frozenset({COORDINATOR})),
+    PageSpec("roster", "pages/roster.py", ":material/groups:", frozenset({COORDINATOR})),
     PageSpec("data", "pages/data.py", ":material/table_view:", frozenset({COORDINATOR})),
     PageSpec("codes", "pages/codes.py", ":material/key:", frozenset({COORDINATOR})),
 )

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import streamlit as st
 
@@ -11,13 +12,46 @@ from ui.i18n import t
 from ui.pages import PAGES_BY_KEY
 from ui.state import live, sign_in_limiter
 from workflows.access import PUBLIC, SIGNED_OUT, Viewer, may_open, viewer_by_email, viewer_for
+from workflows.clock import local_now
 from workflows.codes import code_is_valid
+from workflows.signup import Derivation, derive
 
 SESSION_PERSON = "person_id"
 
 
 def data() -> LiveData:
     return live().data()
+
+
+def now() -> dt.datetime:
+    """Now, in the workbook's time zone."""
+    return local_now(data().tables.timezone)
+
+
+_derivations: dict[tuple[int, int], Derivation] = {}
+_derivations_lock = threading.Lock()
+
+
+def derivation() -> Derivation:
+    """The rosters of the current snapshot, derived once per snapshot for every session."""
+    shown = data()
+    key = (id(live()), shown.version)
+    with _derivations_lock:
+        if key not in _derivations:
+            _derivations.clear()
+            _derivations[key] = derive(shown.tables)
+        return _derivations[key]
+
+
+def flash(kind: str, message: str) -> None:
+    """A message to show at the top of the page after the rerun a button causes."""
+    st.session_state["_flash"] = (kind, message)
+
+
+def show_flash() -> None:
+    kind, message = st.session_state.pop("_flash", (None, None))
+    if kind:
+        getattr(st, kind)(message)
 
 
 def oidc_email() -> str | None:

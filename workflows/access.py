@@ -55,6 +55,11 @@ def may_open(viewer: Viewer, audience: frozenset[str]) -> bool:
     return PUBLIC in audience or (viewer.signed_in and viewer.role in audience)
 
 
+def may_manage_activity(viewer: Viewer, branch: str | None) -> bool:
+    """Coordinators manage their branch's activities and those of no branch."""
+    return viewer.role == COORDINATOR and (not branch or branch == viewer.branch)
+
+
 def may_see_private_of(viewer: Viewer, person_id: str, branch: str | None) -> bool:
     return viewer.signed_in and (viewer.person_id == person_id or viewer.is_coordinator_of(branch))
 

@@ -22,8 +22,26 @@ _DATETIME = re.compile(
 )
 
 
+CELL_MESSAGES = {
+    "not_date": "not a date (YYYY-MM-DD)",
+    "not_real_date": "not a real date",
+    "not_datetime": "not a date-time (YYYY-MM-DD HH:MM)",
+    "not_real_datetime": "not a real date-time",
+    "not_number": "not a number",
+    "not_whole_number": "not a whole number",
+    "not_bool": "not yes/no (是/否, true/false)",
+    "not_choice": "not one of: {allowed}",
+    "too_small": "must be at least {limit}",
+    "too_large": "must be at most {limit}",
+}
+
+
 class BadCell(ValueError):
-    pass
+    """Why a cell does not parse: a `code` (for the UI's catalog) and its English text."""
+
+    def __init__(self, code: str, **params):
+        super().__init__(CELL_MESSAGES[code].format(**params))
+        self.code, self.params = code, params
 
 
 def clean(text: str) -> str:
@@ -33,11 +51,11 @@ def clean(text: str) -> str:
 def parse_date(text: str) -> dt.date:
     match = _DATE.match(clean(text))
     if not match:
-        raise BadCell("not a date (YYYY-MM-DD)")
+        raise BadCell("not_date")
     try:
         return dt.date(*(int(part) for part in match.groups()))
     except ValueError:
-        raise BadCell("not a real date") from None
+        raise BadCell("not_real_date") from None
 
 
 def parse_datetime(text: str, tz: ZoneInfo) -> dt.datetime:
@@ -47,13 +65,13 @@ def parse_datetime(text: str, tz: ZoneInfo) -> dt.datetime:
         return dt.datetime.combine(parse_date(cleaned), dt.time())
     match = _DATETIME.match(cleaned)
     if not match:
-        raise BadCell("not a date-time (YYYY-MM-DD HH:MM)")
+        raise BadCell("not_datetime")
     year, month, day, hour, minute, second, fraction, offset = match.groups()
     try:
         value = dt.datetime(int(year), int(month), int(day), int(hour), int(minute),
                             int(second or 0), int((fraction or "0").ljust(6, "0")))
     except ValueError:
-        raise BadCell("not a real date-time") from None
+        raise BadCell("not_real_datetime") from None
     if offset:
         value = value.replace(tzinfo=_offset(offset)).astimezone(tz).replace(tzinfo=None)
     return value
@@ -71,16 +89,16 @@ def parse_number(text: str) -> float:
     try:
         value = float(clean(text).replace(",", ""))
     except ValueError:
-        raise BadCell("not a number") from None
+        raise BadCell("not_number") from None
     if not math.isfinite(value):
-        raise BadCell("not a number")
+        raise BadCell("not_number")
     return value
 
 
 def parse_int(text: str) -> int:
     value = parse_number(text)
     if value != int(value):
-        raise BadCell("not a whole number")
+        raise BadCell("not_whole_number")
     return int(value)
 
 
@@ -90,7 +108,7 @@ def parse_bool(text: str) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise BadCell("not yes/no (是/否, true/false)")
+    raise BadCell("not_bool")
 
 
 def parse_enum(text: str, column: Column) -> str:
@@ -99,7 +117,7 @@ def parse_enum(text: str, column: Column) -> str:
         if word in (key.casefold(), clean(label).casefold()):
             return key
     allowed = ", ".join(f"{key} {label}" for key, label in column.choices)
-    raise BadCell(f"not one of: {allowed}")
+    raise BadCell("not_choice", allowed=allowed)
 
 
 def parse_cell(text: str, column: Column, tz: ZoneInfo):
@@ -122,9 +140,9 @@ def parse_cell(text: str, column: Column, tz: ZoneInfo):
 
 def _check_range(value: float, column: Column) -> None:
     if column.minimum is not None and value < column.minimum:
-        raise BadCell(f"must be at least {column.minimum:g}")
+        raise BadCell("too_small", limit=f"{column.minimum:g}")
     if column.maximum is not None and value > column.maximum:
-        raise BadCell(f"must be at most {column.maximum:g}")
+        raise BadCell("too_large", limit=f"{column.maximum:g}")
 
 
 def format_datetime(value: dt.datetime) -> str:

@@ -1,0 +1,59 @@
+"""Check in (volunteer): with the code shown on site, or by the QR link that carries it."""
+import datetime as dt
+
+import streamlit as st
+
+from services.activities import Refused, check_in
+from ui.i18n import t
+from ui.messages import refusal_text
+from ui.session import data, derivation, guard, now
+from ui.state import live, sign_in_limiter
+from workflows.listing import my_activities
+
+viewer = guard("checkin")
+st.title(t("page.checkin"))
+st.write(t("checkin.intro"))
+tables = data().tables
+wanted_activity = st.query_params.get("activity", "")
+wanted_code = st.query_params.get("code", "")
+
+mine = my_activities(tables, derivation(), viewer.person_id)
+soon = mine[(mine["my_status"].isin(["confirmed", "attended"]))
+            & (mine["starts_at"].dt.date >= now().date() - dt.timedelta(days=1))
+            & (mine["starts_at"] <= now() + dt.timedelta(days=1))]
+choices = dict(zip(soon["activity_id"], soon["title"]))
+if wanted_activity and wanted_activity not in choices:
+    activities = tables["activities"]
+    match = activities[activities["activity_id"] == wanted_activity]
+    if not match.empty:
+        choices[wanted_activity] = match.iloc[0]["title"]
+if not choices:
+    st.info(t("checkin.none"))
+    st.stop()
+
+with st.form("checkin"):
+    ids = list(choices)
+    activity_id = st.selectbox(t("checkin.activity"), ids, format_func=choices.get,
+                               index=ids.index(wanted_activity) if wanted_activity in ids else 0)
+    code = st.text_input(t("checkin.code"), value=wanted_code, max_chars=12)
+    submitted = st.form_submit_button(t("checkin.submit"), type="primary", width="stretch")
+
+if submitted:
+    limiter, moment = sign_in_limiter(), dt.datetime.now()
+    keys = [f"checkin:{viewer.person_id}"]
+    blocked = limiter.blocked_until(keys, moment)
+    if blocked is not None:
+        st.error(t("checkin.blocked", time=f"{blocked:%H:%M}"))
+        st.stop()
+    try:
+        outcome = check_in(live(), activity_id, viewer.person_id, code, viewer.person_id, now)
+    except Refused as refused:
+        if refused.refusal.code == "wrong_code":
+            limiter.failed(keys, moment)
+        st.error(refusal_text(refused.refusal))
+    else:
+        limiter.succeeded(keys)
+        key = "checkin.already" if outcome.already else "checkin.done"
+        st.success(t(key, title=choices[activity_id]))
+        if outcome.queued:
+            st.info(t("activities.queued"))

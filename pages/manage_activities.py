@@ -1,0 +1,85 @@
+"""Manage activities (coordinator): create one, edit one (only the changed cells), new check-in code."""
+import streamlit as st
+
+from connectors.sheet import Conflict
+from ui.i18n import t
+from ui.messages import field_error
+from ui.session import data, flash, guard, now, show_flash
+from ui.state import live
+from workflows.access import may_manage_activity
+from workflows.activity_form import FIELDS, check_activity, new_activity_id
+from workflows.schema import ACTIVITY_STATUS
+from workflows.signup import new_checkin_code
+
+viewer = guard("manage_activities")
+st.title(t("page.manage_activities"))
+show_flash()
+shown = data()
+activities = shown.tables["activities"]
+mine = activities[activities["branch"].apply(lambda b: may_manage_activity(viewer, b))].sort_values(
+    "starts_at", ascending=False)
+NEW = ""
+labels = {NEW: t("manage.new"), **{a.activity_id: f"{a.starts_at:%m-%d} {a.title} · {a.activity_id}"
+                                   for a in mine.itertuples()}}
+chosen = st.selectbox(t("manage.pick"), list(labels), format_func=labels.get)
+row = mine[mine["activity_id"] == chosen].iloc[0] if chosen else None
+original = shown.cells_of("activities", int(row["_row"])) if row is not None else {"branch": viewer.branch}
+errors_key = f"activity-errors-{chosen}"
+
+
+def save() -> None:
+    values = {key: st.session_state[f"field-{chosen}-{key}"] for key in FIELDS}
+    cells, errors = check_activity(values, shown.tables.timezone)
+    if not may_manage_activity(viewer, cells.get("branch")):
+        errors["branch"] = ("not_yours", {})
+    st.session_state[errors_key] = errors
+    if errors:
+        flash("error", t("manage.fix"))
+        return
+    if chosen == NEW:
+        activity_id = new_activity_id(now())
+        live().append("activities", [{"activity_id": activity_id, **{k: v for k, v in cells.items() if v}}])
+        flash("success", t("manage.created", title=cells["title"], activity_id=activity_id))
+        for key in FIELDS:  # an empty form for the next new activity
+            st.session_state.pop(f"field-{NEW}-{key}", None)
+        return
+    changes = {k: v for k, v in cells.items() if v != original.get(k, "").strip()}
+    if not changes:
+        flash("info", t("manage.nothing"))
+        return
+    try:
+        live().update("activities", {"activity_id": chosen}, changes, expect={k: original.get(k, "") for k in changes})
+        flash("success", t("manage.saved"))
+    except Conflict as conflict:
+        flash("error", t("manage.conflict", fields=", ".join(t(f"field.{k}") for k in conflict.current)))
+
+
+errors = st.session_state.get(errors_key, {})
+with st.form(f"activity-{chosen}"):
+    for key in FIELDS:
+        label = t(f"field.{key}")
+        value = original.get(key, "")
+        if key == "status":
+            options = [k for k, _ in ACTIVITY_STATUS]
+            st.selectbox(label, options, index=options.index(row["status"]) if row is not None else 0,
+                         format_func=lambda k: t(f"activity_status.{k}"), key=f"field-{chosen}-{key}")
+        elif key == "description":
+            st.text_area(label, value=value, key=f"field-{chosen}-{key}", max_chars=2000)
+        else:
+            help_ = t("manage.datetime_help") if key in ("starts_at", "ends_at", "signup_deadline") else None
+            st.text_input(label, value=value, key=f"field-{chosen}-{key}", help=help_, max_chars=200)
+        if key in errors:
+            message = t(f"refusal.{errors[key][0]}") if errors[key][0] == "not_yours" else field_error(errors[key])
+            st.error(f"{label}：{message}")
+    st.form_submit_button(t("manage.save"), type="primary", on_click=save)
+
+if row is not None:
+    st.subheader(t("manage.code"))
+    st.code(row["checkin_code"] or "—")
+
+    def new_code() -> None:
+        code = new_checkin_code()
+        live().update("activities", {"activity_id": chosen}, {"checkin_code": code})
+        flash("success", t("manage.code_set", code=code))
+
+    st.button(t("manage.new_code"), on_click=new_code, icon=":material/key:")

@@ -1,0 +1,72 @@
+"""Roster (coordinator): confirmed / waitlisted / attended, check-in by hand, CSV export, the QR code."""
+import io
+
+import segno
+import streamlit as st
+
+from connectors.files import to_csv_text
+from connectors.sheet import RawSheet
+from services.activities import Refused, check_in
+from ui.i18n import t
+from ui.messages import refusal_text, status_text
+from ui.session import data, derivation, flash, guard, now, show_flash
+from workflows.access import may_manage_activity
+from workflows.roster_view import checkin_link, roster_rows
+from ui.state import live
+
+viewer = guard("roster")
+st.title(t("page.roster"))
+show_flash()
+tables = data().tables
+activities = tables["activities"]
+mine = activities[activities["branch"].apply(lambda b: may_manage_activity(viewer, b))]
+if mine.empty:
+    st.info(t("activities.none"))
+    st.stop()
+upcoming_first = mine.assign(past=mine["ends_at"] < now()).sort_values(["past", "starts_at"])
+labels = {a.activity_id: f"{a.starts_at:%m-%d %H:%M} {a.title}" for a in upcoming_first.itertuples()}
+activity_id = st.selectbox(t("manage.pick"), list(labels), format_func=labels.get)
+activity = mine[mine["activity_id"] == activity_id].iloc[0]
+roster = derivation().roster(activity_id)
+rows = roster_rows(roster, tables["people"])
+
+shown = rows.assign(status=[status_text(s, p) for s, p in zip(rows["status"], rows["position"])],
+                    attended=rows["attended"].map({True: "✓", False: ""}))
+tabs = st.tabs([t("roster.confirmed", n=len(roster.confirmed)), t("roster.waitlisted", n=len(roster.waitlisted)),
+                t("roster.attended", n=len(roster.attended))])
+columns = {"person_id": t("field.person_id"), "name": t("field.name"), "branch": t("field.branch"),
+           "status": t("field.status"), "attended": t("status.attended")}
+for tab, selection in zip(tabs, [rows["status"] == "confirmed", rows["status"] == "waitlisted", rows["attended"]]):
+    tab.dataframe(shown[selection][list(columns)].rename(columns=columns), hide_index=True, width="stretch")
+
+sheet = RawSheet(activity_id, list(rows.columns), [[("" if v is None else str(v)) for v in r] for r in rows.itertuples(index=False)])
+st.download_button(t("roster.download"), to_csv_text(sheet).encode("utf-8-sig"), file_name=f"roster-{activity_id}.csv",
+                   mime="text/csv", icon=":material/download:")
+
+st.subheader(t("roster.checkin_person"))
+names = dict(zip(tables["people"]["person_id"], tables["people"]["name"]))
+candidates = [p for p in roster.confirmed + roster.waitlisted if p not in roster.attended]
+
+
+def check_in_by_hand(person_id: str) -> None:
+    try:
+        check_in(live(), activity_id, person_id, None, viewer.person_id, now)
+        flash("success", t("roster.checked_in", name=names.get(person_id, person_id)))
+    except Refused as refused:
+        flash("error", refusal_text(refused.refusal))
+
+
+if candidates:
+    person = st.selectbox(t("field.name"), candidates, format_func=lambda p: f"{names.get(p, '')} · {p}")
+    st.button(t("roster.checkin_button"), on_click=check_in_by_hand, args=(person,), type="primary")
+
+st.subheader(t("roster.qr"))
+if not activity["checkin_code"]:
+    st.info(t("roster.no_code"))
+else:
+    link = checkin_link(st.context.url or "http://localhost:8501/", activity_id, activity["checkin_code"])
+    image = io.BytesIO()
+    segno.make(link, error="m").save(image, kind="png", scale=12, border=2)
+    st.image(image.getvalue(), width=420, caption=t("roster.qr_caption", code=activity["checkin_code"]))
+    st.markdown(f"# {activity['checkin_code']}")
+    st.caption(link)

@@ -1,0 +1,60 @@
+"""The activity list volunteers see, and a person's own sign-ups."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from workflows.signup import Derivation, deadline_of
+
+LISTING_COLUMNS = ["activity_id", "title", "category", "branch", "location", "starts_at", "ends_at", "hours",
+                   "capacity", "confirmed", "places_left", "waitlist", "deadline", "open_for_signup",
+                   "my_status", "my_position"]
+
+
+def activity_listing(tables, derivation: Derivation, now: dt.datetime, person_id: str = "") -> pd.DataFrame:
+    """Open activities that have not ended, soonest first, with places left or the waitlist."""
+    activities = tables["activities"]
+    shown = activities[(activities["status"] == "open") & (activities["ends_at"] >= now)]
+    rows = []
+    for _, activity in shown.sort_values(["starts_at", "activity_id"]).iterrows():
+        roster = derivation.roster(activity["activity_id"])
+        capacity = None if pd.isna(activity["capacity"]) else int(activity["capacity"])
+        status, position = roster.status_of(person_id)
+        rows.append({
+            "activity_id": activity["activity_id"], "title": activity["title"], "category": activity["category"],
+            "branch": activity["branch"], "location": activity["location"], "starts_at": activity["starts_at"],
+            "ends_at": activity["ends_at"], "hours": activity["hours"], "capacity": capacity,
+            "confirmed": len(roster.confirmed),
+            "places_left": None if capacity is None else max(capacity - len(roster.confirmed), 0),
+            "waitlist": len(roster.waitlisted), "deadline": deadline_of(activity),
+            "open_for_signup": now <= deadline_of(activity),
+            "my_status": "attended" if person_id in roster.attended else status, "my_position": position,
+        })
+    return pd.DataFrame(rows, columns=LISTING_COLUMNS)
+
+
+def my_activities(tables, derivation: Derivation, person_id: str) -> pd.DataFrame:
+    """Every activity the person is confirmed, waitlisted for or attended, latest first."""
+    rows = []
+    for _, activity in tables["activities"].iterrows():
+        roster = derivation.roster(activity["activity_id"])
+        status, position = roster.status_of(person_id)
+        if person_id in roster.attended:
+            status = "attended"
+        if status in ("confirmed", "waitlisted", "attended"):
+            rows.append({"activity_id": activity["activity_id"], "title": activity["title"],
+                         "starts_at": activity["starts_at"], "location": activity["location"],
+                         "activity_status": activity["status"], "my_status": status, "my_position": position})
+    frame = pd.DataFrame(rows, columns=["activity_id", "title", "starts_at", "location", "activity_status",
+                                        "my_status", "my_position"])
+    return frame.sort_values("starts_at", ascending=False).reset_index(drop=True)
+
+
+def label_of_places(capacity: int | None, places_left: int | None, waitlist: int) -> tuple[str, dict]:
+    """Which catalog text describes the places: ("places.left", …), ("places.waitlist", …) or unlimited."""
+    if capacity is None:
+        return "places.unlimited", {}
+    if places_left:
+        return "places.left", {"left": places_left, "capacity": capacity}
+    return "places.waitlist", {"n": waitlist}
