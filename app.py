@@ -8,25 +8,21 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.i18n import language_switch, t
-from ui.pages import PAGES
+from ui.pages import PAGES, menu_keys
 from ui.session import current_viewer, data, sign_out
 from ui.state import live
-from workflows.access import may_open
 
 st.set_page_config(page_title=t("app.title"), page_icon="🏫", layout="wide")
 
 viewer = current_viewer()
 default = "home" if viewer.signed_in else "sign_in"
-pages = {spec.key: st.Page(spec.path, title=t(f"page.{spec.key}"), icon=spec.icon, url_path=spec.key,
-                           default=spec.key == default) for spec in PAGES}
-current = st.navigation(list(pages.values()), position="hidden")
+menu = menu_keys(viewer)
+pages = [st.Page(spec.path, title=t(f"page.{spec.key}"), icon=spec.icon, url_path=spec.key,
+                 default=spec.key == default, visibility="visible" if spec.key in menu else "hidden")
+         for spec in PAGES]
+current = st.navigation(pages, position="top")
 
 with st.sidebar:
-    st.markdown(f"**{t('app.title')}**")
-    for spec in PAGES:
-        if may_open(viewer, spec.audience) and not (viewer.signed_in and spec.key == "sign_in"):
-            st.page_link(pages[spec.key], label=t(f"page.{spec.key}"), icon=spec.icon)
-    st.divider()
     language_switch()
     if viewer.signed_in:
         st.caption(t("signed_in_as", name=viewer.name, role=t(f"role.{viewer.role}")))

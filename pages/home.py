@@ -4,6 +4,7 @@ import datetime as dt
 import streamlit as st
 
 from ui.i18n import t
+from ui.pages import PAGES_BY_KEY, menu_keys
 from ui.session import data, guard
 from workflows.access import COORDINATOR, LEADER
 from workflows.overview import headline_counts, upcoming_activities, work_waiting
@@ -15,6 +16,10 @@ now = dt.datetime.now()
 st.title(t("home.welcome", name=viewer.name))
 if viewer.branch:
     st.caption(t("home.branch", branch=viewer.branch))
+
+shortcuts = [PAGES_BY_KEY[key] for key in menu_keys(viewer) if key != "home"]
+for column, page in zip(st.columns(max(len(shortcuts), 1)), shortcuts):
+    column.page_link(page.path, label=t(f"page.{page.key}"), icon=page.icon, width="stretch")
 
 if viewer.role == COORDINATOR:
     st.subheader(t("home.waiting"))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,6 @@ from streamlit.testing.v1 import AppTest
 
 from connectors.parsing import parse_snapshot
 from connectors.sqlite_workbook import SqliteWorkbook
-from ui.i18n import CATALOG
 from ui.pages import PAGES
 from workflows.demo_access import DEMO_CODES, load_demo_rows
 
@@ -47,9 +47,18 @@ def app(demo_url, monkeypatch):
 
 
 def menu(at) -> set[str]:
-    """The pages listed in the sidebar menu, by key (the labels are Chinese here)."""
-    key_of = {CATALOG[f"page.{p.key}"]["zh"]: p.key for p in PAGES}
-    return {key_of[link.proto.label] for link in at.sidebar.get("page_link")}
+    """The pages the app lists in its menu for whoever this run signed in (app.py's own function)."""
+    from ui.pages import menu_keys
+    from workflows.access import SIGNED_OUT, viewer_for
+
+    people = parse_snapshot(SqliteWorkbook(os.environ["WORKBOOK_URL"]).snapshot())["people"]
+    person_id = at.session_state["person_id"] if "person_id" in at.session_state else None
+    viewer = viewer_for(people, person_id) if person_id else None
+    if viewer is None and at.user.get("is_logged_in"):
+        from workflows.access import viewer_by_email
+
+        viewer = viewer_by_email(people, at.user.get("email", ""))
+    return set(menu_keys(viewer or SIGNED_OUT))
 
 
 @pytest.mark.parametrize("person_id", list(ROLE_PAGES))

@@ -183,3 +183,11 @@ def test_a_duplicated_signup_row_counts_once(capacity, evs):
     twice = roster(tables(people=people(*"123456789"), activities=[activity(capacity=str(capacity))],
                           signups=rows + rows))
     assert (once.confirmed, once.waitlisted) == (twice.confirmed, twice.waitlisted)
+
+
+def test_places_read_as_whole_numbers_or_the_waitlist():
+    from workflows.listing import label_of_places
+
+    assert label_of_places(50.0, 14.0, 0) == ("places.left", {"left": 14, "capacity": 50})
+    assert label_of_places(20, 0, 2) == ("places.waitlist", {"n": 2})
+    assert label_of_places(float("nan"), None, 0) == ("places.unlimited", {})

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workflows.access import COORDINATOR, LEADER, PUBLIC, VOLUNTEER
+from workflows.access import COORDINATOR, LEADER, PUBLIC, VOLUNTEER, Viewer, may_open
 
 SIGNED_IN = frozenset({VOLUNTEER, COORDINATOR, LEADER})
 
@@ -27,3 +27,9 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("codes", "pages/codes.py", ":material/key:", frozenset({COORDINATOR})),
 )
 PAGES_BY_KEY = {page.key: page for page in PAGES}
+
+
+def menu_keys(viewer: Viewer) -> list[str]:
+    """The pages the menu lists for this person (the others stay reachable by link, and say why not)."""
+    return [page.key for page in PAGES
+            if may_open(viewer, page.audience) and not (viewer.signed_in and page.key == "sign_in")]

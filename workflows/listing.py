@@ -53,8 +53,8 @@ def my_activities(tables, derivation: Derivation, person_id: str) -> pd.DataFram
 
 def label_of_places(capacity: int | None, places_left: int | None, waitlist: int) -> tuple[str, dict]:
     """Which catalog text describes the places: ("places.left", …), ("places.waitlist", …) or unlimited."""
-    if capacity is None:
+    if capacity is None or pd.isna(capacity):
         return "places.unlimited", {}
     if places_left:
-        return "places.left", {"left": places_left, "capacity": capacity}
-    return "places.waitlist", {"n": waitlist}
+        return "places.left", {"left": int(places_left), "capacity": int(capacity)}
+    return "places.waitlist", {"n": int(waitlist)}
