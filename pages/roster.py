@@ -34,7 +34,7 @@ shown = rows.assign(status=[status_text(s, p) for s, p in zip(rows["status"], ro
                     attended=rows["attended"].map({True: "✓", False: ""}))
 tabs = st.tabs([t("roster.confirmed", n=len(roster.confirmed)), t("roster.waitlisted", n=len(roster.waitlisted)),
                 t("roster.attended", n=len(roster.attended))])
-columns = {"person_id": t("field.person_id"), "name": t("field.name"), "branch": t("field.branch"),
+columns = {"person_id": t("field.person_id"), "name": t("field.name"), "branch": t("field.member_branch"),
            "status": t("field.status"), "attended": t("status.attended")}
 for tab, selection in zip(tabs, [rows["status"] == "confirmed", rows["status"] == "waitlisted", rows["attended"]]):
     tab.dataframe(shown[selection][list(columns)].rename(columns=columns), hide_index=True, width="stretch")

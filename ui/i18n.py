@@ -207,6 +207,7 @@ CATALOG.update({
     "activity_status.open": {"zh": "报名中", "en": "Open"},
     "activity_status.closed": {"zh": "已截止", "en": "Closed"},
     "activity_status.cancelled": {"zh": "已取消", "en": "Cancelled"},
+    "field.member_branch": {"zh": "所在支部", "en": "Branch"},
     "field.name": {"zh": "姓名", "en": "Name"},
     "field.person_id": {"zh": "学号/工号", "en": "ID"},
 })
