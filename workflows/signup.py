@@ -47,27 +47,28 @@ class Derivation:
         return self.rosters.get(activity_id, Roster())
 
 
-def _capacity(activity: pd.Series) -> int | None:
+def _capacity(activity) -> int | None:
     value = activity["capacity"]
     return None if pd.isna(value) else int(value)
 
 
-def deadline_of(activity: pd.Series) -> dt.datetime:
+def deadline_of(activity) -> dt.datetime:
     deadline = activity["signup_deadline"]
     return activity["starts_at"] if pd.isna(deadline) else deadline
 
 
-def _overlaps(a: pd.Series, b: pd.Series) -> bool:
+def _overlaps(a, b) -> bool:
     return a["starts_at"] < b["ends_at"] and b["starts_at"] < a["ends_at"]
 
 
 class _Ledger:
     """Active people per activity, in the order they became active."""
 
-    def __init__(self, activities: dict[str, pd.Series]):
+    def __init__(self, activities: dict[str, dict]):
         self.activities = activities
         self.active: dict[str, list[str]] = {key: [] for key in activities}
         self.cancelled: dict[str, list[str]] = {key: [] for key in activities}
+        self.active_in: dict[str, set[str]] = {}  # person -> activities they are active in
 
     def confirmed(self, activity_id: str) -> list[str]:
         capacity = _capacity(self.activities[activity_id])
@@ -77,7 +78,8 @@ class _Ledger:
     def clash(self, activity_id: str, person_id: str) -> str | None:
         """An activity overlapping `activity_id` that the person is confirmed for, if any."""
         target = self.activities[activity_id]
-        for other_id, other in self.activities.items():
+        for other_id in sorted(self.active_in.get(person_id, ())):
+            other = self.activities[other_id]
             if (other_id != activity_id and other["status"] != "cancelled" and _overlaps(target, other)
                     and person_id in self.confirmed(other_id)):
                 return other_id
@@ -89,21 +91,23 @@ class _Ledger:
             if person_id in active:
                 active.remove(person_id)
                 cancelled.append(person_id)
+                self.active_in[person_id].discard(activity_id)
         elif person_id not in active:
             active.append(person_id)
+            self.active_in.setdefault(person_id, set()).add(activity_id)
             if person_id in cancelled:
                 cancelled.remove(person_id)
 
 
 def derive(tables: Tables) -> Derivation:
     """Every activity's roster, and the sign-up and check-in rows the rules refuse."""
-    activities = {row["activity_id"]: row for _, row in tables["activities"].iterrows()}
-    active_people = _active_people(tables)
+    activities = {row["activity_id"]: row for row in tables["activities"].to_dict("records")}
+    active_people, known_people = _active_people(tables), set(tables["people"]["person_id"])
     ledger, problems = _Ledger(activities), []
-    rows = tables["signups"].sort_values(["at", "signup_id"], kind="stable")
-    for _, row in rows.iterrows():
+    rows = tables["signups"].sort_values(["at", "signup_id"], kind="stable").to_dict("records")
+    for row in rows:
         activity = activities.get(row["activity_id"])
-        if activity is None or row["person_id"] not in tables["people"]["person_id"].values:
+        if activity is None or row["person_id"] not in known_people:
             continue  # unknown activity or person: reported by validation already
         refusal = _refusal_of_row(row, activity, active_people, ledger)
         if refusal is not None:
@@ -136,7 +140,7 @@ def _refusal_of_row(row, activity, active_people, ledger) -> tuple[str, str] | N
 
 def _attach_checkins(tables, activities, rosters) -> list[Problem]:
     problems = []
-    for _, row in tables["checkins"].sort_values(["at", "checkin_id"], kind="stable").iterrows():
+    for row in tables["checkins"].sort_values(["at", "checkin_id"], kind="stable").to_dict("records"):
         activity = activities.get(row["activity_id"])
         roster = rosters.get(row["activity_id"])
         if activity is None or roster is None:

@@ -1,0 +1,118 @@
+"""Service hours: what is credited to whom, self-reports, reviews, tallies (workbook.md § hours).
+
+Credited hours of a person = Σ hours of each activity they attended (not cancelled, once per
+activity) + Σ hours of their approved rows of the `hours` sheet. "As of" a moment, an
+activity counts once it has ended and a row once its date has come.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from workflows.access import COORDINATOR, Viewer
+from workflows.cells import BadCell, format_datetime, parse_cell
+from workflows.schema import table as schema_table
+from workflows.signup import Derivation, new_id
+
+ENTRY_COLUMNS = ["person_id", "date", "kind", "ref", "title", "hours"]
+
+
+def credited_entries(tables, derivation: Derivation, as_of: dt.datetime | None = None) -> pd.DataFrame:
+    """One row per credited activity attendance or approved hours row."""
+    rows = []
+    for _, activity in tables["activities"].iterrows():
+        if activity["status"] == "cancelled" or (as_of is not None and activity["ends_at"] > as_of):
+            continue
+        hours = 0.0 if pd.isna(activity["hours"]) else float(activity["hours"])
+        for person_id in derivation.roster(activity["activity_id"]).attended:
+            rows.append((person_id, activity["starts_at"], "activity", activity["activity_id"], activity["title"], hours))
+    entries = tables["hours"]
+    approved = entries[entries["status"] == "approved"]
+    if as_of is not None:
+        approved = approved[approved["date"] <= as_of]
+    for _, entry in approved.iterrows():
+        rows.append((entry["person_id"], entry["date"], "entry", entry["entry_id"], entry["description"],
+                     float(entry["hours"])))
+    frame = pd.DataFrame(rows, columns=ENTRY_COLUMNS)
+    return frame.sort_values(["person_id", "date", "ref"]).reset_index(drop=True)
+
+
+def hours_by_person(entries: pd.DataFrame, people: pd.DataFrame) -> pd.Series:
+    """Credited hours of every person in `people` (0 when none), rounded to 2 decimals."""
+    totals = entries.groupby("person_id")["hours"].sum()
+    return totals.reindex(people["person_id"], fill_value=0.0).round(2)
+
+
+def within(entries: pd.DataFrame, start: dt.date | None, end: dt.date | None) -> pd.DataFrame:
+    """The entries dated inside [start, end] (either end open when None)."""
+    keep = pd.Series(True, index=entries.index)
+    if start is not None:
+        keep &= entries["date"] >= pd.Timestamp(start)
+    if end is not None:
+        keep &= entries["date"] < pd.Timestamp(end) + pd.Timedelta(days=1)
+    return entries[keep]
+
+
+# -- self-reports ------------------------------------------------------------------------
+def check_self_report(values: dict[str, str], person_id: str, now: dt.datetime,
+                      timezone: str) -> tuple[dict[str, str], dict[str, tuple[str, dict]]]:
+    """(the hours row to append, {field: (error code, params)})."""
+    spec, tz = schema_table("hours"), ZoneInfo(timezone)
+    errors, parsed = {}, {}
+    for key in ("date", "hours", "description"):
+        text = (values.get(key) or "").strip()
+        if not text:
+            errors[key] = ("required", {})
+            continue
+        try:
+            parsed[key] = parse_cell(text, spec.column(key), tz)
+        except BadCell as bad:
+            errors[key] = (bad.code, bad.params)
+    if "date" in parsed and parsed["date"] > now.date():
+        errors["date"] = ("date_in_future", {})
+    if "hours" in parsed and not 0 < parsed["hours"] <= 24:
+        errors["hours"] = ("hours_range", {})
+    row = {"entry_id": new_id("H", now), "person_id": person_id, "activity_id": (values.get("activity_id") or "").strip(),
+           "date": f"{parsed['date']:%Y-%m-%d}" if "date" in parsed else "",
+           "hours": f"{parsed['hours']:g}" if "hours" in parsed else "", "source": "self_report",
+           "description": (values.get("description") or "").strip(), "evidence": (values.get("evidence") or "").strip(),
+           "status": "pending"}
+    return row, errors
+
+
+# -- reviews -----------------------------------------------------------------------------
+def may_review(viewer: Viewer, person_branch: str | None) -> bool:
+    return viewer.role == COORDINATOR and bool(person_branch) and person_branch == viewer.branch
+
+
+def review_changes(tables, viewer: Viewer, entry_ids: list[str], decision: str, note: str,
+                   now: dt.datetime) -> tuple[list[tuple[dict, dict]], dict[str, str]]:
+    """The targeted changes that approve or reject pending entries, and {entry_id: why not} for the rest."""
+    entries = tables["hours"].set_index("entry_id")
+    branch_of = dict(zip(tables["people"]["person_id"], tables["people"]["branch"]))
+    changes, refused = [], {}
+    if decision == "rejected" and not note.strip():
+        return [], {entry_id: "note_required" for entry_id in entry_ids}
+    for entry_id in entry_ids:
+        if entry_id not in entries.index:
+            refused[entry_id] = "unknown_entry"
+        elif entries.loc[entry_id, "status"] != "pending":
+            refused[entry_id] = "not_pending"
+        elif not may_review(viewer, branch_of.get(entries.loc[entry_id, "person_id"])):
+            refused[entry_id] = "not_your_branch"
+        else:
+            changes.append(({"entry_id": entry_id}, {"status": decision, "reviewed_by": viewer.person_id,
+                                                     "reviewed_at": format_datetime(now), "review_note": note.strip()}))
+    return changes, refused
+
+
+# -- tallies -----------------------------------------------------------------------------
+def tally(entries: pd.DataFrame, people: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Credited hours and people serving per value of a people column (branch, college, political_status)."""
+    per_person = hours_by_person(entries, people)
+    frame = people[["person_id", by]].assign(hours=per_person.values)
+    grouped = frame.groupby(by, dropna=False).agg(people=("person_id", "count"), hours=("hours", "sum"),
+                                                    serving=("hours", lambda h: int((h > 0).sum())))
+    return grouped.assign(hours=grouped["hours"].round(2)).reset_index()

@@ -1,0 +1,45 @@
+"""The `settings` sheet, read with the defaults of workbook.md."""
+from __future__ import annotations
+
+import datetime as dt
+
+from workflows.cells import BadCell, parse_date, parse_number
+from workflows.tables import Tables
+
+DEFAULTS = {
+    "timezone": "Asia/Shanghai",
+    "compliance_hours": "20",
+    "deadline_days.default": "3",
+    "rating_window_days": "7",
+    "points.per_hour": "10",
+    "points.per_attendance": "5",
+    "points.per_survey": "2",
+    "points.per_request_resolved": "10",
+    "organization_name": "示例学院",
+}
+
+
+def setting(tables: Tables, key: str) -> str:
+    frame = tables["settings"]
+    match = frame[frame["key"].str.strip().str.casefold() == key.casefold()]
+    value = match.iloc[0]["value"].strip() if not match.empty else ""
+    return value or DEFAULTS.get(key, "")
+
+
+def number_setting(tables: Tables, key: str) -> float:
+    """A numeric setting; a value that does not parse falls back to the default (validate reports it)."""
+    try:
+        return parse_number(setting(tables, key))
+    except BadCell:
+        return parse_number(DEFAULTS[key])
+
+
+def date_setting(tables: Tables, key: str) -> dt.date | None:
+    try:
+        return parse_date(setting(tables, key)) if setting(tables, key) else None
+    except BadCell:
+        return None
+
+
+def term(tables: Tables) -> tuple[dt.date | None, dt.date | None]:
+    return date_setting(tables, "term_start"), date_setting(tables, "term_end")
