@@ -17,8 +17,10 @@ from connectors.parsing import parse_snapshot
 from workflows.demo_access import DEMO_CODES, load_demo_rows
 from connectors.live import LiveWorkbook
 from services.activities import Refused, cancel, check_in, sign_up
+from services.certificates import issue_certificate
 from workflows.access import VOLUNTEER, viewer_for
 from workflows.clock import local_now
+from workflows.points import leaderboard
 from workflows.signup import derive
 from workflows.codes import ACCESS, PERSONAL, code_row, new_code
 from workflows.schema import TABLES
@@ -203,6 +205,35 @@ def roster(args, workbook) -> int:
     return 0
 
 
+@command("points", "the points leaderboard")
+def points(args, workbook) -> int:
+    tables = parse_snapshot(workbook.snapshot())
+    moment = now(args) if args.as_of else local_now(tables.timezone)
+    board = leaderboard(tables, derive(tables), moment, args.top)
+    rows = [{"rank": int(r.rank), "person_id": r.person_id, "name": r.name, "branch": r.branch,
+             "points": float(r.points), "hours": float(r.hours)} for r in board.itertuples()]
+    text = "\n".join(f"{r['rank']:>4}  {r['person_id']}  {r['name']}  {r['branch']}  {r['points']:g} 分  {r['hours']:g} 小时"
+                     for r in rows)
+    emit(args, rows, text or "nobody yet")
+    return 0
+
+
+@command("certificate", "the person's service-hours certificate (志愿服务时长证明) as PDF")
+def certificate(args, workbook) -> int:
+    live = live_workbook(workbook)
+    moment = clock_for(args, live)()
+    issued = issue_certificate(live, args.person_id, "cli", moment)
+    if issued is None:
+        print(f"certificate: there is no person {args.person_id} in the people sheet (成员)", file=sys.stderr)
+        return 2
+    document, pdf = issued
+    path = args.out or Path(f"certificate-{args.person_id}.pdf")
+    path.write_bytes(pdf)
+    emit(args, {"path": str(path), "number": document.number, "hours": document.hours},
+         f"{path}: {document.name}, {document.hours:g} 小时, 证明编号 {document.number}")
+    return 0
+
+
 @command("sync", "send writes still waiting in the local journal (Google Sheets)")
 def sync(args, workbook) -> int:
     waiting = workbook.sync()
@@ -230,6 +261,11 @@ def parser() -> argparse.ArgumentParser:
             one.add_argument("--by", help="person_id of who does it (default: the person; for checkin: cli)")
         if name == "checkin":
             one.add_argument("--code", help="the activity's check-in code, as the person would type it")
+        if name == "points":
+            one.add_argument("--top", type=int, help="only the first N")
+        if name == "certificate":
+            one.add_argument("person_id")
+            one.add_argument("--out", type=Path, help="the PDF file to write (default certificate-PERSON_ID.pdf)")
         if name == "issue-code":
             one.add_argument("person_id")
             one.add_argument("--code", help="the code to set (default: a new random one)")

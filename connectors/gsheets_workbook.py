@@ -15,7 +15,7 @@ from connectors.headers import column_positions, header_for_new_columns, missing
 from connectors.journal import SENT, UNSENT, Journal
 from connectors.sheet import Stamp, TargetedUpdates, stamped, Conflict, QueuedForSync, RawSheet, RowNotFound, Snapshot
 from connectors.sheets_api import SheetsApi, column_letter, is_transient, quote_title
-from workflows.schema import ALL_TABLES, Table, table as schema_table
+from workflows.schema import ALL_TABLES, INTERNAL_TABLES, Table, table as schema_table
 
 _append_locks: dict[str, threading.Lock] = {}
 _append_locks_guard = threading.Lock()
@@ -92,6 +92,9 @@ class GoogleSheetsWorkbook(TargetedUpdates):
     def _title(self, table: str) -> str:
         title = tables_by_title(self._all_titles()).get(table)
         if title is None:
+            title = tables_by_title(self._all_titles(refresh=True)).get(table)
+        if title is None and schema_table(table) in INTERNAL_TABLES:  # the app's own: made when first needed
+            self.ensure_schema()
             title = tables_by_title(self._all_titles(refresh=True)).get(table)
         if title is None:
             raise LookupError(f"the spreadsheet has no worksheet {table}; run `python cli.py init`")

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from connectors.headers import column_positions, header_for_new_columns, missing_columns, normalise, tables_by_title
 from connectors.sheet import Stamp, TargetedUpdates, stamped, Conflict, RawSheet, RowNotFound, Snapshot
-from workflows.schema import ALL_TABLES, table as schema_table
+from workflows.schema import ALL_TABLES, INTERNAL_TABLES, table as schema_table
 
 ROW_ID = "_row"
 _engines: dict[str, Engine] = {}
@@ -195,6 +195,9 @@ class SqliteWorkbook(TargetedUpdates):
 
     def _title_or_fail(self, conn, table: str) -> str:
         title = tables_by_title(self._titles(conn)).get(table)
+        if title is None and schema_table(table) in INTERNAL_TABLES:  # the app's own: made when first needed
+            self._create_sheet(conn, schema_table(table), "zh")
+            return table
         if title is None:
             raise LookupError(f"the workbook has no worksheet {table}; run `python cli.py init`")
         return title

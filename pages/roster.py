@@ -48,7 +48,8 @@ names = dict(zip(tables["people"]["person_id"], tables["people"]["name"]))
 candidates = [p for p in roster.confirmed + roster.waitlisted if p not in roster.attended]
 
 
-def check_in_by_hand(person_id: str) -> None:
+def check_in_by_hand() -> None:
+    person_id = st.session_state["roster-person"]  # read here: a callback runs before the page does
     try:
         check_in(live(), activity_id, person_id, None, viewer.person_id, now)
         flash("success", t("roster.checked_in", name=names.get(person_id, person_id)))
@@ -57,8 +58,8 @@ def check_in_by_hand(person_id: str) -> None:
 
 
 if candidates:
-    person = st.selectbox(t("field.name"), candidates, format_func=lambda p: f"{names.get(p, '')} · {p}")
-    st.button(t("roster.checkin_button"), on_click=check_in_by_hand, args=(person,), type="primary")
+    st.selectbox(t("field.name"), candidates, format_func=lambda p: f"{names.get(p, '')} · {p}", key="roster-person")
+    st.button(t("roster.checkin_button"), on_click=check_in_by_hand, type="primary")
 
 st.subheader(t("roster.qr"))
 if not activity["checkin_code"]:

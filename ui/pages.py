@@ -23,6 +23,10 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("checkin", "pages/checkin.py", ":material/qr_code_scanner:", frozenset({VOLUNTEER, COORDINATOR})),
     PageSpec("manage_activities", "pages/manage_activities.py", ":material/edit_calendar:", frozenset({COORDINATOR})),
     PageSpec("roster", "pages/roster.py", ":material/groups:", frozenset({COORDINATOR})),
+    PageSpec("my_record", "pages/my_record.py", ":material/badge:", frozenset({VOLUNTEER, COORDINATOR})),
+    PageSpec("hours_review", "pages/hours_review.py", ":material/fact_check:", frozenset({COORDINATOR})),
+    PageSpec("leaderboard", "pages/leaderboard.py", ":material/military_tech:", frozenset({PUBLIC})),
+    PageSpec("verify", "pages/verify.py", ":material/verified:", frozenset({PUBLIC})),
     PageSpec("data", "pages/data.py", ":material/table_view:", frozenset({COORDINATOR})),
     PageSpec("codes", "pages/codes.py", ":material/key:", frozenset({COORDINATOR})),
 )

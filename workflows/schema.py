@@ -228,7 +228,17 @@ ACCESS_CODES = Table("_access_codes", "_访问码", APPEND_ONLY, ("code_id",), (
     C("issued_at", "签发时间", "datetime", required=True),
     C("issued_by", "签发人"),
 ))
-INTERNAL_TABLES: tuple[Table, ...] = (ACCESS_CODES,)
+CERTIFICATES = Table("_certificates", "_时长证明", APPEND_ONLY, ("certificate_no",), (
+    C("certificate_no", "证明编号", required=True),
+    C("person_id", "学号/工号", required=True),
+    C("name", "姓名"),
+    C("hours", "时长", "number"),
+    C("period_start", "起始日期", "date"),
+    C("period_end", "截止日期", "date"),
+    C("issued_at", "出具时间", "datetime", required=True),
+    C("issued_by", "出具人"),
+))
+INTERNAL_TABLES: tuple[Table, ...] = (ACCESS_CODES, CERTIFICATES)
 ALL_TABLES: tuple[Table, ...] = TABLES + INTERNAL_TABLES
 
 del C

@@ -1,0 +1,1 @@
+"""Documents the app produces as files (PDF)."""

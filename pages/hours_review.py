@@ -1,0 +1,67 @@
+"""Hours review (coordinator): the branch's self-reported hours; approve or reject several at once."""
+import streamlit as st
+
+from connectors.sheet import Conflict
+from ui.i18n import t
+from ui.session import data, flash, guard, now, show_flash
+from ui.state import live
+from workflows.hours import review_changes
+
+viewer = guard("hours_review")
+st.title(t("page.hours_review"))
+st.write(t("review.intro"))
+show_flash()
+shown = data()
+tables = shown.tables
+people = tables["people"]
+branch_people = people[people["branch"] == viewer.branch]
+names = dict(zip(branch_people["person_id"], branch_people["name"]))
+statuses = ["pending", "approved", "rejected"]
+chosen_status = st.segmented_control(t("review.status"), statuses, default="pending",
+                                     format_func=lambda s: t(f"hours_status.{s}"))
+queue = tables["hours"][tables["hours"]["person_id"].isin(names)]
+if chosen_status:
+    queue = queue[queue["status"] == chosen_status]
+queue = queue.sort_values("date")
+if queue.empty:
+    st.info(t("review.none"))
+    st.stop()
+
+table = [{t("field.name"): names[r.person_id], t("field.date"): f"{r.date:%Y-%m-%d}", t("col.hours"): r.hours,
+          t("field.service"): r.description, t("field.evidence"): r.evidence,
+          t("field.status"): t(f"hours_status.{r.status}"), t("field.review_note"): r.review_note}
+         for r in queue.itertuples()]
+st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", selection_mode="multi-row",
+             key="review-selection")
+st.text_input(t("field.review_note"), max_chars=300, key="review-note")
+
+
+def review(decision: str) -> None:
+    """Reads the selection and the note from the session: a callback runs before the page does."""
+    rows = st.session_state["review-selection"]["selection"]["rows"]
+    picked = [queue.iloc[i]["entry_id"] for i in rows if i < len(queue)]
+    note = st.session_state.get("review-note", "")
+    if not picked:
+        flash("warning", t("review.pick_first"))
+        return
+    changes, refused = review_changes(tables, viewer, picked, decision, note, now())
+    conflicts = 0
+    for key, change in changes:
+        row = tables["hours"][tables["hours"]["entry_id"] == key["entry_id"]].iloc[0]
+        original = shown.cells_of("hours", int(row["_row"]))
+        try:
+            live().update("hours", key, change, expect={"status": original["status"]})
+        except Conflict:
+            conflicts += 1
+    messages = [t("review.done", n=len(changes) - conflicts)] if changes else []
+    for reason in sorted(set(refused.values())):
+        count = sum(1 for r in refused.values() if r == reason)
+        messages.append(t(f"review.refused.{reason}", n=count) if reason != "note_required" else t("review.refused.note_required"))
+    if conflicts:
+        messages.append(t("review.conflict", n=conflicts))
+    flash("success" if changes and not refused and not conflicts else "warning", " ".join(messages))
+
+
+left, right = st.columns(2)
+left.button(t("review.approve"), type="primary", width="stretch", on_click=review, args=("approved",))
+right.button(t("review.reject"), width="stretch", on_click=review, args=("rejected",))

@@ -1,0 +1,24 @@
+"""Leaderboard (public): rank, name, branch, points, hours. Nothing else about anyone."""
+import streamlit as st
+
+from ui.i18n import t
+from ui.session import data, derivation, guard, now
+from workflows.points import leaderboard
+from workflows.settings import number_setting
+
+guard("leaderboard")
+st.title(t("page.leaderboard"))
+tables = data().tables
+st.caption(t("leaderboard.intro", per_hour=f"{number_setting(tables, 'points.per_hour'):g}",
+             per_attendance=f"{number_setting(tables, 'points.per_attendance'):g}",
+             per_survey=f"{number_setting(tables, 'points.per_survey'):g}",
+             per_request=f"{number_setting(tables, 'points.per_request_resolved'):g}"))
+board = leaderboard(tables, derivation(), now())
+branches = [""] + sorted(b for b in board["branch"].unique() if b)
+branch = st.selectbox(t("leaderboard.branch"), branches, format_func=lambda b: b or t("leaderboard.all"))
+if branch:
+    board = board[board["branch"] == branch]
+st.dataframe(board.head(100).rename(columns={"rank": t("field.rank"), "name": t("field.name"),
+                                             "branch": t("field.member_branch"), "points": t("field.points"),
+                                             "hours": t("col.hours")}).drop(columns=["person_id"]),
+             hide_index=True, width="stretch")

@@ -1,0 +1,19 @@
+"""Issuing a certificate: compute it, log its number (so it can be verified), render the PDF."""
+from __future__ import annotations
+
+import datetime as dt
+
+from connectors.live import LiveWorkbook
+from documents.certificate_pdf import certificate_pdf
+from workflows.certificate import Certificate, certificate_for
+from workflows.signup import derive
+
+
+def issue_certificate(live: LiveWorkbook, person_id: str, by: str, now: dt.datetime) -> tuple[Certificate, bytes] | None:
+    tables = live.data().tables
+    certificate = certificate_for(tables, derive(tables), person_id, now)
+    if certificate is None:
+        return None
+    pdf = certificate_pdf(certificate)  # rendered before it is logged: no number without a document
+    live.append("_certificates", [certificate.log_row(now, by)])
+    return certificate, pdf
