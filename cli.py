@@ -20,6 +20,7 @@ from services.activities import Refused, cancel, check_in, sign_up
 from services.certificates import issue_certificate
 from workflows.access import VOLUNTEER, viewer_for
 from workflows.clock import local_now
+from workflows.indicators import report
 from workflows.points import leaderboard
 from workflows.signup import derive
 from workflows.codes import ACCESS, PERSONAL, code_row, new_code
@@ -202,6 +203,17 @@ def roster(args, workbook) -> int:
     data = {"confirmed": result.confirmed, "waitlisted": result.waitlisted, "attended": result.attended}
     text = "\n".join(f"{key}: {' '.join(ids) or '-'}" for key, ids in data.items())
     emit(args, data, text)
+    return 0
+
+
+@command("report", "the indicators of kpis.md")
+def report_(args, workbook) -> int:
+    tables = parse_snapshot(workbook.snapshot())
+    moment = now(args) if args.as_of else local_now(tables.timezone).replace(microsecond=0)
+    figures = report(tables, derive(tables), moment)
+    lines = [f"{key:<24}{value}" for key, value in figures.items() if key != "by_branch"]
+    lines += ["by_branch:"] + [f"  {branch}: {values}" for branch, values in figures["by_branch"].items()]
+    emit(args, figures, "\n".join(lines))
     return 0
 
 

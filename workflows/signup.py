@@ -139,12 +139,12 @@ def _refusal_of_row(row, activity, active_people, ledger) -> tuple[str, str] | N
 
 
 def _attach_checkins(tables, activities, rosters) -> list[Problem]:
-    problems = []
+    problems, known_people = [], set(tables["people"]["person_id"])
     for row in tables["checkins"].sort_values(["at", "checkin_id"], kind="stable").to_dict("records"):
         activity = activities.get(row["activity_id"])
         roster = rosters.get(row["activity_id"])
-        if activity is None or roster is None:
-            continue
+        if activity is None or roster is None or row["person_id"] not in known_people:
+            continue  # unknown activity or person: reported by validation already
         if row["method"] == "code":
             if row["person_id"] not in roster.confirmed:
                 problems.append(tables.problem("checkins", row[ROW], "person_id", row["person_id"],
