@@ -19,8 +19,8 @@ ROLE_PAGES = {
     None: {"sign_in", "leaderboard", "verify"},
     VOLUNTEER: {"home", "activities", "checkin", "my_record", "leaderboard", "verify"},
     COORDINATOR: {"home", "activities", "checkin", "manage_activities", "roster", "my_record", "hours_review",
-                  "leaderboard", "verify", "data", "codes"},
-    LEADER: {"home", "leaderboard", "verify"},
+                  "dashboard", "leaderboard", "verify", "data", "codes"},
+    LEADER: {"home", "dashboard", "leaderboard", "verify"},
 }
 
 

@@ -25,6 +25,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("roster", "pages/roster.py", ":material/groups:", frozenset({COORDINATOR})),
     PageSpec("my_record", "pages/my_record.py", ":material/badge:", frozenset({VOLUNTEER, COORDINATOR})),
     PageSpec("hours_review", "pages/hours_review.py", ":material/fact_check:", frozenset({COORDINATOR})),
+    PageSpec("dashboard", "pages/dashboard.py", ":material/monitoring:", frozenset({LEADER, COORDINATOR})),
     PageSpec("leaderboard", "pages/leaderboard.py", ":material/military_tech:", frozenset({PUBLIC})),
     PageSpec("verify", "pages/verify.py", ":material/verified:", frozenset({PUBLIC})),
     PageSpec("data", "pages/data.py", ":material/table_view:", frozenset({COORDINATOR})),

@@ -43,6 +43,25 @@ def derivation() -> Derivation:
         return _derivations[key]
 
 
+_memo: dict[tuple, object] = {}
+_memo_lock = threading.Lock()
+
+
+def per_snapshot(name: str, compute, *arguments):
+    """`compute(tables, *arguments)`, computed once per snapshot and arguments for every session."""
+    shown = data()
+    key = (name, id(live()), shown.version, *arguments)
+    with _memo_lock:
+        if key in _memo:
+            return _memo[key]
+    value = compute(shown.tables, *arguments)
+    with _memo_lock:
+        for old in [k for k in _memo if k[0] == name and k[2] != shown.version]:
+            del _memo[old]
+        _memo[key] = value
+    return value
+
+
 def flash(kind: str, message: str) -> None:
     """A message to show at the top of the page after the rerun a button causes."""
     st.session_state["_flash"] = (kind, message)

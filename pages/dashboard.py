@@ -1,0 +1,88 @@
+"""Dashboard (leader; coordinators for their branch): the indicators of kpis.md, live."""
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from connectors.files import xlsx_bytes
+from connectors.sheet import RawSheet
+from ui import settings
+from ui.charts import breakdown_chart, coverage_chart, requests_chart, trend_chart
+from ui.i18n import t
+from ui.session import data, guard, now, per_snapshot
+from workflows.access import COORDINATOR
+from workflows.dashboard import HEADLINES, dashboard_figures
+from workflows.settings import term
+
+viewer = guard("dashboard")
+st.title(t("page.dashboard"))
+tables = data().tables
+branches = sorted(b for b in tables["people"]["branch"].unique() if b)
+left, middle, right = st.columns(3)
+if viewer.role == COORDINATOR:
+    branch = viewer.branch
+    left.text_input(t("dash.branch"), value=branch, disabled=True)
+else:
+    branch = left.selectbox(t("dash.branch"), [""] + branches, format_func=lambda b: b or t("leaderboard.all"))
+frequency = middle.segmented_control(t("dash.frequency"), ["week", "month"], default="month",
+                                     format_func=lambda f: t(f"dash.{f}")) or "month"
+span = right.segmented_control(t("dash.span"), ["term", "all"], default="term",
+                               format_func=lambda s: t(f"dash.span_{s}")) or "term"
+
+
+@st.fragment(run_every=settings.refresh_seconds())
+def live_dashboard() -> None:
+    """Refreshes by itself from the shared snapshot: no extra workbook reads."""
+    shown = data()
+    moment = now()
+    since = term(shown.tables)[0] if span == "term" else None
+    minute = moment.replace(second=0, microsecond=0)  # figures per snapshot and minute, for every viewer
+    figures = per_snapshot("dashboard", dashboard_figures, minute, branch or None, frequency, since)
+    st.caption(t("data.as_of", time=f"{shown.taken_at:%Y-%m-%d %H:%M:%S}"))
+    for row in range(0, len(HEADLINES), 4):
+        for column, (key, kind) in zip(st.columns(4), HEADLINES[row:row + 4]):
+            value, delta = figures.headline[key], figures.change[key]
+            column.metric(t(f"kpi.{key}"), _show(value, kind), None if delta is None else _show(delta, kind, True))
+    st.subheader(t("dash.trends"))
+    first, second = st.columns(2)
+    first.altair_chart(trend_chart(figures.trends, "hours"), width="stretch")
+    second.altair_chart(requests_chart(figures.trends), width="stretch")
+    first.altair_chart(trend_chart(figures.trends, "activities_held"), width="stretch")
+    second.altair_chart(trend_chart(figures.trends, "satisfaction", "line"), width="stretch")
+    st.subheader(t("dash.breakdowns"))
+    first, second = st.columns(2)
+    first.altair_chart(breakdown_chart(figures.by_status, "political_status"), width="stretch")
+    second.altair_chart(breakdown_chart(figures.by_college, "college"), width="stretch")
+    st.subheader(t("dash.coverage"))
+    st.altair_chart(coverage_chart(figures.coverage), width="stretch")
+    st.subheader(t("dash.open_requests", n=len(figures.open_requests), overdue=int(figures.open_requests["overdue"].sum())))
+    st.dataframe(figures.open_requests.drop(columns=["request_id"]).rename(columns=lambda c: t(f"dash.col.{c}")),
+                 hide_index=True, width="stretch")
+    st.subheader(t("page.leaderboard"))
+    st.dataframe(figures.leaderboard.drop(columns=["person_id"]).rename(columns=lambda c: t(f"dash.col.{c}")),
+                 hide_index=True, width="stretch")
+    sheets = [_sheet(name, frame) for name, frame in figures.tables().items()]
+    first, second = st.columns(2)
+    first.download_button(t("dash.download_excel"), xlsx_bytes(sheets), file_name=f"indicators-{moment:%Y%m%d}.xlsx",
+                          icon=":material/download:")
+    second.download_button(t("dash.download_csv"), figures.indicator_frame().to_csv(index=False).encode("utf-8-sig"),
+                           file_name=f"indicators-{moment:%Y%m%d}.csv", mime="text/csv", icon=":material/download:")
+
+
+def _show(value, kind: str, signed: bool = False) -> str:
+    if value is None:
+        return "—"
+    sign = "+" if signed and value > 0 else ""
+    if kind == "rate":
+        return f"{sign}{value * 100:.1f}%"
+    return f"{sign}{value:g}"
+
+
+def _sheet(name: str, frame: pd.DataFrame) -> RawSheet:
+    cells = frame.astype(object).where(frame.notna(), "")
+    rows = [[v.strftime("%Y-%m-%d") if isinstance(v, (pd.Timestamp, dt.datetime)) else str(v) for v in row]
+            for row in cells.itertuples(index=False)]
+    return RawSheet(name, [str(c) for c in frame.columns], rows)
+
+
+live_dashboard()
