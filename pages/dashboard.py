@@ -8,10 +8,11 @@ from connectors.files import xlsx_bytes
 from connectors.sheet import RawSheet
 from ui import settings
 from ui.charts import breakdown_chart, coverage_chart, requests_chart, trend_chart
+from ui.display import readable
 from ui.i18n import t
 from ui.session import data, guard, now, per_snapshot
 from workflows.access import COORDINATOR
-from workflows.dashboard import HEADLINES, dashboard_figures
+from workflows.dashboard import HEADLINES, LOWER_IS_BETTER, dashboard_figures
 from workflows.settings import term
 
 viewer = guard("dashboard")
@@ -42,7 +43,9 @@ def live_dashboard() -> None:
     for row in range(0, len(HEADLINES), 4):
         for column, (key, kind) in zip(st.columns(4), HEADLINES[row:row + 4]):
             value, delta = figures.headline[key], figures.change[key]
-            column.metric(t(f"kpi.{key}"), _show(value, kind), None if delta is None else _show(delta, kind, True))
+            colour = "off" if not delta else "inverse" if key in LOWER_IS_BETTER else "normal"
+            column.metric(t(f"kpi.{key}"), _show(value, kind), None if delta is None else _show(delta, kind, True),
+                          delta_color=colour, help=t("dash.change_help"))
     st.subheader(t("dash.trends"))
     first, second = st.columns(2)
     first.altair_chart(trend_chart(figures.trends, "hours"), width="stretch")
@@ -56,7 +59,8 @@ def live_dashboard() -> None:
     st.subheader(t("dash.coverage"))
     st.altair_chart(coverage_chart(figures.coverage), width="stretch")
     st.subheader(t("dash.open_requests", n=len(figures.open_requests), overdue=int(figures.open_requests["overdue"].sum())))
-    st.dataframe(figures.open_requests.drop(columns=["request_id"]).rename(columns=lambda c: t(f"dash.col.{c}")),
+    st.dataframe(readable("requests", figures.open_requests.drop(columns=["request_id"]))
+                 .rename(columns=lambda c: t(f"dash.col.{c}")),
                  hide_index=True, width="stretch")
     st.subheader(t("page.leaderboard"))
     st.dataframe(figures.leaderboard.drop(columns=["person_id"]).rename(columns=lambda c: t(f"dash.col.{c}")),

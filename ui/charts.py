@@ -7,21 +7,28 @@ import pandas as pd
 from ui.i18n import t
 
 
+def _labelled(frame: pd.DataFrame) -> pd.DataFrame:
+    """Periods as plain labels (2025-03, or 03-10 for a week): no English month names."""
+    monthly = len(frame) < 2 or (frame["period"].dt.day == 1).all()
+    return frame.assign(label=frame["period"].dt.strftime("%Y-%m" if monthly else "%m-%d"))
+
+
 def trend_chart(frame: pd.DataFrame, column: str, kind: str = "bar") -> alt.Chart:
-    base = alt.Chart(frame).encode(x=alt.X("period:T", title=None),
-                                   y=alt.Y(f"{column}:Q", title=t(f"dash.{column}")),
-                                   tooltip=[alt.Tooltip("period:T", title=t("dash.period")),
-                                            alt.Tooltip(f"{column}:Q", title=t(f"dash.{column}"))])
+    base = alt.Chart(_labelled(frame)).encode(
+        x=alt.X("label:O", title=None, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y(f"{column}:Q", title=t(f"dash.{column}")),
+        tooltip=[alt.Tooltip("label:O", title=t("dash.period")), alt.Tooltip(f"{column}:Q", title=t(f"dash.{column}"))])
     return (base.mark_line(point=True) if kind == "line" else base.mark_bar()).properties(height=220)
 
 
 def requests_chart(frame: pd.DataFrame) -> alt.Chart:
     names = {"requests_received": t("dash.requests_received"), "requests_resolved": t("dash.requests_resolved")}
-    long = frame.melt("period", list(names), var_name="what", value_name="n").assign(what=lambda f: f["what"].map(names))
+    long = _labelled(frame).melt("label", list(names), var_name="what", value_name="n")
+    long = long.assign(what=long["what"].map(names))
     return alt.Chart(long).mark_line(point=True).encode(
-        x=alt.X("period:T", title=None), y=alt.Y("n:Q", title=t("dash.requests")),
+        x=alt.X("label:O", title=None, axis=alt.Axis(labelAngle=0)), y=alt.Y("n:Q", title=t("dash.requests")),
         color=alt.Color("what:N", title=None, legend=alt.Legend(orient="bottom")),
-        tooltip=["period:T", "what:N", "n:Q"]).properties(height=220)
+        tooltip=[alt.Tooltip("label:O", title=t("dash.period")), "what:N", "n:Q"]).properties(height=220)
 
 
 def breakdown_chart(frame: pd.DataFrame, by: str) -> alt.Chart:

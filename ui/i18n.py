@@ -297,6 +297,7 @@ CATALOG.update({
     "kpi.survey_rating_avg": {"zh": "活动评价均分", "en": "Activity rating"},
     "kpi.actions_done_rate": {"zh": "改进措施完成率", "en": "Improvements done"},
     "page.dashboard": {"zh": "数据看板", "en": "Dashboard"},
+    "dash.change_help": {"zh": "与30天前相比的变化", "en": "Change against 30 days earlier"},
     "dash.branch": {"zh": "支部", "en": "Branch"},
     "dash.frequency": {"zh": "统计周期", "en": "By"},
     "dash.week": {"zh": "按周", "en": "Week"},

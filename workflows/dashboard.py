@@ -19,6 +19,7 @@ HEADLINES: tuple[tuple[str, str], ...] = (
     ("resolution_rate", "rate"), ("on_time_rate", "rate"), ("overdue_open", "count"),
     ("satisfaction_avg", "number"), ("coverage_rate", "rate"), ("wishes_fulfilled", "count"),
 )
+LOWER_IS_BETTER = {"overdue_open"}
 
 
 @dataclass
