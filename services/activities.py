@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from connectors.live import LiveWorkbook
-from workflows.signup import (Refusal, checkin_row, decide_cancel, decide_checkin, decide_signup, derive,
+from workflows.refusals import Refusal
+from workflows.signup import (checkin_row, decide_cancel, decide_checkin, decide_signup, derive,
                               signup_row)
 
 Clock = Callable[[], dt.datetime]

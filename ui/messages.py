@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ui.i18n import t
-from workflows.signup import Refusal
+from workflows.refusals import Refusal
 
 
 def refusal_text(refusal: Refusal) -> str:

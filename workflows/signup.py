@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from workflows.problems import Problem
+from workflows.refusals import Refusal
 from workflows.tables import ROW, Tables
 
 CHECKIN_OPENS_BEFORE = dt.timedelta(hours=1)
@@ -160,30 +161,6 @@ def _attach_checkins(tables, activities, rosters) -> list[Problem]:
 
 
 # -- decisions for new submissions -------------------------------------------------------
-@dataclass(frozen=True)
-class Refusal:
-    code: str  # a catalog key suffix: why it was refused
-    detail: str = ""
-
-    def __str__(self) -> str:
-        return REFUSAL_TEXT[self.code].format(detail=self.detail)
-
-
-REFUSAL_TEXT = {
-    "unknown_activity": "there is no activity {detail}",
-    "activity_not_open": "the activity is {detail}: it takes no new sign-ups or cancellations",
-    "deadline_passed": "the sign-up deadline ({detail}) has passed",
-    "unknown_person": "there is no active person {detail} in the people sheet",
-    "overlap": "it overlaps with {detail}, which you are confirmed for",
-    "not_signed_up": "{detail} is not signed up for this activity",
-    "activity_cancelled": "the activity is cancelled",
-    "outside_window": "check-in is open from one hour before the start until the end ({detail})",
-    "not_confirmed": "only confirmed people can check in with the code",
-    "wrong_code": "the check-in code is not right",
-    "no_code_set": "this activity has no check-in code yet; ask the coordinator",
-}
-
-
 def _person_refusal(tables: Tables, person_id: str) -> Refusal | None:
     return None if person_id in _active_people(tables) else Refusal("unknown_person", person_id)
 

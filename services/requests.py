@@ -1,0 +1,75 @@
+"""Requests and wishes: submitting, each step of the loop, claiming — for the pages (and any CLI)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Callable
+
+from connectors.live import LiveWorkbook
+from connectors.sheet import Conflict
+from services.activities import Refused
+from workflows.access import Viewer
+from workflows.requests import Transition, auto_closes, claim_event, claim_transition, claim_winner, decide, new_request
+from workflows.refusals import Refusal
+
+Clock = Callable[[], dt.datetime]
+
+
+def submit(live: LiveWorkbook, values: dict[str, str], requester: Viewer, clock: Clock) -> str:
+    tables = live.data().tables
+    row, errors = new_request(tables, values, requester.person_id, clock())
+    if errors:
+        raise Refused(Refusal("missing_fields", ", ".join(errors)))
+    live.append("requests", [row])
+    event = {"event_id": f"E{row['request_id'][1:]}", "request_id": row["request_id"], "actor": requester.person_id,
+             "action": "submit", "from_status": "", "to_status": "submitted", "note": ""}
+    live.append("request_events", [event], stamp=("at", clock))
+    return row["request_id"]
+
+
+def act(live: LiveWorkbook, request_id: str, action: str, actor: Viewer, clock: Clock, **details) -> Transition:
+    outcome = decide(live.data().tables, request_id, action, actor, clock(), **details)
+    if isinstance(outcome, Refusal):
+        raise Refused(outcome)
+    _apply(live, outcome, clock)
+    return outcome
+
+
+def _apply(live: LiveWorkbook, transition: Transition, clock: Clock) -> None:
+    """The row's cells if its status is still the one decided on, then the event."""
+    shown = live.data()
+    row = shown.tables["requests"].set_index("request_id").loc[transition.request_id]
+    current = shown.cells_of("requests", int(row["_row"]))["status"]
+    try:
+        live.update("requests", {"request_id": transition.request_id}, transition.changes, expect={"status": current})
+    except Conflict:
+        raise Refused(Refusal("changed_meanwhile", transition.request_id)) from None
+    if transition.event:
+        live.append("request_events", [transition.event], stamp=("at", clock))
+
+
+def claim(live: LiveWorkbook, request_id: str, actor: Viewer, clock: Clock) -> bool:
+    """True when the actor got the wish: the first claim in the events log wins."""
+    event = claim_event(live.data().tables, request_id, actor, clock())
+    if isinstance(event, Refusal):
+        raise Refused(event)
+    live.append("request_events", [event], stamp=("at", clock))
+    tables = live.data().tables
+    if claim_winner(tables, request_id) != actor.person_id:
+        return False
+    try:
+        _apply(live, claim_transition(tables, request_id, actor.person_id), clock)
+    except Refused:
+        return False
+    return True
+
+
+def close_expired(live: LiveWorkbook, clock: Clock) -> int:
+    """Closes resolved requests whose rating window has passed; returns how many."""
+    closed = 0
+    for transition in auto_closes(live.data().tables, clock()):
+        try:
+            _apply(live, transition, clock)
+            closed += 1
+        except Refused:
+            pass  # someone rated or changed it meanwhile
+    return closed
