@@ -11,7 +11,8 @@ from ui.i18n import t
 from ui.messages import refusal_text, status_text
 from ui.session import data, derivation, flash, guard, now, show_flash
 from workflows.access import may_manage_activity
-from workflows.roster_view import checkin_link, roster_rows
+from workflows.links import app_link
+from workflows.roster_view import roster_rows
 from ui.state import live
 
 viewer = guard("roster")
@@ -65,7 +66,7 @@ st.subheader(t("roster.qr"))
 if not activity["checkin_code"]:
     st.info(t("roster.no_code"))
 else:
-    link = checkin_link(st.context.url or "http://localhost:8501/", activity_id, activity["checkin_code"])
+    link = app_link(st.context.url, "checkin", activity=activity_id, code=activity["checkin_code"])
     image = io.BytesIO()
     segno.make(link, error="m").save(image, kind="png", scale=12, border=2)
     st.image(image.getvalue(), width=420, caption=t("roster.qr_caption", code=activity["checkin_code"]))

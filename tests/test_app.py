@@ -17,9 +17,11 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 VOLUNTEER, COORDINATOR, LEADER = (p for p, *_ in DEMO_CODES)
 ROLE_PAGES = {
     None: {"sign_in", "leaderboard", "verify"},
-    VOLUNTEER: {"home", "activities", "checkin", "my_record", "leaderboard", "verify"},
-    COORDINATOR: {"home", "activities", "checkin", "manage_activities", "roster", "my_record", "hours_review",
-                  "dashboard", "leaderboard", "verify", "data", "codes"},
+    VOLUNTEER: {"home", "activities", "checkin", "my_record", "requests", "wish_wall", "surveys", "leaderboard",
+                "verify"},
+    COORDINATOR: {"home", "activities", "checkin", "manage_activities", "roster", "my_record", "requests", "wish_wall",
+                  "surveys", "hours_review", "request_board", "survey_admin", "dashboard", "leaderboard", "verify",
+                  "data", "codes"},
     LEADER: {"home", "dashboard", "leaderboard", "verify"},
 }
 

@@ -14,6 +14,7 @@ import pandas as pd
 from workflows.hours import credited_entries, hours_by_person, within
 from workflows.settings import number_setting, setting, term
 from workflows.signup import Derivation
+from workflows.surveys import latest_submissions
 
 PARTY = ("party_member", "probationary_member")
 OPEN_REQUEST = ("submitted", "accepted", "assigned", "reopened")
@@ -143,16 +144,6 @@ def _survey_figures(tables, as_of) -> dict:
     ratings = pd.to_numeric(rated["answer"], errors="coerce")
     return {"survey_submissions": len(submissions),
             "survey_rating_avg": _mean(ratings[(ratings >= 1) & (ratings <= 5)])}
-
-
-def latest_submissions(responses: pd.DataFrame) -> pd.DataFrame:
-    """The answers of each person's latest submission per survey (an anonymous one stands alone),
-    with a `who` column: the respondent, or the response_id of an anonymous submission."""
-    who = responses["respondent_id"].where(responses["respondent_id"] != "", "#" + responses["response_id"])
-    responses = responses.assign(who=who)
-    submitted = responses.groupby(["survey_id", "who", "response_id"], as_index=False)["submitted_at"].max()
-    latest = submitted.sort_values(["submitted_at", "response_id"]).drop_duplicates(["survey_id", "who"], keep="last")
-    return responses[responses["response_id"].isin(set(latest["response_id"]))]
 
 
 def by_branch(tables, derivation: Derivation, as_of: dt.datetime) -> dict:

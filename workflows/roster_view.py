@@ -18,10 +18,3 @@ def roster_rows(roster: Roster, people: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame([{"status": s, "position": n, "person_id": p, "name": names.get(p, ""),
                           "branch": branches.get(p, ""), "attended": p in roster.attended} for s, n, p in rows],
                         columns=COLUMNS)
-
-
-def checkin_link(base_url: str, activity_id: str, code: str) -> str:
-    from urllib.parse import urlencode, urlsplit
-
-    parts = urlsplit(base_url)
-    return f"{parts.scheme}://{parts.netloc}/checkin?{urlencode({'activity': activity_id, 'code': code})}"

@@ -1,0 +1,84 @@
+"""Request board (coordinator): overdue first; accept, reject, assign (suggested members), resolve."""
+import streamlit as st
+
+from services.activities import Refused
+from services.requests import act, close_expired
+from ui.display import readable
+from ui.i18n import t, t_or
+from ui.messages import refusal_text
+from ui.session import data, flash, guard, now, show_flash
+from ui.state import live
+from workflows.requests import board, suggested_members, timeline
+
+viewer = guard("request_board")
+st.title(t("page.request_board"))
+if close_expired(live(), now):  # the loop closes itself after the rating window
+    st.rerun()
+show_flash()
+tables = data().tables
+actors = dict(zip(tables["people"]["person_id"], tables["people"]["name"])) | {"system": "系统"}
+everything = board(tables, now())
+left, middle, right = st.columns(3)
+statuses = left.multiselect(t("requests.status"), sorted(everything["status"].unique()),
+                            default=[s for s in ("submitted", "accepted", "assigned", "reopened") if s in set(everything["status"])],
+                            format_func=lambda s: t(f"request_status.{s}"))
+categories = middle.multiselect(t("requests.category"), sorted(c for c in everything["category"].unique() if c))
+buildings = right.multiselect(t("dash.building"), sorted(b for b in everything["building"].unique() if b))
+shown = everything[everything["status"].isin(statuses)] if statuses else everything
+if categories:
+    shown = shown[shown["category"].isin(categories)]
+if buildings:
+    shown = shown[shown["building"].isin(buildings)]
+if shown.empty:
+    st.info(t("board.none"))
+    st.stop()
+
+view = readable("requests", shown)
+flags = shown["overdue"].map({True: "⚠️ " + t("dash.col.overdue"), False: ""}).where(~shown["due_soon"], "⏰ " + t("board.soon"))
+table = view.assign(flag=flags)[["flag", "title", "kind", "category", "building", "status", "due", "assignee_id"]]
+st.dataframe(table.rename(columns={"flag": "", "title": t("dash.col.title"), "kind": t("dash.col.kind"),
+                                   "category": t("dash.col.category"), "building": t("dash.col.building"),
+                                   "status": t("dash.col.status"), "due": t("dash.col.due"),
+                                   "assignee_id": t("board.assignee")}),
+             hide_index=True, width="stretch", column_config={t("dash.col.due"): st.column_config.DatetimeColumn(
+                 format="MM-DD HH:mm")})
+
+labels = {r.request_id: f"{r.title} · {t(f'request_status.{r.status}')}" for r in shown.itertuples()}
+request_id = st.selectbox(t("board.pick"), list(labels), format_func=labels.get)
+request = shown.set_index("request_id").loc[request_id]
+st.write(request["details"] or "")
+
+
+def step(action: str, **details) -> None:
+    try:
+        act(live(), request_id, action, viewer, now, **details)
+        flash("success", t("board.done", step=t(f"step.{action}")))
+    except Refused as refused:
+        flash("error", refusal_text(refused.refusal))
+
+
+status = request["status"]
+if status == "submitted":
+    st.button(t("step.accept"), type="primary", on_click=step, args=("accept",))
+    reason = st.text_input(t("board.reason"), key=f"reason-{request_id}", max_chars=300)
+    st.button(t("step.reject"), on_click=lambda: step("reject", reason=st.session_state[f"reason-{request_id}"]))
+if status in ("submitted", "accepted", "reopened"):
+    members = suggested_members(tables, request_id, limit=8)
+    people = tables["people"]
+    options = list(members["person_id"]) + [p for p in people["person_id"] if p not in set(members["person_id"])]
+    names = dict(zip(people["person_id"], people["name"]))
+    suggested = set(members["person_id"])
+    st.selectbox(t("board.assign_to"), options, key=f"assignee-{request_id}",
+                 format_func=lambda p: ("★ " if p in suggested else "") + f"{names.get(p, '')} · {p}")
+    st.button(t("step.assign"), type="primary",
+              on_click=lambda: step("assign", assignee_id=st.session_state[f"assignee-{request_id}"]))
+if status == "assigned":
+    st.text_area(t("board.resolution"), key=f"resolution-{request_id}", max_chars=1000)
+    st.button(t("step.resolve"), type="primary",
+              on_click=lambda: step("resolve", resolution=st.session_state[f"resolution-{request_id}"]))
+
+with st.expander(t("requests.timeline"), expanded=True):
+    for event in timeline(tables, request_id).itertuples():
+        if event.effective:
+            st.write(f"{event.at:%m-%d %H:%M} · {t_or(f'step.{event.action}', event.action)} · {actors.get(event.actor, event.actor)}"
+                     + (f" · {event.note}" if event.note else ""))

@@ -1,0 +1,107 @@
+"""Survey admin (coordinator): create a survey and its questions, share it, see results, track actions."""
+import io
+
+import altair as alt
+import pandas as pd
+import segno
+import streamlit as st
+
+from ui.i18n import t
+from ui.session import data, flash, guard, now, show_flash
+from ui.state import live
+from workflows.links import app_link
+from workflows.surveys import action_row, action_status_changes, respondents, results, survey_row
+
+viewer = guard("survey_admin")
+st.title(t("page.survey_admin"))
+show_flash()
+tables = data().tables
+create, view, improve = st.tabs([t("admin.create"), t("admin.results"), t("admin.actions")])
+
+with create:
+    with st.form("new-survey"):
+        title = st.text_input(t("admin.title"), max_chars=80)
+        kind = st.segmented_control(t("admin.kind"), ["needs", "feedback"], default="needs",
+                                    format_func=lambda k: t(f"survey_kind.{k}"))
+        activity = st.selectbox(t("admin.activity"), [""] + list(tables["activities"]["activity_id"]),
+                                format_func=lambda a: a and tables["activities"].set_index("activity_id").loc[a, "title"])
+        anonymous = st.checkbox(t("admin.anonymous"))
+        st.caption(t("admin.questions_help"))
+        questions = st.data_editor(pd.DataFrame({"text": [""], "type": ["rating"], "options": [""], "required": [True]}),
+                                   num_rows="dynamic", key="new-questions", column_config={
+                                       "text": st.column_config.TextColumn(t("admin.q_text"), max_chars=200),
+                                       "type": st.column_config.SelectboxColumn(t("admin.q_type"),
+                                                                                options=["rating", "choice", "multi", "text"]),
+                                       "options": st.column_config.TextColumn(t("admin.q_options")),
+                                       "required": st.column_config.CheckboxColumn(t("admin.q_required"))})
+        made = st.form_submit_button(t("admin.create_button"), type="primary")
+    if made:
+        rows = [q for q in questions.to_dict("records") if str(q.get("text") or "").strip()]
+        if not title.strip() or not rows:
+            st.error(t("admin.need_title_and_question"))
+        else:
+            survey = survey_row({"title": title, "kind": kind or "needs", "activity_id": activity,
+                                 "anonymous": anonymous}, now())
+            live().append("surveys", [survey])
+            live().append("questions", [{"survey_id": survey["survey_id"], "question_id": str(n), "text": q["text"].strip(),
+                                         "type": q.get("type") or "text", "options": q.get("options") or "",
+                                         "required": "true" if q.get("required") else "false"}
+                                        for n, q in enumerate(rows, start=1)])
+            st.success(t("admin.created", title=title))
+
+surveys = tables["surveys"]
+with view:
+    if surveys.empty:
+        st.info(t("surveys.none"))
+    else:
+        titles = dict(zip(surveys["survey_id"], surveys["title"]))
+        survey_id = st.selectbox(t("surveys.pick"), list(titles), format_func=titles.get, key="results-pick")
+        link = app_link(st.context.url, "surveys", survey=survey_id)
+        image = io.BytesIO()
+        segno.make(link, error="m").save(image, kind="png", scale=6, border=2)
+        left, right = st.columns([1, 3])
+        left.image(image.getvalue(), width=160)
+        right.caption(t("admin.share"))
+        right.code(link)
+        st.metric(t("admin.respondents"), respondents(tables, survey_id))
+        for result in results(tables, survey_id):
+            st.markdown(f"**{result['question_id']}. {result['text']}** · {t('admin.answers', n=result['answers'])}")
+            if "counts" in result:
+                counts = pd.DataFrame({"option": list(result["counts"]), "n": list(result["counts"].values())})
+                if result.get("mean") is not None:
+                    st.caption(t("admin.mean", mean=result["mean"]))
+                st.altair_chart(alt.Chart(counts).mark_bar().encode(
+                    x=alt.X("n:Q", title=t("dash.people")), y=alt.Y("option:N", title=None, sort=None)).properties(
+                    height=alt.Step(24)), width="stretch")
+            else:
+                for text in result["texts"][:50]:
+                    st.write("· " + text)
+
+with improve:
+    actions = tables["actions"]
+    sources = list(surveys["survey_id"]) + ["学业", "就业", "心理", "资助", "维修", "生活", "其他"]
+    with st.form("new-action"):
+        source = st.selectbox(t("admin.source"), sources,
+                              format_func=lambda s: dict(zip(surveys["survey_id"], surveys["title"])).get(s, s))
+        finding = st.text_input(t("admin.finding"), max_chars=200)
+        measure = st.text_input(t("admin.measure"), max_chars=200)
+        due = st.date_input(t("admin.due"), value=None)
+        if st.form_submit_button(t("admin.add_action"), type="primary") and measure.strip():
+            live().append("actions", [action_row({"source": source, "finding": finding, "action": measure,
+                                                  "owner": viewer.person_id,
+                                                  "due_on": f"{due:%Y-%m-%d}" if due else ""}, now())])
+            flash("success", t("admin.action_added"))
+            st.rerun()
+    for item in actions.itertuples():
+        with st.container(border=True):
+            st.markdown(f"**{item.action}** · {t(f'action_status.{item.status}')}")
+            st.caption(f"{item.finding} · {item.source}" + (f" · {item.result}" if item.result else ""))
+            if item.status != "done":
+                result = st.text_input(t("admin.result"), key=f"result-{item.action_id}", max_chars=200)
+                left, right = st.columns(2)
+                if item.status == "planned" and left.button(t("admin.start"), key=f"start-{item.action_id}"):
+                    live().update("actions", {"action_id": item.action_id}, action_status_changes("doing", now()))
+                    st.rerun()
+                if right.button(t("admin.mark_done"), key=f"done-{item.action_id}"):
+                    live().update("actions", {"action_id": item.action_id}, action_status_changes("done", now(), result))
+                    st.rerun()

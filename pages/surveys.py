@@ -1,0 +1,48 @@
+"""Surveys (members): answer the open surveys meant for you; a later answer replaces an earlier one."""
+import streamlit as st
+
+from ui.i18n import t
+from ui.messages import refusal_text
+from ui.session import data, derivation, guard, now
+from ui.state import live
+from workflows.refusals import Refusal
+from workflows.surveys import questions_of, submission_rows, surveys_for
+
+viewer = guard("surveys")
+st.title(t("page.surveys"))
+tables = data().tables
+available = surveys_for(tables, derivation(), viewer.person_id, now())
+if available.empty:
+    st.info(t("surveys.none"))
+    st.stop()
+titles = dict(zip(available["survey_id"], available["title"]))
+wanted = st.query_params.get("survey", "")
+ids = list(titles)
+survey_id = st.selectbox(t("surveys.pick"), ids, format_func=titles.get, index=ids.index(wanted) if wanted in ids else 0)
+survey = available.set_index("survey_id").loc[survey_id]
+if survey["anonymous"]:
+    st.caption(t("surveys.anonymous"))
+
+with st.form(f"answer-{survey_id}"):
+    answers = {}
+    for q in questions_of(tables, survey_id).itertuples():
+        label = q.text + (" *" if q.required else "")
+        options = [o.strip() for o in (q.options or "").split("|") if o.strip()]
+        if q.type == "rating":
+            picked = st.radio(label, [1, 2, 3, 4, 5], index=None, horizontal=True, key=f"q-{survey_id}-{q.question_id}")
+            answers[q.question_id] = "" if picked is None else str(picked)
+        elif q.type == "choice":
+            picked = st.radio(label, options, index=None, key=f"q-{survey_id}-{q.question_id}")
+            answers[q.question_id] = picked or ""
+        elif q.type == "multi":
+            answers[q.question_id] = "|".join(st.multiselect(label, options, key=f"q-{survey_id}-{q.question_id}"))
+        else:
+            answers[q.question_id] = st.text_area(label, max_chars=1000, key=f"q-{survey_id}-{q.question_id}")
+    submitted = st.form_submit_button(t("surveys.submit"), type="primary")
+if submitted:
+    rows = submission_rows(tables, derivation(), survey_id, viewer.person_id, answers, now())
+    if isinstance(rows, Refusal):
+        st.error(refusal_text(rows))
+    else:
+        live().append("responses", rows, stamp=("submitted_at", now))
+        st.success(t("surveys.thanks"))

@@ -1,0 +1,126 @@
+"""The closed loop in the app: a request from submitted to closed (and reopened), a wish claimed,
+a survey answered by several people with its results and improvement actions."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from connectors.parsing import parse_snapshot
+from connectors.sqlite_workbook import SqliteWorkbook
+from workflows.clock import local_now
+from workflows.demo_access import DEMO_CODES, load_demo_rows
+from workflows.requests import timeline
+from workflows.surveys import respondents
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+VOLUNTEER, COORDINATOR, _ = (p for p, *_ in DEMO_CODES)
+
+
+@pytest.fixture
+def workbook(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'w.sqlite3'}"
+    book = SqliteWorkbook(url)
+    book.ensure_schema()
+    for table, rows in load_demo_rows(local_now("Asia/Shanghai").replace(microsecond=0)):
+        book.append(table, rows)
+    monkeypatch.setenv("WORKBOOK_URL", url)
+    return book
+
+
+def open_page(page, person_id):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.context = {"locale": "zh-CN"}
+    at.session_state["person_id"] = person_id
+    at.run()
+    return at.switch_page(page).run()
+
+
+def tables(book):
+    return parse_snapshot(book.snapshot())
+
+
+def button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+def test_a_request_walks_from_submitted_to_closed_and_reopened_in_the_app(workbook):
+    mine = open_page("pages/requests.py", VOLUNTEER)
+    assert not mine.exception
+    mine.text_input(key="new-title").input("宿舍门锁坏了")
+    mine.selectbox(key="new-category").set_value("维修")
+    button(mine, "提交").click().run()
+    assert mine.success[0].value.startswith("已提交")
+    request_id = tables(workbook)["requests"].query("title == '宿舍门锁坏了'").iloc[0]["request_id"]
+
+    board = open_page("pages/request_board.py", COORDINATOR)
+    pick = next(s for s in board.selectbox if s.label == "处理诉求")
+    pick.set_value(request_id).run()
+    button(board, "受理").click().run()
+    assert board.success[0].value == "已受理。"
+    next(s for s in board.selectbox if s.label == "处理诉求").set_value(request_id).run()
+    board.selectbox(key=f"assignee-{request_id}").set_value(COORDINATOR).run()
+    button(board, "派单").click().run()
+    next(s for s in board.selectbox if s.label == "处理诉求").set_value(request_id).run()
+    board.text_area(key=f"resolution-{request_id}").input("已更换门锁")
+    button(board, "办结").click().run()
+    assert tables(workbook)["requests"].set_index("request_id").loc[request_id, "status"] == "resolved"
+
+    mine = open_page("pages/requests.py", VOLUNTEER)
+    mine.session_state[f"rating-{request_id}"] = 1  # two stars (st.feedback counts from 0)
+    button(mine, "提交评价").click().run()
+    assert mine.success[0].value == "已重新打开，协调员会再次派单处理。"
+
+    board = open_page("pages/request_board.py", COORDINATOR)
+    next(s for s in board.selectbox if s.label == "处理诉求").set_value(request_id).run()
+    board.selectbox(key=f"assignee-{request_id}").set_value(COORDINATOR).run()
+    button(board, "派单").click().run()
+    wall = open_page("pages/wish_wall.py", COORDINATOR)
+    wall.text_input(key=f"done-{request_id}").input("换了新锁芯")
+    button(wall, "标记已完成").click().run()
+    mine = open_page("pages/requests.py", VOLUNTEER)
+    mine.session_state[f"rating-{request_id}"] = 4
+    button(mine, "提交评价").click().run()
+    assert mine.success[0].value == "感谢评价，此事已结案。"
+
+    steps = timeline(tables(workbook), request_id)
+    assert list(steps["to_status"]) == ["submitted", "accepted", "assigned", "resolved", "reopened", "assigned",
+                                        "resolved", "closed"]
+    assert steps["at"].notna().all() and (steps["actor"] != "").all()
+    assert not open_page("pages/requests.py", VOLUNTEER).exception
+
+
+def test_a_wish_is_claimed_on_the_wish_wall(workbook):
+    wishes = tables(workbook)["requests"].query("kind == 'wish' and status in ['submitted', 'accepted', 'reopened']")
+    wish = wishes[wishes["requester_id"] != VOLUNTEER].iloc[0]
+    wall = open_page("pages/wish_wall.py", VOLUNTEER)
+    wall.button(key=f"claim-{wish['request_id']}").click().run()
+    assert wall.success[0].value.startswith("认领成功")
+    after = tables(workbook)["requests"].set_index("request_id").loc[wish["request_id"]]
+    assert (after["status"], after["assignee_id"]) == ("assigned", VOLUNTEER)
+
+
+def test_a_survey_answered_by_several_people_shows_its_results_and_actions(workbook):
+    from workflows.surveys import survey_row
+
+    survey = survey_row({"title": "宿舍学习环境调研", "kind": "needs"}, local_now("Asia/Shanghai"))
+    workbook.append("surveys", [survey])
+    workbook.append("questions", [
+        {"survey_id": survey["survey_id"], "question_id": "1", "text": "满意度", "type": "rating", "required": "true"},
+        {"survey_id": survey["survey_id"], "question_id": "2", "text": "最需要", "type": "choice",
+         "options": "自习室|打印|维修", "required": "false"}])
+    people = tables(workbook)["people"]["person_id"].tolist()
+    for person, rating in ((VOLUNTEER, 4), (COORDINATOR, 5), (people[10], 2)):
+        page = open_page("pages/surveys.py", person)
+        next(s for s in page.selectbox if s.label == "选择问卷").set_value(survey["survey_id"]).run()
+        page.radio(key=f"q-{survey['survey_id']}-1").set_value(rating)
+        page.radio(key=f"q-{survey['survey_id']}-2").set_value("自习室")
+        button(page, "提交问卷").click().run()
+        assert page.success[0].value.startswith("感谢填写"), [e.value for e in page.error]
+    assert respondents(tables(workbook), survey["survey_id"]) == 3
+    admin = open_page("pages/survey_admin.py", COORDINATOR)
+    admin.selectbox(key="results-pick").set_value(survey["survey_id"]).run()
+    assert not admin.exception
+    assert any(m.value == "3" for m in admin.metric)
+    assert any("平均 3.67 分" in c.value for c in admin.caption)

@@ -1,0 +1,114 @@
+"""Surveys, their answers and results, and improvement actions (需求调研—精准施策—效果反馈—改进提升).
+
+A person answers a survey once: a later submission replaces the earlier one in every result.
+An anonymous survey stores no respondent_id at all.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import pandas as pd
+
+from workflows.refusals import Refusal
+from workflows.signup import Derivation, new_id
+
+
+def is_open(survey, now: dt.datetime) -> bool:
+    if survey["status"] != "open":
+        return False
+    opens, closes = survey["opens_at"], survey["closes_at"]
+    return (pd.isna(opens) or opens <= now) and (pd.isna(closes) or now <= closes)
+
+
+def latest_submissions(responses: pd.DataFrame) -> pd.DataFrame:
+    """The answers of each person's latest submission per survey (an anonymous one stands alone),
+    with a `who` column: the respondent, or the response_id of an anonymous submission."""
+    who = responses["respondent_id"].where(responses["respondent_id"] != "", "#" + responses["response_id"])
+    responses = responses.assign(who=who)
+    submitted = responses.groupby(["survey_id", "who", "response_id"], as_index=False)["submitted_at"].max()
+    latest = submitted.sort_values(["submitted_at", "response_id"]).drop_duplicates(["survey_id", "who"], keep="last")
+    return responses[responses["response_id"].isin(set(latest["response_id"]))]
+
+
+def surveys_for(tables, derivation: Derivation, person_id: str, now: dt.datetime) -> pd.DataFrame:
+    """Open surveys this person may answer: needs surveys, and the feedback survey of an activity they attended."""
+    surveys = tables["surveys"]
+    open_ = surveys[[is_open(s, now) for _, s in surveys.iterrows()]] if not surveys.empty else surveys
+    keep = [s["kind"] != "feedback" or person_id in derivation.roster(s["activity_id"]).attended
+            for _, s in open_.iterrows()]
+    return open_[keep] if len(open_) else open_
+
+
+def questions_of(tables, survey_id: str) -> pd.DataFrame:
+    questions = tables["questions"]
+    return questions[questions["survey_id"] == survey_id].sort_values("_row")
+
+
+def submission_rows(tables, derivation: Derivation, survey_id: str, person_id: str, answers: dict[str, str],
+                    now: dt.datetime) -> list[dict] | Refusal:
+    """The answer rows of one submission (no respondent_id when the survey is anonymous)."""
+    surveys = tables["surveys"].set_index("survey_id")
+    if survey_id not in surveys.index or not is_open(surveys.loc[survey_id], now):
+        return Refusal("survey_closed", survey_id)
+    survey = surveys.loc[survey_id]
+    if survey["kind"] == "feedback" and person_id not in derivation.roster(survey["activity_id"]).attended:
+        return Refusal("survey_closed", survey_id)
+    questions = questions_of(tables, survey_id)
+    missing = [q.question_id for q in questions.itertuples() if q.required and not str(answers.get(q.question_id, "")).strip()]
+    if missing:
+        return Refusal("answers_missing", ", ".join(missing))
+    response_id = new_id("Q", now)
+    respondent = "" if survey["anonymous"] else person_id
+    return [{"response_id": response_id, "survey_id": survey_id, "question_id": q.question_id,
+             "respondent_id": respondent, "answer": str(answers.get(q.question_id, "")).strip()}
+            for q in questions.itertuples() if str(answers.get(q.question_id, "")).strip()]
+
+
+def results(tables, survey_id: str) -> list[dict]:
+    """Per question: rating mean and distribution, choice counts, or the text answers."""
+    answers = latest_submissions(tables["responses"][tables["responses"]["survey_id"] == survey_id])
+    found = []
+    for question in questions_of(tables, survey_id).itertuples():
+        given = answers[answers["question_id"] == question.question_id]["answer"]
+        result = {"question_id": question.question_id, "text": question.text, "type": question.type,
+                  "answers": int((given != "").sum())}
+        if question.type == "rating":
+            ratings = pd.to_numeric(given, errors="coerce")
+            ratings = ratings[(ratings >= 1) & (ratings <= 5)]
+            result["mean"] = None if ratings.empty else round(float(ratings.mean()), 2)
+            result["counts"] = {str(n): int((ratings == n).sum()) for n in range(1, 6)}
+        elif question.type in ("choice", "multi"):
+            options = [o.strip() for o in (question.options or "").split("|") if o.strip()]
+            picked = Counter(part.strip() for answer in given for part in answer.split("|") if part.strip())
+            result["counts"] = {option: picked.get(option, 0) for option in options} | \
+                {other: n for other, n in picked.items() if other not in options}
+        else:
+            result["texts"] = [text for text in given if text]
+        found.append(result)
+    return found
+
+
+def respondents(tables, survey_id: str) -> int:
+    answers = latest_submissions(tables["responses"][tables["responses"]["survey_id"] == survey_id])
+    return answers["who"].nunique()
+
+
+def survey_row(values: dict[str, str], now: dt.datetime) -> dict[str, str]:
+    return {"survey_id": new_id("V", now), "title": values["title"].strip(), "kind": values.get("kind") or "needs",
+            "activity_id": (values.get("activity_id") or "").strip(), "opens_at": values.get("opens_at", ""),
+            "closes_at": values.get("closes_at", ""), "anonymous": "true" if values.get("anonymous") else "false",
+            "status": "open"}
+
+
+def action_row(values: dict[str, str], now: dt.datetime) -> dict[str, str]:
+    return {"action_id": new_id("X", now), "source": values.get("source", ""), "finding": values.get("finding", ""),
+            "action": values.get("action", ""), "owner": values.get("owner", ""), "due_on": values.get("due_on", ""),
+            "status": "planned"}
+
+
+def action_status_changes(status: str, now: dt.datetime, result: str = "") -> dict[str, str]:
+    changes = {"status": status}
+    if status == "done":
+        changes |= {"done_on": f"{now:%Y-%m-%d}", "result": result}
+    return changes
