@@ -20,7 +20,7 @@ menu = menu_keys(viewer)
 pages = [st.Page(spec.path, title=t(f"page.{spec.key}"), icon=spec.icon, url_path=spec.key,
                  default=spec.key == default, visibility="visible" if spec.key in menu else "hidden")
          for spec in PAGES]
-current = st.navigation(pages, position="top")
+current = st.navigation(pages, position="sidebar")
 
 with st.sidebar:
     language_switch()
@@ -35,3 +35,6 @@ with st.sidebar:
         st.warning(t("data.stale", time=f"{shown.taken_at:%H:%M:%S}", error=live().last_error))
 
 current.run()
+if viewer.signed_in and current.url_path != "home":  # on a phone the menu hides in the sidebar: a way home
+    st.divider()
+    st.page_link("pages/home.py", label=t("nav.back_home"), icon=":material/home:")

@@ -49,7 +49,7 @@ if isinstance(dates, tuple) and len(dates) == 2:
 if listing.empty:
     st.info(t("activities.none"))
 for item in listing.itertuples():
-    with st.container(border=True):
+    with st.container(border=True, key=f"activity-{item.activity_id}"):
         st.markdown(f"**{item.title}**")
         st.caption(f"{item.starts_at:%m-%d %H:%M}–{item.ends_at:%H:%M} · {item.location} · "
                    + t("activities.hours", hours=f"{item.hours:g}") + f" · {item.category}")

@@ -44,7 +44,7 @@ def live_dashboard() -> None:
         for column, (key, kind) in zip(st.columns(4), HEADLINES[row:row + 4]):
             value, delta = figures.headline[key], figures.change[key]
             colour = "off" if not delta else "inverse" if key in LOWER_IS_BETTER else "normal"
-            column.metric(t(f"kpi.{key}"), _show(value, kind), None if delta is None else _show(delta, kind, True),
+            column.metric(t(f"kpi.{key}"), _show(value, kind), _show(delta, kind, True) if delta else None,
                           delta_color=colour, help=t("dash.change_help"))
     st.subheader(t("dash.trends"))
     first, second = st.columns(2)

@@ -18,8 +18,9 @@ if viewer.branch:
     st.caption(t("home.branch", branch=viewer.branch))
 
 shortcuts = [PAGES_BY_KEY[key] for key in menu_keys(viewer) if key != "home"]
-for column, page in zip(st.columns(max(len(shortcuts), 1)), shortcuts):
-    column.page_link(page.path, label=t(f"page.{page.key}"), icon=page.icon, width="stretch")
+for row in range(0, len(shortcuts), 4):
+    for column, page in zip(st.columns(4), shortcuts[row:row + 4]):
+        column.page_link(page.path, label=t(f"page.{page.key}"), icon=page.icon, width="stretch")
 
 if viewer.role == COORDINATOR:
     st.subheader(t("home.waiting"))

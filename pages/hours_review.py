@@ -31,14 +31,16 @@ table = [{t("field.name"): names[r.person_id], t("field.date"): f"{r.date:%Y-%m-
           t("field.service"): r.description, t("field.evidence"): r.evidence,
           t("field.status"): t(f"hours_status.{r.status}"), t("field.review_note"): r.review_note}
          for r in queue.itertuples()]
-st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", selection_mode="multi-row",
-             key="review-selection")
+selection_key = f"review-selection-{st.session_state.get('review-round', 0)}"  # a new key clears the ticks
+chosen = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", selection_mode="multi-row",
+                      key=selection_key)
+st.caption(t("review.selected", n=len(chosen.selection.rows)))
 st.text_input(t("field.review_note"), max_chars=300, key="review-note")
 
 
 def review(decision: str) -> None:
     """Reads the selection and the note from the session: a callback runs before the page does."""
-    rows = st.session_state["review-selection"]["selection"]["rows"]
+    rows = st.session_state[selection_key]["selection"]["rows"]
     picked = [queue.iloc[i]["entry_id"] for i in rows if i < len(queue)]
     note = st.session_state.get("review-note", "")
     if not picked:
@@ -60,6 +62,7 @@ def review(decision: str) -> None:
     if conflicts:
         messages.append(t("review.conflict", n=conflicts))
     flash("success" if changes and not refused and not conflicts else "warning", " ".join(messages))
+    st.session_state["review-round"] = st.session_state.get("review-round", 0) + 1
 
 
 left, right = st.columns(2)

@@ -1,4 +1,5 @@
 """My record (volunteer): credited hours, points, rank; attended activities; my entries; report; certificate."""
+import pandas as pd
 import streamlit as st
 
 from services.certificates import issue_certificate
@@ -29,17 +30,17 @@ attended = entries[(entries["person_id"] == viewer.person_id) & (entries["kind"]
 if attended.empty:
     st.info(t("record.attended_none"))
 else:
-    st.dataframe([{t("field.date"): f"{r.date:%Y-%m-%d}", t("col.title"): r.title, t("col.hours"): r.hours}
-                  for r in attended.sort_values("date", ascending=False).itertuples()], hide_index=True, width="stretch")
+    st.table(pd.DataFrame([{t("field.date"): f"{r.date:%Y-%m-%d}", t("col.title"): r.title, t("col.hours"): f"{r.hours:g}"}
+                           for r in attended.sort_values("date", ascending=False).itertuples()]), hide_index=True)
 
 st.subheader(t("record.entries"))
 mine = tables["hours"][tables["hours"]["person_id"] == viewer.person_id].sort_values("date", ascending=False)
 if mine.empty:
     st.info(t("record.entries_none"))
 else:
-    st.dataframe([{t("field.date"): f"{r.date:%Y-%m-%d}", t("col.hours"): r.hours, t("field.service"): r.description,
-                   t("field.status"): t(f"hours_status.{r.status}"), t("field.review_note"): r.review_note}
-                  for r in mine.itertuples()], hide_index=True, width="stretch")
+    st.table(pd.DataFrame([{t("field.date"): f"{r.date:%Y-%m-%d}", t("col.hours"): f"{r.hours:g}",
+                            t("field.service"): r.description, t("field.status"): t(f"hours_status.{r.status}"),
+                            t("field.review_note"): r.review_note} for r in mine.itertuples()]), hide_index=True)
 
 
 def report() -> None:

@@ -34,8 +34,9 @@ if shown.empty:
     st.stop()
 
 view = readable("requests", shown)
-flags = shown["overdue"].map({True: "⚠️ " + t("dash.col.overdue"), False: ""}).where(~shown["due_soon"], "⏰ " + t("board.soon"))
-table = view.assign(flag=flags)[["flag", "title", "kind", "category", "building", "status", "due", "assignee_id"]]
+flags = shown["overdue"].map({True: "⚠ " + t("dash.col.overdue"), False: ""}).where(~shown["due_soon"], t("board.soon"))
+table = view.assign(flag=flags, assignee_id=view["assignee_id"].map(lambda p: actors.get(p, p)))
+table = table[["flag", "title", "kind", "category", "building", "status", "due", "assignee_id"]]
 st.dataframe(table.rename(columns={"flag": "", "title": t("dash.col.title"), "kind": t("dash.col.kind"),
                                    "category": t("dash.col.category"), "building": t("dash.col.building"),
                                    "status": t("dash.col.status"), "due": t("dash.col.due"),

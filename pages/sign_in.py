@@ -31,5 +31,6 @@ if submitted:
     problem = sign_in_with_code(person_id, code, dt.datetime.now())
     if problem:
         st.error(problem)
-    else:
-        st.switch_page("pages/home.py")
+    else:  # back to the page that asked for a sign-in (e.g. a check-in QR link), else Home
+        page, query = st.session_state.pop("return_to", ("pages/home.py", {}))
+        st.switch_page(page, query_params=query)

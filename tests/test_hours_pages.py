@@ -86,7 +86,7 @@ def test_approving_an_entry_changes_only_its_status_and_review_cells(workbook):
     review = open_page("pages/hours_review.py", COORDINATOR)
     assert not review.exception
     table = review.dataframe[0]
-    review.session_state["review-selection"] = {"selection": {"rows": [0], "columns": []}}
+    review.session_state["review-selection-0"] = {"selection": {"rows": [0], "columns": []}}
     review.run()
     review.text_input(key="review-note").input("属实")
     next(b for b in review.button if b.label == "通过所选").click().run()

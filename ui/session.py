@@ -126,6 +126,7 @@ def guard(page_key: str) -> Viewer:
     if may_open(viewer, audience):
         return viewer
     if not viewer.signed_in:
+        st.session_state["return_to"] = (PAGES_BY_KEY[page_key].path, st.query_params.to_dict())
         st.info(t("guard.sign_in_first"))
         st.page_link(PAGES_BY_KEY["sign_in"].path, label=t("guard.go_sign_in"), icon=":material/login:")
     else:
