@@ -69,7 +69,7 @@ def test_a_request_walks_from_submitted_to_closed_and_reopened_in_the_app(workbo
 
     mine = open_page("pages/requests.py", VOLUNTEER)
     mine.session_state[f"rating-{request_id}"] = 1  # two stars (st.feedback counts from 0)
-    button(mine, "提交评价").click().run()
+    mine.button(key=f"rate-{request_id}").click().run()
     assert mine.success[0].value == "已重新打开，协调员会再次派单处理。"
 
     board = open_page("pages/request_board.py", COORDINATOR)
@@ -78,10 +78,10 @@ def test_a_request_walks_from_submitted_to_closed_and_reopened_in_the_app(workbo
     button(board, "派单").click().run()
     wall = open_page("pages/wish_wall.py", COORDINATOR)
     wall.text_input(key=f"done-{request_id}").input("换了新锁芯")
-    button(wall, "标记已完成").click().run()
+    wall.button(key=f"mark-{request_id}").click().run()
     mine = open_page("pages/requests.py", VOLUNTEER)
     mine.session_state[f"rating-{request_id}"] = 4
-    button(mine, "提交评价").click().run()
+    mine.button(key=f"rate-{request_id}").click().run()
     assert mine.success[0].value == "感谢评价，此事已结案。"
 
     steps = timeline(tables(workbook), request_id)
