@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from openpyxl import Workbook as ExcelBook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from connectors.headers import tables_by_title
 from connectors.sheet import RawSheet
@@ -113,7 +114,7 @@ def _write_xlsx(sheets: list[RawSheet], path) -> None:
         for r, row in enumerate([raw.header, *raw.rows], start=1):
             for c, value in enumerate(row, start=1):
                 if value != "":
-                    cell = sheet.cell(row=r, column=c, value=value)
+                    cell = sheet.cell(row=r, column=c, value=ILLEGAL_CHARACTERS_RE.sub("", value))  # xlsx cannot hold them
                     cell.data_type = "s"  # text, never a formula
     book.save(path)
 

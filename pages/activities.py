@@ -2,6 +2,7 @@
 import streamlit as st
 
 from services.activities import Refused, cancel, sign_up
+from ui.display import plain
 from ui.i18n import t
 from ui.messages import refusal_text, status_text
 from ui.session import data, derivation, flash, guard, now, show_flash
@@ -16,6 +17,7 @@ tables = data().tables
 
 def act(kind: str, activity_id: str, title: str) -> None:
     """Button callback: sign up or cancel, then say what happened."""
+    title = plain(title)
     try:
         if kind == "signup":
             outcome = sign_up(live(), activity_id, viewer.person_id, viewer.person_id, now)
@@ -50,9 +52,9 @@ if listing.empty:
     st.info(t("activities.none"))
 for item in listing.itertuples():
     with st.container(border=True, key=f"activity-{item.activity_id}"):
-        st.markdown(f"**{item.title}**")
-        st.caption(f"{item.starts_at:%m-%d %H:%M}–{item.ends_at:%H:%M} · {item.location} · "
-                   + t("activities.hours", hours=f"{item.hours:g}") + f" · {item.category}")
+        st.markdown(f"**{plain(item.title)}**")
+        st.caption(f"{item.starts_at:%m-%d %H:%M}–{item.ends_at:%H:%M} · {plain(item.location)} · "
+                   + t("activities.hours", hours=f"{item.hours:g}") + f" · {plain(item.category)}")
         key, values = label_of_places(item.capacity, item.places_left, item.waitlist)
         places = t(key, **values)
         mine = item.my_status in ("confirmed", "waitlisted", "attended")

@@ -4,6 +4,7 @@ import datetime as dt
 import streamlit as st
 
 from services.activities import Refused, check_in
+from ui.display import plain
 from ui.i18n import t
 from ui.messages import refusal_text
 from ui.session import data, derivation, guard, now
@@ -54,6 +55,6 @@ if submitted:
     else:
         limiter.succeeded(keys)
         key = "checkin.already" if outcome.already else "checkin.done"
-        st.success(t(key, title=choices[activity_id]))
+        st.success(t(key, title=plain(choices[activity_id])))
         if outcome.queued:
             st.info(t("activities.queued"))

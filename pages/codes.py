@@ -3,6 +3,7 @@ import datetime as dt
 
 import streamlit as st
 
+from ui.display import plain
 from ui.i18n import t
 from ui.session import data, guard
 from ui.state import live
@@ -24,12 +25,12 @@ issue, revoke = st.columns(2)
 if issue.button(t("codes.issue"), type="primary", width="stretch"):
     code = new_code()
     sent = live().append("_access_codes", [code_row(person_id, code, PERSONAL, viewer.person_id, dt.datetime.now())])
-    st.success(t("codes.issued", name=names[person_id], code=code))
+    st.success(t("codes.issued", name=plain(names[person_id]), code=code))
     if not sent:
         st.info(t("codes.queued"))
 if revoke.button(t("codes.revoke"), width="stretch"):
     sent = live().append("_access_codes", [code_row(person_id, None, PERSONAL, viewer.person_id, dt.datetime.now())])
-    st.success(t("codes.revoked", name=names[person_id]))
+    st.success(t("codes.revoked", name=plain(names[person_id])))
     if not sent:
         st.info(t("codes.queued"))
 

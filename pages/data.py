@@ -48,6 +48,17 @@ st.caption(t("data.rows", n=len(frame)) + " · " + t("data.private_note"))
 st.dataframe(readable(chosen, frame).drop(columns=["_row"]).rename(columns=tables.labels[chosen]),
              hide_index=True, width="stretch")
 
+st.subheader(t("data.recent_changes"))
+audit = tables["_audit"].sort_values("at", ascending=False).head(50)
+if audit.empty:
+    st.caption(t("data.no_changes"))
+else:
+    names = dict(zip(tables["people"]["person_id"], tables["people"]["name"]))
+    st.dataframe(audit.assign(actor=audit["actor"].map(lambda p: names.get(p, p)))[
+        ["at", "actor", "table", "record", "column", "old", "new"]].rename(columns=lambda c: t(f"data.audit.{c}")),
+        hide_index=True, width="stretch", column_config={t("data.audit.at"): st.column_config.DatetimeColumn(
+            format="YYYY-MM-DD HH:mm:ss")})
+
 sheet_id = spreadsheet_id(live().workbook.url)
 if sheet_id:
     st.link_button(t("data.open_sheet"), f"https://docs.google.com/spreadsheets/d/{sheet_id}/edit",

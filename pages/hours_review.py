@@ -2,6 +2,7 @@
 import streamlit as st
 
 from connectors.sheet import Conflict
+from services.audit import audited_update
 from ui.i18n import t
 from ui.session import data, flash, guard, now, show_flash
 from ui.state import live
@@ -52,7 +53,7 @@ def review(decision: str) -> None:
         row = tables["hours"][tables["hours"]["entry_id"] == key["entry_id"]].iloc[0]
         original = shown.cells_of("hours", int(row["_row"]))
         try:
-            live().update("hours", key, change, expect={"status": original["status"]})
+            audited_update(live(), viewer.person_id, "hours", key, change, now, expect={"status": original["status"]})
         except Conflict:
             conflicts += 1
     messages = [t("review.done", n=len(changes) - conflicts)] if changes else []

@@ -2,6 +2,8 @@
 import streamlit as st
 
 from connectors.sheet import Conflict
+from services.audit import audited_append, audited_update
+from ui.display import plain
 from ui.i18n import t
 from ui.messages import field_error
 from ui.session import data, flash, guard, now, show_flash
@@ -38,8 +40,9 @@ def save() -> None:
         return
     if chosen == NEW:
         activity_id = new_activity_id(now())
-        live().append("activities", [{"activity_id": activity_id, **{k: v for k, v in cells.items() if v}}])
-        flash("success", t("manage.created", title=cells["title"], activity_id=activity_id))
+        audited_append(live(), viewer.person_id, "activities",
+                       [{"activity_id": activity_id, **{k: v for k, v in cells.items() if v}}], ("activity_id",), now)
+        flash("success", t("manage.created", title=plain(cells["title"]), activity_id=plain(activity_id)))
         for key in FIELDS:  # an empty form for the next new activity
             st.session_state.pop(f"field-{NEW}-{key}", None)
         return
@@ -48,7 +51,8 @@ def save() -> None:
         flash("info", t("manage.nothing"))
         return
     try:
-        live().update("activities", {"activity_id": chosen}, changes, expect={k: original.get(k, "") for k in changes})
+        audited_update(live(), viewer.person_id, "activities", {"activity_id": chosen}, changes, now,
+                       expect={k: original.get(k, "") for k in changes})
         flash("success", t("manage.saved"))
     except Conflict as conflict:
         flash("error", t("manage.conflict", fields=", ".join(t(f"field.{k}") for k in conflict.current)))
@@ -79,7 +83,7 @@ if row is not None:
 
     def new_code() -> None:
         code = new_checkin_code()
-        live().update("activities", {"activity_id": chosen}, {"checkin_code": code})
+        audited_update(live(), viewer.person_id, "activities", {"activity_id": chosen}, {"checkin_code": code}, now)
         flash("success", t("manage.code_set", code=code))
 
     st.button(t("manage.new_code"), on_click=new_code, icon=":material/key:")

@@ -3,6 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from services.certificates import issue_certificate
+from ui.display import plain
 from ui.i18n import t
 from ui.messages import field_error
 from ui.session import data, derivation, flash, guard, now, show_flash
@@ -30,7 +31,7 @@ attended = entries[(entries["person_id"] == viewer.person_id) & (entries["kind"]
 if attended.empty:
     st.info(t("record.attended_none"))
 else:
-    st.table(pd.DataFrame([{t("field.date"): f"{r.date:%Y-%m-%d}", t("col.title"): r.title, t("col.hours"): f"{r.hours:g}"}
+    st.table(pd.DataFrame([{t("field.date"): f"{r.date:%Y-%m-%d}", t("col.title"): plain(r.title), t("col.hours"): f"{r.hours:g}"}
                            for r in attended.sort_values("date", ascending=False).itertuples()]), hide_index=True)
 
 st.subheader(t("record.entries"))
@@ -39,8 +40,8 @@ if mine.empty:
     st.info(t("record.entries_none"))
 else:
     st.table(pd.DataFrame([{t("field.date"): f"{r.date:%Y-%m-%d}", t("col.hours"): f"{r.hours:g}",
-                            t("field.service"): r.description, t("field.status"): t(f"hours_status.{r.status}"),
-                            t("field.review_note"): r.review_note} for r in mine.itertuples()]), hide_index=True)
+                            t("field.service"): plain(r.description), t("field.status"): t(f"hours_status.{r.status}"),
+                            t("field.review_note"): plain(r.review_note)} for r in mine.itertuples()]), hide_index=True)
 
 
 def report() -> None:

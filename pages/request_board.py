@@ -3,7 +3,7 @@ import streamlit as st
 
 from services.activities import Refused
 from services.requests import act, close_expired
-from ui.display import readable
+from ui.display import plain, readable
 from ui.i18n import t, t_or
 from ui.messages import refusal_text
 from ui.session import data, flash, guard, now, show_flash
@@ -47,7 +47,7 @@ st.dataframe(table.rename(columns={"flag": "", "title": t("dash.col.title"), "ki
 labels = {r.request_id: f"{r.title} · {t(f'request_status.{r.status}')}" for r in shown.itertuples()}
 request_id = st.selectbox(t("board.pick"), list(labels), format_func=labels.get)
 request = shown.set_index("request_id").loc[request_id]
-st.write(request["details"] or "")
+st.write(plain(request["details"]))
 
 
 def step(action: str, **details) -> None:
@@ -81,5 +81,5 @@ if status == "assigned":
 with st.expander(t("requests.timeline"), expanded=True):
     for event in timeline(tables, request_id).itertuples():
         if event.effective:
-            st.write(f"{event.at:%m-%d %H:%M} · {t_or(f'step.{event.action}', event.action)} · {actors.get(event.actor, event.actor)}"
-                     + (f" · {event.note}" if event.note else ""))
+            st.write(f"{event.at:%m-%d %H:%M} · {plain(t_or(f'step.{event.action}', event.action))} · {plain(actors.get(event.actor, event.actor))}"
+                     + (f" · {plain(event.note)}" if event.note else ""))

@@ -3,7 +3,7 @@ import streamlit as st
 
 from services.activities import Refused
 from services.requests import act, submit
-from ui.display import readable
+from ui.display import plain, readable
 from ui.i18n import t, t_or
 from ui.messages import refusal_text
 from ui.session import data, flash, guard, now, show_flash
@@ -61,15 +61,15 @@ if mine.empty:
 for request in readable("requests", mine).itertuples():
     raw_status = mine.set_index("request_id").loc[request.request_id, "status"]
     with st.container(border=True):
-        st.markdown(f"**{request.title}** · {request.kind} · {request.category}")
-        st.caption(f"{t('requests.status')}：{request.status} · {request.submitted_at:%Y-%m-%d %H:%M}")
+        st.markdown(f"**{plain(request.title)}** · {plain(request.kind)} · {plain(request.category)}")
+        st.caption(f"{t('requests.status')}：{plain(request.status)} · {request.submitted_at:%Y-%m-%d %H:%M}")
         if request.resolution:
-            st.write(f"{t('requests.resolution')}：{request.resolution}")
+            st.write(f"{t('requests.resolution')}：{plain(request.resolution)}")
         with st.expander(t("requests.timeline")):
             for step in timeline(tables, request.request_id).itertuples():
                 if step.effective:
-                    st.write(f"{step.at:%m-%d %H:%M} · {t_or(f'step.{step.action}', step.action)} · {actors.get(step.actor, step.actor)}"
-                             + (f" · {step.note}" if step.note else ""))
+                    st.write(f"{step.at:%m-%d %H:%M} · {plain(t_or(f'step.{step.action}', step.action))} · {plain(actors.get(step.actor, step.actor))}"
+                             + (f" · {plain(step.note)}" if step.note else ""))
         if raw_status == "resolved":
             st.feedback("stars", key=f"rating-{request.request_id}")
             st.toggle(t("requests.fixed"), value=True, key=f"fixed-{request.request_id}")

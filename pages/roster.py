@@ -7,6 +7,7 @@ import streamlit as st
 from connectors.files import to_csv_text
 from connectors.sheet import RawSheet
 from services.activities import Refused, check_in
+from ui.display import plain
 from ui.i18n import t
 from ui.messages import refusal_text, status_text
 from ui.session import data, derivation, flash, guard, now, show_flash
@@ -53,7 +54,7 @@ def check_in_by_hand() -> None:
     person_id = st.session_state["roster-person"]  # read here: a callback runs before the page does
     try:
         check_in(live(), activity_id, person_id, None, viewer.person_id, now)
-        flash("success", t("roster.checked_in", name=names.get(person_id, person_id)))
+        flash("success", t("roster.checked_in", name=plain(names.get(person_id, person_id))))
     except Refused as refused:
         flash("error", refusal_text(refused.refusal))
 

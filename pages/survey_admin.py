@@ -6,6 +6,8 @@ import pandas as pd
 import segno
 import streamlit as st
 
+from services.audit import audited_append, audited_update
+from ui.display import plain
 from ui.i18n import t
 from ui.session import data, flash, guard, now, show_flash
 from ui.state import live
@@ -42,12 +44,12 @@ with create:
         else:
             survey = survey_row({"title": title, "kind": kind or "needs", "activity_id": activity,
                                  "anonymous": anonymous}, now())
-            live().append("surveys", [survey])
+            audited_append(live(), viewer.person_id, "surveys", [survey], ("survey_id",), now)
             live().append("questions", [{"survey_id": survey["survey_id"], "question_id": str(n), "text": q["text"].strip(),
                                          "type": q.get("type") or "text", "options": q.get("options") or "",
                                          "required": "true" if q.get("required") else "false"}
                                         for n, q in enumerate(rows, start=1)])
-            st.success(t("admin.created", title=title))
+            st.success(t("admin.created", title=plain(title)))
 
 surveys = tables["surveys"]
 with view:
@@ -65,7 +67,7 @@ with view:
         right.code(link)
         st.metric(t("admin.respondents"), respondents(tables, survey_id))
         for result in results(tables, survey_id):
-            st.markdown(f"**{result['question_id']}. {result['text']}** · {t('admin.answers', n=result['answers'])}")
+            st.markdown(f"**{plain(result['question_id'])}. {plain(result['text'])}** · {t('admin.answers', n=result['answers'])}")
             if "counts" in result:
                 counts = pd.DataFrame({"option": list(result["counts"]), "n": list(result["counts"].values())})
                 if result.get("mean") is not None:
@@ -75,7 +77,7 @@ with view:
                     height=alt.Step(24)), width="stretch")
             else:
                 for text in result["texts"][:50]:
-                    st.write("· " + text)
+                    st.write("· " + plain(text))
 
 with improve:
     actions = tables["actions"]
@@ -87,21 +89,23 @@ with improve:
         measure = st.text_input(t("admin.measure"), max_chars=200)
         due = st.date_input(t("admin.due"), value=None)
         if st.form_submit_button(t("admin.add_action"), type="primary") and measure.strip():
-            live().append("actions", [action_row({"source": source, "finding": finding, "action": measure,
-                                                  "owner": viewer.person_id,
-                                                  "due_on": f"{due:%Y-%m-%d}" if due else ""}, now())])
+            audited_append(live(), viewer.person_id, "actions", [action_row(
+                {"source": source, "finding": finding, "action": measure, "owner": viewer.person_id,
+                 "due_on": f"{due:%Y-%m-%d}" if due else ""}, now())], ("action_id",), now)
             flash("success", t("admin.action_added"))
             st.rerun()
     for item in actions.itertuples():
         with st.container(border=True):
-            st.markdown(f"**{item.action}** · {t(f'action_status.{item.status}')}")
-            st.caption(f"{item.finding} · {item.source}" + (f" · {item.result}" if item.result else ""))
+            st.markdown(f"**{plain(item.action)}** · {t(f'action_status.{item.status}')}")
+            st.caption(f"{plain(item.finding)} · {plain(item.source)}" + (f" · {plain(item.result)}" if item.result else ""))
             if item.status != "done":
                 result = st.text_input(t("admin.result"), key=f"result-{item.action_id}", max_chars=200)
                 left, right = st.columns(2)
                 if item.status == "planned" and left.button(t("admin.start"), key=f"start-{item.action_id}"):
-                    live().update("actions", {"action_id": item.action_id}, action_status_changes("doing", now()))
+                    audited_update(live(), viewer.person_id, "actions", {"action_id": item.action_id},
+                                   action_status_changes("doing", now()), now)
                     st.rerun()
                 if right.button(t("admin.mark_done"), key=f"done-{item.action_id}"):
-                    live().update("actions", {"action_id": item.action_id}, action_status_changes("done", now(), result))
+                    audited_update(live(), viewer.person_id, "actions", {"action_id": item.action_id},
+                                   action_status_changes("done", now(), result), now)
                     st.rerun()

@@ -3,6 +3,7 @@ import streamlit as st
 
 from services.activities import Refused
 from services.requests import act, claim
+from ui.display import plain
 from ui.i18n import t
 from ui.messages import refusal_text
 from ui.session import data, flash, guard, now, show_flash
@@ -18,6 +19,7 @@ wishes = requests[requests["kind"] == "wish"]
 
 
 def take(request_id: str, title: str) -> None:
+    title = plain(title)
     try:
         won = claim(live(), request_id, viewer, now)
         flash("success" if won else "warning", t("wishes.claimed" if won else "wishes.taken", title=title))
@@ -38,10 +40,10 @@ if open_wishes.empty:
     st.info(t("wishes.none"))
 for wish in open_wishes.sort_values("submitted_at").itertuples():
     with st.container(border=True):
-        st.markdown(f"**{wish.title}** · {wish.category}")
+        st.markdown(f"**{plain(wish.title)}** · {plain(wish.category)}")
         if wish.details:
-            st.write(wish.details)
-        st.caption(f"{wish.building} · {wish.submitted_at:%m-%d}")
+            st.write(plain(wish.details))
+        st.caption(f"{plain(wish.building)} · {wish.submitted_at:%m-%d}")
         st.button(t("wishes.claim"), key=f"claim-{wish.request_id}", type="primary", on_click=take,
                   args=(wish.request_id, wish.title))
 
@@ -51,6 +53,6 @@ if mine.empty:
     st.info(t("wishes.mine_none"))
 for wish in mine.itertuples():
     with st.container(border=True):
-        st.markdown(f"**{wish.title}**")
+        st.markdown(f"**{plain(wish.title)}**")
         st.text_input(t("wishes.how"), key=f"done-{wish.request_id}", max_chars=300)
         st.button(t("wishes.mark_done"), key=f"mark-{wish.request_id}", on_click=done, args=(wish.request_id,))

@@ -41,6 +41,7 @@ def _apply(live: LiveWorkbook, transition: Transition, clock: Clock) -> None:
     current = shown.cells_of("requests", int(row["_row"]))["status"]
     try:
         live.update("requests", {"request_id": transition.request_id}, transition.changes, expect={"status": current})
+        # who and when: the request_events row below is this change's audit
     except Conflict:
         raise Refused(Refusal("changed_meanwhile", transition.request_id)) from None
     if transition.event:

@@ -19,3 +19,15 @@ def readable(table: str, frame: pd.DataFrame) -> pd.DataFrame:
         elif column.type == "bool":
             shown[column.key] = shown[column.key].map(lambda v: "" if pd.isna(v) else t("yes") if v else t("no"))
     return shown
+
+
+_MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-.!|<>~:$=\"'&%@^")
+
+
+def plain(value) -> str:
+    """Text a person typed, safe to put into Markdown (st.markdown, st.write, messages, st.table):
+    every ASCII punctuation mark is backslash-escaped, so nothing in it becomes a link, an image,
+    emphasis, a colour or an icon; line breaks become spaces."""
+    text = "" if value is None else str(value)
+    text = " ".join(text.split("\n"))
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text)

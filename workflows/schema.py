@@ -238,7 +238,17 @@ CERTIFICATES = Table("_certificates", "_时长证明", APPEND_ONLY, ("certificat
     C("issued_at", "出具时间", "datetime", required=True),
     C("issued_by", "出具人"),
 ))
-INTERNAL_TABLES: tuple[Table, ...] = (ACCESS_CODES, CERTIFICATES)
+AUDIT = Table("_audit", "_修改记录", APPEND_ONLY, ("audit_id",), (
+    C("audit_id", "记录编号", required=True),
+    C("at", "时间", "datetime", required=True),
+    C("actor", "操作人"),
+    C("table", "工作表"),
+    C("record", "记录"),
+    C("column", "列"),
+    C("old", "原值"),
+    C("new", "新值"),
+))
+INTERNAL_TABLES: tuple[Table, ...] = (ACCESS_CODES, CERTIFICATES, AUDIT)
 ALL_TABLES: tuple[Table, ...] = TABLES + INTERNAL_TABLES
 
 del C

@@ -1,0 +1,53 @@
+"""Changes the app makes to record tables, each leaving who, when, what was there before.
+
+The `_audit` log is append-only: one row per changed cell (or per created row). The Data page
+shows the recent ones.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Callable
+
+from connectors.live import LiveWorkbook
+from workflows.signup import new_id
+
+Clock = Callable[[], dt.datetime]
+CREATED = "*"  # the column of an audit row that records a new row
+
+
+def _record(key: dict[str, str]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in key.items())
+
+
+def _current_cells(live: LiveWorkbook, table: str, key: dict[str, str]) -> dict[str, str]:
+    shown = live.data()
+    frame = shown.tables[table]
+    match = frame
+    for column, value in key.items():
+        match = match[match[column] == value]
+    return {} if match.empty else shown.cells_of(table, int(match.iloc[0]["_row"]))
+
+
+def audited_update(live: LiveWorkbook, actor: str, table: str, key: dict[str, str], changes: dict[str, str],
+                   clock: Clock, expect: dict[str, str] | None = None) -> bool:
+    """Updates the cells (see `LiveWorkbook.update`) and logs each change with its old value."""
+    before = _current_cells(live, table, key)
+    sent = live.update(table, key, changes, expect)
+    now = clock()
+    rows = [{"audit_id": new_id("U", now), "actor": actor, "table": table, "record": _record(key), "column": column,
+             "old": before.get(column, ""), "new": str(value)}
+            for column, value in changes.items() if before.get(column, "") != str(value)]
+    if rows:
+        live.append("_audit", rows, stamp=("at", clock))
+    return sent
+
+
+def audited_append(live: LiveWorkbook, actor: str, table: str, rows: list[dict[str, str]], id_columns: tuple[str, ...],
+                   clock: Clock) -> bool:
+    """Appends new record rows and logs that the actor created them."""
+    sent = live.append(table, rows)
+    now = clock()
+    live.append("_audit", [{"audit_id": new_id("U", now), "actor": actor, "table": table,
+                            "record": _record({k: row.get(k, "") for k in id_columns}), "column": CREATED,
+                            "old": "", "new": ""} for row in rows], stamp=("at", clock))
+    return sent
