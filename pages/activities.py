@@ -20,7 +20,7 @@ def act(kind: str, activity_id: str, title: str) -> None:
     title = plain(title)
     try:
         if kind == "signup":
-            outcome = sign_up(live(), activity_id, viewer.person_id, viewer.person_id, now)
+            outcome = sign_up(live(), activity_id, viewer.person_id, viewer.person_id, now, viewer)
             if outcome.already:
                 flash("info", t("activities.already", title=title))
             elif outcome.status == "confirmed":
@@ -28,7 +28,7 @@ def act(kind: str, activity_id: str, title: str) -> None:
             else:
                 flash("warning", t("activities.waitlisted", title=title, position=outcome.position))
         else:
-            outcome = cancel(live(), activity_id, viewer.person_id, viewer.person_id, now)
+            outcome = cancel(live(), activity_id, viewer.person_id, viewer.person_id, now, viewer)
             flash("success", t("activities.cancelled", title=title))
         if outcome.queued:
             st.session_state["_flash"] = (st.session_state["_flash"][0],

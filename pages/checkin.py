@@ -47,7 +47,7 @@ if submitted:
         st.error(t("checkin.blocked", time=f"{blocked:%H:%M}"))
         st.stop()
     try:
-        outcome = check_in(live(), activity_id, viewer.person_id, code, viewer.person_id, now)
+        outcome = check_in(live(), activity_id, viewer.person_id, code, viewer.person_id, now, viewer)
     except Refused as refused:
         if refused.refusal.code == "wrong_code":
             limiter.failed(keys, moment)

@@ -8,7 +8,7 @@ from ui.i18n import t
 from ui.session import data, guard
 from ui.state import live
 from workflows.codes import PERSONAL, code_row, new_code
-from workflows.codes_overview import branch_volunteers_with_codes
+from workflows.codes_overview import branch_volunteers_with_codes, may_issue_code
 
 viewer = guard("codes")
 st.title(t("page.codes"))
@@ -22,13 +22,14 @@ if volunteers.empty:
 names = dict(zip(volunteers["person_id"], volunteers["name"]))
 person_id = st.selectbox(t("codes.person"), list(names), format_func=lambda p: f"{names[p]} · {p}")
 issue, revoke = st.columns(2)
-if issue.button(t("codes.issue"), type="primary", width="stretch"):
+allowed = may_issue_code(tables, viewer, person_id)
+if issue.button(t("codes.issue"), type="primary", width="stretch") and allowed:
     code = new_code()
     sent = live().append("_access_codes", [code_row(person_id, code, PERSONAL, viewer.person_id, dt.datetime.now())])
     st.success(t("codes.issued", name=plain(names[person_id]), code=code))
     if not sent:
         st.info(t("codes.queued"))
-if revoke.button(t("codes.revoke"), width="stretch"):
+if revoke.button(t("codes.revoke"), width="stretch") and allowed:
     sent = live().append("_access_codes", [code_row(person_id, None, PERSONAL, viewer.person_id, dt.datetime.now())])
     st.success(t("codes.revoked", name=plain(names[person_id])))
     if not sent:

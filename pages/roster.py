@@ -53,7 +53,7 @@ candidates = [p for p in roster.confirmed + roster.waitlisted if p not in roster
 def check_in_by_hand() -> None:
     person_id = st.session_state["roster-person"]  # read here: a callback runs before the page does
     try:
-        check_in(live(), activity_id, person_id, None, viewer.person_id, now)
+        check_in(live(), activity_id, person_id, None, viewer.person_id, now, viewer)
         flash("success", t("roster.checked_in", name=plain(names.get(person_id, person_id))))
     except Refused as refused:
         flash("error", refusal_text(refused.refusal))

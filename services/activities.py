@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from connectors.live import LiveWorkbook
+from workflows.access import Viewer, may_act_for, may_manage_activity
 from workflows.refusals import Refusal
 from workflows.signup import (checkin_row, decide_cancel, decide_checkin, decide_signup, derive,
                               signup_row)
@@ -32,8 +33,17 @@ class Outcome:
     queued: bool = False  # saved locally; reaches Google Sheets when it answers
 
 
-def sign_up(live: LiveWorkbook, activity_id: str, person_id: str, by: str, clock: Clock) -> Outcome:
+def _check_actor(tables, actor: Viewer | None, person_id: str) -> None:
+    branch = dict(zip(tables["people"]["person_id"], tables["people"]["branch"])).get(person_id)
+    if not may_act_for(actor, person_id, branch):
+        raise Refused(Refusal("not_yours", person_id))
+
+
+def sign_up(live: LiveWorkbook, activity_id: str, person_id: str, by: str, clock: Clock,
+            actor: Viewer | None = None) -> Outcome:
+    """Signs `person_id` up; `actor` (None on the command line) must be them or their branch's coordinator."""
     tables = live.data().tables
+    _check_actor(tables, actor, person_id)
     derivation = derive(tables)
     refusal = decide_signup(tables, derivation, activity_id, person_id, clock())
     if refusal is not None:
@@ -46,8 +56,10 @@ def sign_up(live: LiveWorkbook, activity_id: str, person_id: str, by: str, clock
     return Outcome(status, position, queued=not sent)
 
 
-def cancel(live: LiveWorkbook, activity_id: str, person_id: str, by: str, clock: Clock) -> Outcome:
+def cancel(live: LiveWorkbook, activity_id: str, person_id: str, by: str, clock: Clock,
+           actor: Viewer | None = None) -> Outcome:
     tables = live.data().tables
+    _check_actor(tables, actor, person_id)
     before = derive(tables)
     refusal = decide_cancel(tables, before, activity_id, person_id, clock())
     if refusal is not None:
@@ -59,9 +71,15 @@ def cancel(live: LiveWorkbook, activity_id: str, person_id: str, by: str, clock:
 
 
 def check_in(live: LiveWorkbook, activity_id: str, person_id: str, code: str | None, by: str,
-             clock: Clock) -> Outcome:
-    """By code (`code` given), or by a coordinator (`code` None)."""
+             clock: Clock, actor: Viewer | None = None) -> Outcome:
+    """By code (`code` given: the person themself), or by a coordinator managing the activity (`code` None)."""
     tables = live.data().tables
+    if actor is not None:
+        activities = dict(zip(tables["activities"]["activity_id"], tables["activities"]["branch"]))
+        allowed = (actor.person_id == person_id if code is not None
+                   else may_manage_activity(actor, activities.get(activity_id)))
+        if not allowed:
+            raise Refused(Refusal("not_yours", person_id))
     derivation = derive(tables)
     refusal = decide_checkin(tables, derivation, activity_id, person_id, code, clock())
     if refusal is not None:

@@ -17,6 +17,9 @@ Clock = Callable[[], dt.datetime]
 def submit(live: LiveWorkbook, values: dict[str, str], requester: Viewer, clock: Clock) -> str:
     tables = live.data().tables
     row, errors = new_request(tables, values, requester.person_id, clock())
+    too_long = [params["limit"] for code, params in errors.values() if code == "too_long"]
+    if too_long:
+        raise Refused(Refusal("too_long", str(min(too_long))))
     if errors:
         raise Refused(Refusal("missing_fields", ", ".join(errors)))
     live.append("requests", [row])

@@ -118,6 +118,8 @@ CATALOG.update({
     "cell.not_choice": {"zh": "应为以下之一：{allowed}", "en": "should be one of: {allowed}"},
     "cell.too_small": {"zh": "不能小于 {limit}", "en": "must be at least {limit}"},
     "cell.too_large": {"zh": "不能大于 {limit}", "en": "must be at most {limit}"},
+    "cell.too_long": {"zh": "太长了，最多 {limit} 个字", "en": "too long: at most {limit} characters"},
+    "refusal.too_long": {"zh": "内容太长了，最多 {detail} 个字。", "en": "That is too long: at most {detail} characters."},
     "cell.required": {"zh": "必填", "en": "required"},
     "cell.ends_before_start": {"zh": "结束时间必须晚于开始时间", "en": "must be after the start"},
     "cell.deadline_after_start": {"zh": "报名截止不能晚于开始时间", "en": "must not be after the start"},

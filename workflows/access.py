@@ -60,6 +60,11 @@ def may_manage_activity(viewer: Viewer, branch: str | None) -> bool:
     return viewer.role == COORDINATOR and (not branch or branch == viewer.branch)
 
 
+def may_act_for(actor: "Viewer | None", person_id: str, person_branch: str | None) -> bool:
+    """Whether the actor may sign up, cancel or check in this person (None: the trusted command line)."""
+    return actor is None or actor.person_id == person_id or actor.is_coordinator_of(person_branch)
+
+
 def may_see_private_of(viewer: Viewer, person_id: str, branch: str | None) -> bool:
     return viewer.signed_in and (viewer.person_id == person_id or viewer.is_coordinator_of(branch))
 

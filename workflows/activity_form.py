@@ -19,6 +19,9 @@ def check_activity(values: dict[str, str], timezone: str) -> tuple[dict[str, str
     for key in FIELDS:
         text = (values.get(key) or "").strip()
         column = spec.column(key)
+        if len(text) > (5000 if key == "description" else 200):
+            errors[key] = ("too_long", {"limit": 5000 if key == "description" else 200})
+            continue
         if not text:
             if column.required:
                 errors[key] = ("required", {})

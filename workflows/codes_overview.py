@@ -20,3 +20,8 @@ def branch_volunteers_with_codes(tables: Tables, viewer: Viewer) -> pd.DataFrame
         rows.append({"person_id": person_id, "name": name, "has_code": latest is not None,
                      "issued_at": f"{latest['issued_at']:%Y-%m-%d %H:%M}" if latest is not None else ""})
     return pd.DataFrame(rows, columns=["person_id", "name", "has_code", "issued_at"])
+
+
+def may_issue_code(tables: Tables, viewer: Viewer, person_id: str) -> bool:
+    """Coordinators issue personal codes to their own branch's active volunteers only."""
+    return person_id in set(branch_volunteers_with_codes(tables, viewer)["person_id"])

@@ -70,6 +70,9 @@ def check_self_report(values: dict[str, str], person_id: str, now: dt.datetime,
             parsed[key] = parse_cell(text, spec.column(key), tz)
         except BadCell as bad:
             errors[key] = (bad.code, bad.params)
+    for key, limit in (("description", 1000), ("evidence", 1000)):
+        if len(values.get(key) or "") > limit:
+            errors[key] = ("too_long", {"limit": limit})
     if "date" in parsed and parsed["date"] > now.date():
         errors["date"] = ("date_in_future", {})
     if "hours" in parsed and not 0 < parsed["hours"] <= 24:

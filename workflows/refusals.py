@@ -36,6 +36,7 @@ REFUSAL_TEXT = {
     "changed_meanwhile": "{detail} was changed by someone else meanwhile",
     "not_claimable": "{detail} is not an open wish",
     "missing_fields": "please fill in: {detail}",
+    "too_long": "that text is too long (at most {detail} characters)",
     "survey_closed": "the survey {detail} is not open",
     "answers_missing": "please answer: {detail}",
 }

@@ -24,6 +24,7 @@ ALLOWED = {
 }
 CLAIMABLE = ("submitted", "accepted", "reopened")
 DUE_SOON = dt.timedelta(days=1)
+TEXT_LIMITS = {"title": 200, "details": 5000, "contact": 100, "category": 50}
 CATEGORY_SKILLS = {
     "学业": ("辅导", "学业", "编程", "数学", "英语"), "就业": ("就业", "简历", "面试"), "心理": ("心理", "倾听"),
     "资助": ("资助", "政策"), "维修": ("维修", "电工", "电脑"), "生活": ("生活", "急救", "摄影"),
@@ -51,6 +52,8 @@ def deadline_days(tables, category: str) -> float:
 def new_request(tables, values: dict[str, str], requester_id: str, now: dt.datetime) -> tuple[dict, dict]:
     """(the request row, {field: error code}) for a submission."""
     errors = {key: ("required", {}) for key in ("title", "category") if not (values.get(key) or "").strip()}
+    errors |= {key: ("too_long", {"limit": limit}) for key, limit in TEXT_LIMITS.items()
+               if len(values.get(key) or "") > limit}
     category = (values.get("category") or "").strip()
     due = now + dt.timedelta(days=deadline_days(tables, category))
     row = {"request_id": new_id("R", now), "kind": values.get("kind") or "request", "category": category,

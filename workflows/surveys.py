@@ -13,6 +13,8 @@ import pandas as pd
 from workflows.refusals import Refusal
 from workflows.signup import Derivation, new_id
 
+ANSWER_LIMIT = 2000
+
 
 def is_open(survey, now: dt.datetime) -> bool:
     if survey["status"] != "open":
@@ -56,6 +58,9 @@ def submission_rows(tables, derivation: Derivation, survey_id: str, person_id: s
         return Refusal("survey_closed", survey_id)
     questions = questions_of(tables, survey_id)
     missing = [q.question_id for q in questions.itertuples() if q.required and not str(answers.get(q.question_id, "")).strip()]
+    long = [q.question_id for q in questions.itertuples() if len(str(answers.get(q.question_id, ""))) > ANSWER_LIMIT]
+    if long:
+        return Refusal("too_long", str(ANSWER_LIMIT))
     if missing:
         return Refusal("answers_missing", ", ".join(missing))
     response_id = new_id("Q", now)

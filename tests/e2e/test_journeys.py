@@ -133,7 +133,8 @@ def test_coordinator_at_a_desk(journey):
     expect(page.get_by_text(re.compile(r"已确认（\d+）"))).to_be_visible()
     j.click(page.get_by_role("button", name="补签"))
     expect(page.get_by_text(re.compile("^已为 .* 补签。"))).to_be_visible()
-    expect(page.get_by_role("img")).to_be_visible()  # the check-in QR code
+    idle(page)
+    expect(page.get_by_role("img").first).to_be_visible()  # the check-in QR code
     j.shot("roster")
 
     home(j)
