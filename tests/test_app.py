@@ -21,7 +21,7 @@ ROLE_PAGES = {
                 "verify"},
     COORDINATOR: {"home", "activities", "checkin", "manage_activities", "roster", "my_record", "requests", "wish_wall",
                   "surveys", "hours_review", "request_board", "survey_admin", "dashboard", "leaderboard", "verify",
-                  "data", "codes"},
+                  "sheets", "data", "codes"},
     LEADER: {"home", "dashboard", "leaderboard", "verify"},
 }
 

@@ -464,6 +464,35 @@ CATALOG.update({
     "refusal.answers_missing": {"zh": "请回答必答题：{detail}", "en": "Please answer the required questions: {detail}"},
 })
 
+CATALOG.update({
+    "page.sheets": {"zh": "表格编辑", "en": "Sheets"},
+    "sheets.search": {"zh": "搜索", "en": "Search"},
+    "sheets.help": {"zh": "共 {n} 行。直接修改单元格或在末尾添加行，然后点“保存修改”：只写入改动的单元格和新行。", "en": "{n} rows. Edit cells or add rows at the end, then Save: only the changed cells and new rows are written."},
+    "sheets.save": {"zh": "保存修改", "en": "Save changes"},
+    "sheets.saved": {"zh": "已保存：修改 {updated} 行，新增 {added} 行；未保存 {refused} 处。", "en": "Saved: {updated} rows changed, {added} added; {refused} refused."},
+    "sheets.refused": {"zh": "第 {row} 行 “{column}” 的值 “{value}” 未保存：{reason}", "en": "Row {row}, {column}: “{value}” not saved: {reason}"},
+    "sheets.no_delete": {"zh": "应用不删除表格中的行（删除请直接在表格中操作，或为报名添加一条“取消”记录）", "en": "the app does not delete rows (delete in the sheet itself, or add a cancel row for a sign-up)"},
+    "sheets.not_editable": {"zh": "这一列不能在这里修改", "en": "this column cannot be changed here"},
+    "sheets.collision": {"zh": "记录 {record} 的“{column}”在您打开后被别人改过：打开时为“{shown}”，现在是“{theirs}”，您想改为“{mine}”。", "en": "{record}, {column} was changed by someone else since you opened it: it was “{shown}”, it is now “{theirs}”, you want “{mine}”."},
+    "sheets.keep_theirs": {"zh": "保留对方的值", "en": "Keep theirs"},
+    "sheets.overwrite": {"zh": "用我的值覆盖", "en": "Overwrite with mine"},
+    "sheets.recent": {"zh": "最近的修改（可撤销）", "en": "Recent changes (can be reverted)"},
+    "sheets.change": {"zh": "{at} · {actor} · {record} · {column}：{old} → {new}", "en": "{at} · {actor} · {record} · {column}: {old} → {new}"},
+    "sheets.revert": {"zh": "撤销", "en": "Revert"},
+    "sheets.reverted": {"zh": "已撤销这处修改。", "en": "The change is reverted."},
+    "sheets.revert_conflict": {"zh": "这个单元格之后又被改过，未撤销。", "en": "The cell changed again since; not reverted."},
+    "sheets.excel": {"zh": "用 Excel 编辑", "en": "Edit in Excel"},
+    "sheets.download": {"zh": "下载本表（Excel）", "en": "Download this table (Excel)"},
+    "sheets.upload": {"zh": "上传改好的 Excel", "en": "Upload the edited Excel file"},
+    "sheets.upload_no_table": {"zh": "文件中没有“{table}”工作表。", "en": "The file has no “{table}” sheet."},
+    "sheets.preview": {"zh": "预览：新增 {added} 行，修改 {updated} 行，跳过 {skipped} 行。", "en": "Preview: {added} rows added, {updated} changed, {skipped} skipped."},
+    "sheets.preview_skipped": {"zh": "跳过第 {row} 行：{reason}", "en": "Row {row} skipped: {reason}"},
+    "sheets.apply": {"zh": "按预览应用", "en": "Apply exactly this"},
+    "sheets.applied": {"zh": "已按预览写入。", "en": "Applied."},
+    "cell.no_delete": {"zh": "应用不删除行", "en": "the app does not delete rows"},
+    "cell.not_editable": {"zh": "不能在这里修改", "en": "cannot be changed here"},
+})
+
 
 def language() -> str:
     chosen = st.session_state.get("lang")

@@ -33,6 +33,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("dashboard", "pages/dashboard.py", ":material/monitoring:", frozenset({LEADER, COORDINATOR})),
     PageSpec("leaderboard", "pages/leaderboard.py", ":material/military_tech:", frozenset({PUBLIC})),
     PageSpec("verify", "pages/verify.py", ":material/verified:", frozenset({PUBLIC})),
+    PageSpec("sheets", "pages/sheets.py", ":material/grid_on:", frozenset({COORDINATOR})),
     PageSpec("data", "pages/data.py", ":material/table_view:", frozenset({COORDINATOR})),
     PageSpec("codes", "pages/codes.py", ":material/key:", frozenset({COORDINATOR})),
 )

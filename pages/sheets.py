@@ -1,0 +1,140 @@
+"""Sheets (coordinator): a table as a spreadsheet — edit cells, add rows; only changes are written,
+checked cell by cell, never over someone else's change; recent changes can be reverted; Excel round trip."""
+import pandas as pd
+import streamlit as st
+
+from connectors.files import read_tables, xlsx_bytes
+from connectors.headers import column_positions
+from connectors.importing import plan_import
+from connectors.sheet import RawSheet
+from services.sheet_edits import overwrite, revert, save
+from ui.i18n import t
+from ui.messages import field_error
+from ui.session import data, flash, guard, now, show_flash
+from ui.state import live
+from workflows.access import HIDDEN, may_see_private_of
+from workflows.schema import TABLES, table as schema_table
+from workflows.sheet_edits import plan_edits
+
+viewer = guard("sheets")
+st.title(t("page.sheets"))
+show_flash()
+shown_data = data()
+tables = shown_data.tables
+labels = {spec.key: f"{spec.zh} · {spec.key}" for spec in TABLES}
+table = st.selectbox(t("data.table"), list(labels), format_func=labels.get, key="sheet-table")
+spec = schema_table(table)
+raw = shown_data.snapshot.sheets[table]
+positions = column_positions(spec, raw.header)
+branch_of = dict(zip(tables["people"]["person_id"], tables["people"]["branch"]))
+private = [c.key for c in spec.columns if c.private]
+
+
+def row_cells(index: int) -> dict:
+    cells = {key: raw.cell(index, position) for key, position in positions.items()}
+    owner = cells.get("person_id") or cells.get("requester_id") or ""
+    if private and not may_see_private_of(viewer, owner, branch_of.get(owner)) and table != "activities":
+        cells.update({key: HIDDEN for key in private if cells.get(key)})
+    if table == "activities" and "checkin_code" in cells and cells.get("branch") not in ("", viewer.branch):
+        cells["checkin_code"] = HIDDEN if cells["checkin_code"] else ""
+    return {"_row": raw.row_number(index), **cells}
+
+
+rows = [row_cells(i) for i in range(len(raw.rows)) if any(c.strip() for c in raw.rows[i])]
+search = st.text_input(t("sheets.search"), key=f"search-{table}").strip()
+if search:
+    rows = [r for r in rows if any(search in str(v) for k, v in r.items() if k != "_row")]
+columns = [key for key in spec.column_keys if key in positions]
+frame = pd.DataFrame([{k: r.get(k, "") for k in columns} for r in rows], columns=columns, dtype="string")
+editable = set(columns) - set(private) - set(spec.id_columns)
+version = st.session_state.get(f"sheet-version-{table}", 0)
+editor_key = f"sheet-{table}-{version}"
+st.caption(t("sheets.help", n=len(rows)))
+st.data_editor(frame, key=editor_key, num_rows="dynamic", hide_index=True, width="stretch",
+               column_config={key: st.column_config.TextColumn(raw.header[positions[key]], disabled=key not in editable)
+                              for key in columns})
+
+
+def save_edits() -> None:
+    state = st.session_state.get(editor_key, {})
+    plan = plan_edits(table, rows, {int(k): v for k, v in state.get("edited_rows", {}).items()},
+                      state.get("added_rows", []), state.get("deleted_rows", []), editable, tables.timezone, now())
+    st.session_state[f"sheet-refused-{table}"] = plan.refused
+    st.session_state[f"sheet-collisions-{table}"] = save(live(), viewer.person_id, table, plan, now)
+    st.session_state[f"sheet-version-{table}"] = version + 1
+    flash("success" if not plan.refused else "warning",
+          t("sheets.saved", updated=len(plan.updates), added=len(plan.appends), refused=len(plan.refused)))
+
+
+st.button(t("sheets.save"), type="primary", on_click=save_edits, icon=":material/save:")
+for row, column, value, why in st.session_state.get(f"sheet-refused-{table}", []):
+    reason = t(f"sheets.{why[0]}") if why[0] in ("no_delete", "not_editable") else field_error(why)
+    st.error(t("sheets.refused", row=row, column=raw.header[positions[column]] if column in positions else column,
+               value=value, reason=reason))
+
+for n, collision in enumerate(st.session_state.get(f"sheet-collisions-{table}", [])):
+    with st.container(border=True):
+        st.warning(t("sheets.collision", record=", ".join(collision.key.values()), column=collision.column,
+                     shown=collision.shown, theirs=collision.theirs, mine=collision.mine))
+        keep, mine = st.columns(2)
+        if keep.button(t("sheets.keep_theirs"), key=f"keep-{table}-{n}"):
+            st.session_state[f"sheet-collisions-{table}"].pop(n)
+            st.rerun()
+        if mine.button(t("sheets.overwrite"), key=f"mine-{table}-{n}"):
+            overwrite(live(), viewer.person_id, table, st.session_state[f"sheet-collisions-{table}"].pop(n), now)
+            st.rerun()
+
+st.subheader(t("sheets.recent"))
+audit = tables["_audit"]
+recent = audit[(audit["table"] == table) & (audit["column"] != "*")].sort_values("at", ascending=False).head(15)
+if recent.empty:
+    st.caption(t("data.no_changes"))
+for change in recent.to_dict("records"):
+    left, right = st.columns([5, 1], vertical_alignment="center")
+    left.write(t("sheets.change", at=f"{change['at']:%m-%d %H:%M}", actor=change["actor"], record=change["record"],
+                 column=change["column"], old=change["old"] or "∅", new=change["new"] or "∅"))
+    if right.button(t("sheets.revert"), key=f"revert-{change['audit_id']}"):
+        try:
+            revert(live(), viewer.person_id, change, now)
+            flash("success", t("sheets.reverted"))
+        except Exception:  # noqa: BLE001 - a Conflict: the cell changed again since
+            flash("warning", t("sheets.revert_conflict"))
+        st.rerun()
+
+st.subheader(t("sheets.excel"))
+everything = [row_cells(i) for i in range(len(raw.rows)) if any(c.strip() for c in raw.rows[i])]  # private cells masked
+download = RawSheet(raw.title, [raw.header[positions[k]] for k in columns], [[r.get(k, "") for k in columns] for r in everything])
+st.download_button(t("sheets.download"), xlsx_bytes([download]), file_name=f"{table}.xlsx", icon=":material/download:")
+upload = st.file_uploader(t("sheets.upload"), type=["xlsx"], key=f"upload-{table}-{version}")
+if upload is not None:
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "upload.xlsx"
+        path.write_bytes(upload.getvalue())
+        incoming, _ = read_tables(path)
+    plans = [p for p in plan_import(shown_data.snapshot, incoming) if p.table == table]
+    if not plans:
+        st.error(t("sheets.upload_no_table", table=spec.zh))
+    else:
+        preview = plans[0]
+        preview.updates = [(key, {k: v for k, v in changes.items() if k not in private and v != HIDDEN})
+                           for key, changes in preview.updates]  # private cells are not changed this way
+        preview.updates = [(key, changes) for key, changes in preview.updates if changes]
+        preview.appends = [{k: v for k, v in row.items() if k not in private} for row in preview.appends]
+        st.info(t("sheets.preview", added=len(preview.appends), updated=len(preview.updates), skipped=len(preview.skipped)))
+        for key, changes in preview.updates[:50]:
+            st.write(f"{', '.join(key.values())}: " + "; ".join(f"{k} → {v}" for k, v in changes.items()))
+        for skipped in preview.skipped:
+            st.write(t("sheets.preview_skipped", row=skipped.row, reason=skipped.reason))
+        if st.button(t("sheets.apply"), type="primary"):
+            from services.audit import audited_append, audited_update
+
+            for key, changes in preview.updates:
+                audited_update(live(), viewer.person_id, table, key, changes, now)
+            if preview.appends:
+                audited_append(live(), viewer.person_id, table, preview.appends, spec.id_columns, now)
+            st.session_state[f"sheet-version-{table}"] = version + 1
+            flash("success", t("sheets.applied"))
+            st.rerun()
