@@ -16,6 +16,7 @@ from connectors.parsing import parse_snapshot
 from connectors.sqlite_workbook import SqliteWorkbook
 from services.activities import Refused, check_in, sign_up
 from services.requests import act, submit
+from tests.pages import rendered
 from ui.display import plain
 from ui.pages import PAGES, menu_keys
 from workflows.access import SIGNED_OUT, viewer_for
@@ -66,15 +67,6 @@ def forbidden_values(tables, viewer) -> set[str]:
                                                     or viewer.is_coordinator_of(branch_of.get(row.person_id))):
             found.add(row.evidence)
     return found | {code for _, code, *_ in DEMO_CODES}  # sign-in codes: never shown
-
-
-def rendered(at) -> str:
-    def walk(node):
-        proto = getattr(node, "proto", None)
-        yield str(proto) if proto is not None else ""
-        for child in getattr(node, "children", {}).values():
-            yield from walk(child)
-    return "".join(walk(at._tree)) + "".join(frame.value.to_csv() for frame in at.dataframe)
 
 
 @pytest.mark.parametrize("persona", ["signed out", "volunteer", "member of another branch",

@@ -2,42 +2,16 @@
 creates and edits an activity, makes a check-in code, checks someone in by hand."""
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
 
-import pytest
-from streamlit.testing.v1 import AppTest
 
 from connectors.parsing import parse_snapshot
-from connectors.sqlite_workbook import SqliteWorkbook
 from workflows.clock import local_now
-from workflows.demo_access import DEMO_CODES, load_demo_rows
+from tests.pages import open_page, workbook  # noqa: F401 - a fixture
+from workflows.demo_access import DEMO_CODES
 from workflows.listing import activity_listing
 from workflows.signup import derive
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 VOLUNTEER, COORDINATOR, _ = (p for p, *_ in DEMO_CODES)
-
-
-@pytest.fixture
-def workbook(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'w.sqlite3'}"
-    book = SqliteWorkbook(url)
-    book.ensure_schema()
-    for table, rows in load_demo_rows(local_now("Asia/Shanghai").replace(microsecond=0)):
-        book.append(table, rows)
-    monkeypatch.setenv("WORKBOOK_URL", url)
-    return book
-
-
-def open_page(page, person_id, **query):
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.context = {"locale": "zh-CN"}
-    at.session_state["person_id"] = person_id
-    at.run()
-    at.switch_page(page)
-    at.query_params.update(query)
-    return at.run()
 
 
 def tables(book):

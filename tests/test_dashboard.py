@@ -2,54 +2,28 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 import cli
 from connectors.parsing import parse_snapshot
-from connectors.sqlite_workbook import SqliteWorkbook
-from workflows.clock import local_now
-from workflows.demo_access import DEMO_CODES, load_demo_rows
+from tests.pages import open_page, rendered, workbook  # noqa: F401 - a fixture
+from workflows.demo_access import DEMO_CODES
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 _, COORDINATOR, LEADER = (p for p, *_ in DEMO_CODES)
 
 
-@pytest.fixture
-def workbook(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'w.sqlite3'}"
-    book = SqliteWorkbook(url)
-    book.ensure_schema()
-    for table, rows in load_demo_rows(local_now("Asia/Shanghai").replace(microsecond=0)):
-        book.append(table, rows)
-    monkeypatch.setenv("WORKBOOK_URL", url)
+@pytest.fixture(autouse=True)
+def refresh_every_run(monkeypatch):
     monkeypatch.setenv("WORKBOOK_REFRESH_SECONDS", "0")
-    return book
 
 
 def dashboard(person_id):
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.context = {"locale": "zh-CN"}
-    at.session_state["person_id"] = person_id
-    at.run()
-    return at.switch_page("pages/dashboard.py").run()
+    return open_page("pages/dashboard.py", person_id)
 
 
 def metrics(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
-
-
-def everything_rendered(at) -> str:
-    """The text of every element of the page, charts' data included."""
-    def walk(node):
-        proto = getattr(node, "proto", None)
-        yield str(proto) if proto is not None else ""
-        for child in getattr(node, "children", {}).values():
-            yield from walk(child)
-    text = "".join(walk(at._tree))
-    return text + "".join(frame.value.to_csv() for frame in at.dataframe)
 
 
 def test_the_leaders_dashboard_shows_the_figures_of_cli_report(workbook, capsys):
@@ -78,9 +52,9 @@ def test_no_private_value_of_the_workbook_appears_on_the_dashboard(workbook):
     private = {v for v in tables["people"]["phone"] if v} | {v for v in tables["people"]["email"] if v}
     private |= {v for v in tables["activities"]["checkin_code"] if v} | {v for v in tables["requests"]["contact"] if v}
     for person_id in (LEADER, COORDINATOR):
-        rendered = everything_rendered(dashboard(person_id))
-        assert len(rendered) > 10_000
-        assert [v for v in private if v in rendered] == []
+        text = rendered(dashboard(person_id))
+        assert len(text) > 10_000
+        assert [v for v in private if v in text] == []
 
 
 def test_a_new_hours_approval_shows_on_an_open_dashboard_at_its_next_refresh(workbook):

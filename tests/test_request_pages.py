@@ -2,39 +2,16 @@
 a survey answered by several people with its results and improvement actions."""
 from __future__ import annotations
 
-from pathlib import Path
 
-import pytest
-from streamlit.testing.v1 import AppTest
 
 from connectors.parsing import parse_snapshot
-from connectors.sqlite_workbook import SqliteWorkbook
 from workflows.clock import local_now
-from workflows.demo_access import DEMO_CODES, load_demo_rows
+from tests.pages import open_page, workbook  # noqa: F401 - a fixture
+from workflows.demo_access import DEMO_CODES
 from workflows.requests import timeline
 from workflows.surveys import respondents
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 VOLUNTEER, COORDINATOR, _ = (p for p, *_ in DEMO_CODES)
-
-
-@pytest.fixture
-def workbook(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'w.sqlite3'}"
-    book = SqliteWorkbook(url)
-    book.ensure_schema()
-    for table, rows in load_demo_rows(local_now("Asia/Shanghai").replace(microsecond=0)):
-        book.append(table, rows)
-    monkeypatch.setenv("WORKBOOK_URL", url)
-    return book
-
-
-def open_page(page, person_id):
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.context = {"locale": "zh-CN"}
-    at.session_state["person_id"] = person_id
-    at.run()
-    return at.switch_page(page).run()
 
 
 def tables(book):
