@@ -232,6 +232,8 @@ class GoogleSheetsWorkbook(TargetedUpdates):
 
     def sync(self, rounds: int = 3) -> int:
         """Sends what waits in the journal; returns how many writes still wait."""
+        if not self.journal.entries():
+            return 0  # nothing journalled: no request at all
         for _ in range(rounds):
             self.snapshot()
             waiting = self.journal.entries(UNSENT)

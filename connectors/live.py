@@ -63,8 +63,10 @@ class LiveWorkbook:
         return self._data
 
     def _read_or_keep(self) -> None:
-        """A failed read keeps the previous data on screen, with the error to show beside it."""
+        """A failed read keeps the previous data on screen, with the error to show beside it.
+        Writes still waiting in the journal (Google was unreachable) are sent again first."""
         try:
+            self.workbook.sync()  # what still waits is shown from the journal by the read below
             self._read()
             self.last_error = None
         except Exception as error:  # noqa: BLE001 - any backend failure: keep serving what we have

@@ -7,7 +7,7 @@ from services.activities import Refused, check_in
 from ui.display import plain
 from ui.i18n import t
 from ui.messages import refusal_text
-from ui.session import data, derivation, guard, now
+from ui.session import data, derivation, guard, now, session_id
 from ui.state import live, sign_in_limiter
 from workflows.listing import my_activities
 
@@ -41,7 +41,7 @@ with st.form("checkin"):
 
 if submitted:
     limiter, moment = sign_in_limiter(), dt.datetime.now()
-    keys = [f"checkin:{viewer.person_id}"]
+    keys = [f"checkin:{viewer.person_id}", f"checkin-session:{session_id()}"]
     blocked = limiter.blocked_until(keys, moment)
     if blocked is not None:
         st.error(t("checkin.blocked", time=f"{blocked:%H:%M}"))

@@ -140,3 +140,17 @@ def test_appends_lost_to_racing_appenders_in_other_processes_are_resent_once(she
         workbook.sync()
     grid = sheets.fake.get_values(sheets.spreadsheet_id, "signups")[1:]
     assert sorted(row[0] for row in grid) == sorted(f"S{i}-{n}" for i in range(4) for n in range(5))
+
+
+def test_the_app_sends_what_waited_in_the_journal_at_its_next_refresh(sheets):
+    from connectors.live import LiveWorkbook
+
+    clock = [0.0]
+    live = LiveWorkbook(sheets.workbook, interval_seconds=15, clock=lambda: clock[0])
+    live.data()
+    sheets.fake.fail_next(100, 503)
+    assert live.append("people", [person("1001")]) is False  # saved locally, will sync
+    sheets.fake._pending_failures.clear()  # Google is back
+    clock[0] = 15.0
+    assert list(live.data().tables["people"]["person_id"]) == ["1001"]
+    assert [row[0] for row in sheets.fake.get_values(sheets.spreadsheet_id, "people")[1:]] == ["1001"]

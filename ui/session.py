@@ -95,7 +95,7 @@ def sign_in_with_code(person_id: str, code: str, now: dt.datetime) -> str | None
     if not person_id or not code:
         return t("sign_in.missing")
     limiter = sign_in_limiter()
-    keys = [f"person:{person_id}", f"session:{_session_id()}"]
+    keys = [f"person:{person_id}", f"session:{session_id()}"]
     blocked = limiter.blocked_until(keys, now)
     if blocked is not None:
         return t("sign_in.blocked", time=f"{blocked:%H:%M}")
@@ -108,7 +108,8 @@ def sign_in_with_code(person_id: str, code: str, now: dt.datetime) -> str | None
     return None
 
 
-def _session_id() -> str:
+def session_id() -> str:
+    """This browser session's ID (rate limits count per session too)."""
     context = st.runtime.scriptrunner.get_script_run_ctx()
     return context.session_id if context else "none"
 
