@@ -5,15 +5,15 @@ import pandas as pd
 
 from workflows.access import COORDINATOR, VOLUNTEER, Viewer
 from workflows.codes import current_code
-from workflows.tables import Tables
+from workflows.tables import Tables, active_people
 
 
 def branch_volunteers_with_codes(tables: Tables, viewer: Viewer) -> pd.DataFrame:
     """person_id, name, has_code, issued_at of the active volunteers a coordinator may issue codes to."""
     if viewer.role != COORDINATOR or not viewer.branch:
         return pd.DataFrame(columns=["person_id", "name", "has_code", "issued_at"])
-    people = tables["people"]
-    mine = people[(people["branch"] == viewer.branch) & (people["role"] == VOLUNTEER) & people["active"].fillna(True)]
+    people = active_people(tables)
+    mine = people[(people["branch"] == viewer.branch) & (people["role"] == VOLUNTEER)]
     rows = []
     for person_id, name in zip(mine["person_id"], mine["name"]):
         latest = current_code(tables["_access_codes"], person_id)

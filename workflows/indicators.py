@@ -15,6 +15,7 @@ from workflows.hours import credited_entries, hours_by_person, within
 from workflows.settings import number_setting, setting, term
 from workflows.signup import Derivation
 from workflows.surveys import latest_submissions
+from workflows.tables import active_people
 
 PARTY = ("party_member", "probationary_member")
 OPEN_REQUEST = ("submitted", "accepted", "assigned", "reopened")
@@ -28,11 +29,6 @@ def rate(numerator: float, denominator: float) -> float | None:
 def _mean(values: pd.Series, digits: int = 2) -> float | None:
     values = values.dropna()
     return None if values.empty else round(float(values.mean()), digits)
-
-
-def active_people(tables) -> pd.DataFrame:
-    people = tables["people"]
-    return people[people["active"].fillna(True).astype(bool)]
 
 
 def party_members(tables) -> pd.DataFrame:

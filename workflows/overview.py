@@ -6,7 +6,7 @@ import datetime as dt
 import pandas as pd
 
 from workflows.access import COORDINATOR, Viewer
-from workflows.tables import Tables
+from workflows.tables import Tables, active_people
 
 
 def upcoming_activities(tables: Tables, now: dt.datetime, limit: int = 5) -> pd.DataFrame:
@@ -37,7 +37,7 @@ def work_waiting(tables: Tables, viewer: Viewer, now: dt.datetime) -> dict[str, 
 
 def headline_counts(tables: Tables) -> dict[str, int]:
     return {
-        "people": int(tables["people"]["active"].fillna(True).sum()),
+        "people": len(active_people(tables)),
         "activities": len(tables["activities"]),
         "requests": len(tables["requests"]),
     }

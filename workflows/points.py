@@ -14,13 +14,14 @@ import pandas as pd
 from workflows.hours import credited_entries, hours_by_person
 from workflows.settings import number_setting
 from workflows.signup import Derivation
+from workflows.tables import active_people
 
 COLUMNS = ["rank", "person_id", "name", "branch", "points", "hours"]
 
 
 def points_table(tables, derivation: Derivation, as_of: dt.datetime) -> pd.DataFrame:
     """Every active person with their hours, the counts that earn points, and their points."""
-    people = tables["people"][tables["people"]["active"].fillna(True).astype(bool)]
+    people = active_people(tables)
     hours = hours_by_person(credited_entries(tables, derivation, as_of), people)
     attended = _held_activities_attended(tables, derivation, as_of)
     surveys = _surveys_answered(tables, as_of)

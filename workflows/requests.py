@@ -17,6 +17,7 @@ from workflows.indicators import OPEN_REQUEST, due_dates
 from workflows.settings import number_setting, setting
 from workflows.refusals import Refusal
 from workflows.signup import new_id
+from workflows.tables import active_people
 
 ALLOWED = {
     ("submitted", "accepted"), ("submitted", "rejected"), ("accepted", "assigned"), ("submitted", "assigned"),
@@ -181,8 +182,8 @@ def board(tables, now: dt.datetime) -> pd.DataFrame:
 def suggested_members(tables, request_id: str, limit: int = 5) -> pd.DataFrame:
     """Active people whose skills fit the category, those in the same building first."""
     request = _request(tables, request_id)
-    people = tables["people"]
-    people = people[people["active"].fillna(True).astype(bool) & (people["person_id"] != request["requester_id"])]
+    people = active_people(tables)
+    people = people[people["person_id"] != request["requester_id"]]
     words = CATEGORY_SKILLS.get(request["category"], (request["category"],))
     skill = people["skills"].fillna("").apply(lambda s: any(word in s for word in words if word))
     same = (people["building"] == request["building"]) & (request["building"] != "")

@@ -7,10 +7,10 @@ import datetime as dt
 import pandas as pd
 
 from workflows.hours import credited_entries, tally
-from workflows.indicators import OPEN_REQUEST, PARTY, active_people, due_dates, held_activities
+from workflows.indicators import OPEN_REQUEST, PARTY, due_dates, held_activities
 from workflows.schema import POLITICAL_STATUS
 from workflows.signup import Derivation
-from workflows.tables import Tables
+from workflows.tables import Tables, active_people
 
 FREQUENCIES = {"week": "W-MON", "month": "M"}
 

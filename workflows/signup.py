@@ -15,7 +15,7 @@ import pandas as pd
 
 from workflows.problems import Problem
 from workflows.refusals import Refusal
-from workflows.tables import ROW, Tables
+from workflows.tables import ROW, Tables, active_people
 
 CHECKIN_OPENS_BEFORE = dt.timedelta(hours=1)
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -123,8 +123,7 @@ def derive(tables: Tables) -> Derivation:
 
 
 def _active_people(tables: Tables) -> set[str]:
-    people = tables["people"]
-    return set(people.loc[people["active"].fillna(True).astype(bool), "person_id"])
+    return set(active_people(tables)["person_id"])
 
 
 def _refusal_of_row(row, activity, active_people, ledger) -> tuple[str, str] | None:

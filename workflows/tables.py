@@ -27,3 +27,9 @@ class Tables:
         title = self.titles.get(table, table)
         label = self.labels.get(table, {}).get(column, column)
         return Problem(title, int(row), label, "" if value is None else str(value), message)
+
+
+def active_people(tables: Tables) -> pd.DataFrame:
+    """The rows of `people` who are active (在册; an empty cell means yes)."""
+    people = tables["people"]
+    return people[people["active"].fillna(True).astype(bool)]
