@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from workflows.hours import credited_entries, hours_by_person, within
-from workflows.settings import number_setting, setting, term
+from workflows.settings import deadline_days, number_setting, term
 from workflows.signup import Derivation
 from workflows.surveys import latest_submissions
 from workflows.tables import active_people
@@ -39,16 +39,8 @@ def party_members(tables) -> pd.DataFrame:
 def due_dates(tables) -> pd.Series:
     """Each request's due_at, defaulted to submitted_at + the category's deadline (settings)."""
     requests = tables["requests"]
-    default_days = number_setting(tables, "deadline_days.default")
-
-    def days(category: str) -> float:
-        value = setting(tables, f"deadline_days.{category}") if category else ""
-        try:
-            return float(value) if value else default_days
-        except ValueError:
-            return default_days
-
-    defaults = requests["submitted_at"] + pd.to_timedelta(requests["category"].map(days), unit="D")
+    days = requests["category"].map(lambda category: deadline_days(tables, category))
+    defaults = requests["submitted_at"] + pd.to_timedelta(days, unit="D")
     return requests["due_at"].fillna(defaults)
 
 

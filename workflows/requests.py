@@ -14,7 +14,7 @@ import pandas as pd
 
 from workflows.access import COORDINATOR, Viewer
 from workflows.indicators import OPEN_REQUEST, due_dates
-from workflows.settings import number_setting, setting
+from workflows.settings import deadline_days, number_setting
 from workflows.refusals import Refusal
 from workflows.signup import new_id
 from workflows.tables import active_people
@@ -40,14 +40,6 @@ class Transition:
     from_status: str
     changes: dict[str, str]
     event: dict[str, str] = field(default_factory=dict)
-
-
-def deadline_days(tables, category: str) -> float:
-    value = setting(tables, f"deadline_days.{category}") if category else ""
-    try:
-        return float(value) if value else number_setting(tables, "deadline_days.default")
-    except ValueError:
-        return number_setting(tables, "deadline_days.default")
 
 
 def new_request(tables, values: dict[str, str], requester_id: str, now: dt.datetime) -> tuple[dict, dict]:

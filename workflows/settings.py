@@ -43,3 +43,12 @@ def date_setting(tables: Tables, key: str) -> dt.date | None:
 
 def term(tables: Tables) -> tuple[dt.date | None, dt.date | None]:
     return date_setting(tables, "term_start"), date_setting(tables, "term_end")
+
+
+def deadline_days(tables: Tables, category: str) -> float:
+    """Days a request of this category has: `deadline_days.<category>`, else `deadline_days.default`."""
+    value = setting(tables, f"deadline_days.{category}") if category else ""
+    try:
+        return float(value) if value else number_setting(tables, "deadline_days.default")
+    except ValueError:
+        return number_setting(tables, "deadline_days.default")
