@@ -13,7 +13,7 @@ from workflows.cells import BadCell, parse_cell
 from connectors.headers import column_positions, header_label, normalise
 from connectors.sheet import RawSheet, Snapshot
 from workflows.problems import Problem
-from workflows.schema import ALL_TABLES, APPEND_ONLY, Table
+from workflows.schema import ALL_TABLES, APPEND_ONLY, Table, table as schema_table
 from workflows.tables import DEFAULT_TIMEZONE, ROW, Tables
 
 
@@ -36,7 +36,7 @@ def _timezone(snapshot: Snapshot) -> tuple[str, list[Problem]]:
     settings = snapshot.sheets.get("settings")
     if settings is None:
         return DEFAULT_TIMEZONE, []
-    positions = column_positions(_table("settings"), settings.header)
+    positions = column_positions(schema_table("settings"), settings.header)
     if "key" not in positions or "value" not in positions:
         return DEFAULT_TIMEZONE, []
     for index in range(len(settings.rows)):
@@ -50,10 +50,6 @@ def _timezone(snapshot: Snapshot) -> tuple[str, list[Problem]]:
                 row = RawSheet.row_number(index)
                 return DEFAULT_TIMEZONE, [Problem(settings.title, row, header, name, "unknown time zone")]
     return DEFAULT_TIMEZONE, []
-
-
-def _table(key: str) -> Table:
-    return next(t for t in ALL_TABLES if t.key == key)
 
 
 def parse_sheet(table: Table, raw: RawSheet | None, tz: ZoneInfo) -> tuple[pd.DataFrame, list[Problem]]:

@@ -28,21 +28,6 @@ def now() -> dt.datetime:
     return local_now(data().tables.timezone)
 
 
-_derivations: dict[tuple[int, int], Derivation] = {}
-_derivations_lock = threading.Lock()
-
-
-def derivation() -> Derivation:
-    """The rosters of the current snapshot, derived once per snapshot for every session."""
-    shown = data()
-    key = (id(live()), shown.version)
-    with _derivations_lock:
-        if key not in _derivations:
-            _derivations.clear()
-            _derivations[key] = derive(shown.tables)
-        return _derivations[key]
-
-
 _memo: dict[tuple, object] = {}
 _memo_lock = threading.Lock()
 
@@ -60,6 +45,11 @@ def per_snapshot(name: str, compute, *arguments):
             del _memo[old]
         _memo[key] = value
     return value
+
+
+def derivation() -> Derivation:
+    """The rosters of the current snapshot, derived once per snapshot for every session."""
+    return per_snapshot("derivation", derive)
 
 
 def flash(kind: str, message: str) -> None:
