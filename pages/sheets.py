@@ -12,7 +12,7 @@ from ui.i18n import t
 from ui.messages import field_error
 from ui.session import data, flash, guard, now, show_flash
 from ui.state import live
-from workflows.access import HIDDEN, may_see_private_of
+from workflows.access import HIDDEN, may_see_private_row
 from workflows.schema import TABLES, table as schema_table
 from workflows.sheet_edits import plan_edits
 
@@ -32,11 +32,8 @@ private = [c.key for c in spec.columns if c.private]
 
 def row_cells(index: int) -> dict:
     cells = {key: raw.cell(index, position) for key, position in positions.items()}
-    owner = cells.get("person_id") or cells.get("requester_id") or ""
-    if private and not may_see_private_of(viewer, owner, branch_of.get(owner)) and table != "activities":
+    if private and not may_see_private_row(viewer, table, cells, branch_of):
         cells.update({key: HIDDEN for key in private if cells.get(key)})
-    if table == "activities" and "checkin_code" in cells and cells.get("branch") not in ("", viewer.branch):
-        cells["checkin_code"] = HIDDEN if cells["checkin_code"] else ""
     return {"_row": raw.row_number(index), **cells}
 
 

@@ -81,11 +81,14 @@ def masked(table: str, frame: pd.DataFrame, viewer: Viewer, people: pd.DataFrame
     return shown
 
 
-def _entitled_rows(table: str, frame: pd.DataFrame, viewer: Viewer, people: pd.DataFrame) -> pd.Series:
-    if not viewer.signed_in:
-        return pd.Series(False, index=frame.index)
+def may_see_private_row(viewer: Viewer, table: str, row, branch_of: dict[str, str]) -> bool:
+    """Whether the viewer may see the private cells of this row of `table` (a dict or a Series)."""
     if table == "activities":
-        return frame["branch"].apply(lambda b: viewer.role == COORDINATOR and (not b or b == viewer.branch))
-    owner_column = {"people": "person_id", "requests": "requester_id"}.get(table, "person_id")
+        return may_manage_activity(viewer, row.get("branch"))
+    owner = row.get({"requests": "requester_id"}.get(table, "person_id")) or ""
+    return may_see_private_of(viewer, owner, branch_of.get(owner))
+
+
+def _entitled_rows(table: str, frame: pd.DataFrame, viewer: Viewer, people: pd.DataFrame) -> pd.Series:
     branch_of = dict(zip(people["person_id"], people["branch"]))
-    return frame[owner_column].apply(lambda pid: may_see_private_of(viewer, pid, branch_of.get(pid)))
+    return frame.apply(lambda row: may_see_private_row(viewer, table, row, branch_of), axis=1).astype(bool)
