@@ -230,6 +230,10 @@ class GoogleSheetsWorkbook(TargetedUpdates):
         self._titles, self._headers = None, {}
         return created
 
+    def waiting(self) -> int:
+        """Writes in the journal not (or no longer) known to be in the sheet."""
+        return self.journal.waiting()
+
     def sync(self, rounds: int = 3) -> int:
         """Sends what waits in the journal; returns how many writes still wait."""
         if not self.journal.entries():

@@ -66,8 +66,10 @@ class LiveWorkbook:
         """A failed read keeps the previous data on screen, with the error to show beside it.
         Writes still waiting in the journal (Google was unreachable) are sent again first."""
         try:
-            self.workbook.sync()  # what still waits is shown from the journal by the read below
             self._read()
+            if self.workbook.waiting():  # this read found writes Google did not get: send them, read again
+                self.workbook.sync()
+                self._read()
             self.last_error = None
         except Exception as error:  # noqa: BLE001 - any backend failure: keep serving what we have
             self._read_at = self._clock()

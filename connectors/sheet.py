@@ -86,6 +86,8 @@ class Workbook(Protocol):
 
     def sync(self) -> int: ...
 
+    def waiting(self) -> int: ...
+
 
 class TargetedUpdates:
     """`update` and `update_rows` of every backend: both are a batch of (key, changes)."""

@@ -205,6 +205,9 @@ class SqliteWorkbook(TargetedUpdates):
     def sync(self) -> int:
         return 0  # every write is committed at once: nothing waits
 
+    def waiting(self) -> int:
+        return 0
+
     # -- the app's own private tables ------------------------------------------------------
     def _transaction(self, begin: str):
         return _Transaction(self.engine, begin)
