@@ -1,30 +1,28 @@
 """The command line of the workbench (spec/cli.md): bulk work, scheduled jobs, scripted checks.
 
-It works on the same workbook as the app, through the same workflow code.
+It works on the same workbook as the app, through the same services and workflow code. "Now"
+(and `--as-of`) is in the workbook's time zone (its `timezone` setting), never the machine's.
 """
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
+import math
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from connectors.config import open_workbook
-from connectors.files import read_tables, write_sheets
-from connectors.importing import apply_import, plan_import
-from connectors.parsing import parse_snapshot
-from workflows.demo_access import DEMO_CODES, load_demo_rows
 from connectors.live import LiveWorkbook
-from services.activities import Refused, cancel, check_in, sign_up
+from services.activities import Refused, cancel, check_in, derivation_of, sign_up
 from services.certificates import issue_certificate
-from workflows.access import VOLUNTEER, viewer_for
-from workflows.clock import local_now
+from services.clock import Clock, fixed_clock, workbook_clock
+from services.codes import issue_code as issue_code_service
+from services.transfer import export_workbook, import_file
+from workflows.cells import BadCell, parse_datetime
+from workflows.demo_access import DEMO_CODES, load_demo_rows
 from workflows.indicators import report
 from workflows.points import leaderboard
-from workflows.signup import derive
-from workflows.codes import ACCESS, PERSONAL, code_row, new_code
-from workflows.schema import TABLES
 from workflows.validation import data_problems
 
 COMMANDS = {}
@@ -45,13 +43,19 @@ def emit(args, data, text: str) -> None:
         print(text)
 
 
-def now(args) -> dt.datetime:
-    if args.as_of:
-        from workflows.cells import parse_datetime
-        from zoneinfo import ZoneInfo
+def live_workbook(workbook) -> LiveWorkbook:
+    """Read once: a command's own writes are laid over what it read (no second read)."""
+    return LiveWorkbook(workbook, interval_seconds=math.inf)
 
-        return parse_datetime(args.as_of, ZoneInfo("Asia/Shanghai"))
-    return dt.datetime.now().replace(microsecond=0)
+
+def clock_for(args, live: LiveWorkbook) -> Clock:
+    """The moment taken as now: --as-of, else the clock; both in the workbook's time zone."""
+    if not args.as_of:
+        return workbook_clock(live)
+    try:
+        return fixed_clock(parse_datetime(args.as_of, ZoneInfo(live.data().tables.timezone)))
+    except BadCell:
+        raise ValueError(f'--as-of {args.as_of!r} is not a date-time: use "YYYY-MM-DD HH:MM"') from None
 
 
 @command("init", "create every missing worksheet and header cell")
@@ -74,7 +78,7 @@ def demo(args, workbook) -> int:
               "(use --workbook to choose another one)", file=sys.stderr)
         return 1
     counts = {}
-    for table, rows in load_demo_rows(now(args)):
+    for table, rows in load_demo_rows(clock_for(args, live_workbook(workbook))().replace(microsecond=0)):
         workbook.append(table, rows)
         counts[table] = len(rows)
     codes = [{"person_id": p, "code": c, "who": who} for p, c, _, who in DEMO_CODES]
@@ -87,10 +91,8 @@ def demo(args, workbook) -> int:
 
 @command("import", "load an .xlsx workbook or a folder of <table>.csv files")
 def import_(args, workbook) -> int:
-    incoming, unknown = read_tables(args.path)
-    workbook.ensure_schema("zh")
-    plans = plan_import(workbook.snapshot(), incoming)
-    apply_import(workbook, plans)
+    live = live_workbook(workbook)
+    plans, unknown = import_file(live, args.path, "cli", clock_for(args, live))
     report = [{"table": p.table, "added": len(p.appends), "updated": len(p.updates),
                "skipped": [vars(s) for s in p.skipped], "ignored_columns": p.ignored_columns} for p in plans]
     lines = []
@@ -105,16 +107,14 @@ def import_(args, workbook) -> int:
 
 @command("export", "write every table to .xlsx, or to a folder of CSV files")
 def export(args, workbook) -> int:
-    snapshot = workbook.snapshot()
-    sheets = [snapshot.sheets[spec.key] for spec in TABLES if spec.key in snapshot.sheets]
-    path = write_sheets(sheets, args.path)
-    emit(args, {"path": str(path), "tables": [s.title for s in sheets]}, f"exported {len(sheets)} tables to {path}")
+    path, titles = export_workbook(live_workbook(workbook), args.path)
+    emit(args, {"path": str(path), "tables": titles}, f"exported {len(titles)} tables to {path}")
     return 0
 
 
 @command("validate", "list the data problems of the workbook")
 def validate(args, workbook) -> int:
-    problems = data_problems(parse_snapshot(workbook.snapshot()))
+    problems = data_problems(live_workbook(workbook).data().tables)
     rows = [p.as_dict() for p in problems]
     text = "\n".join(f"{p.sheet} row {p.row} [{p.column}] {p.value!r}: {p.problem}" for p in problems)
     emit(args, rows, text or "no problems")
@@ -123,33 +123,19 @@ def validate(args, workbook) -> int:
 
 @command("issue-code", "issue (or reset, or revoke) a person's sign-in code for the offline sign-in")
 def issue_code(args, workbook) -> int:
-    tables = parse_snapshot(workbook.snapshot())
-    viewer = viewer_for(tables["people"], args.person_id)
-    if viewer is None:
+    live = live_workbook(workbook)
+    try:
+        issued = issue_code_service(live, None, args.person_id, clock_for(args, live), args.code, args.revoke)
+    except Refused:
         print(f"issue-code: no active person {args.person_id} in the people sheet (成员)", file=sys.stderr)
         return 2
-    code = None if args.revoke else (args.code or new_code())
-    kind = PERSONAL if viewer.role == VOLUNTEER else ACCESS
-    workbook.append("_access_codes", [code_row(viewer.person_id, code, kind, "cli", now(args))])
+    viewer, code = issued.person, issued.code
     data = {"person_id": viewer.person_id, "name": viewer.name, "role": viewer.role, "code": code}
     text = (f"revoked the code of {viewer.person_id} {viewer.name}" if code is None else
             f"{viewer.person_id} {viewer.name} ({viewer.role}): {code}  — give it to them privately; "
             "it is stored only as a hash and cannot be shown again")
     emit(args, data, text)
     return 0
-
-
-def live_workbook(workbook) -> LiveWorkbook:
-    return LiveWorkbook(workbook, interval_seconds=0)
-
-
-def clock_for(args, live: LiveWorkbook):
-    """The moment taken as now: --as-of, else the clock in the workbook's time zone."""
-    if args.as_of:
-        fixed = now(args)
-        return lambda: fixed
-    timezone = live.data().tables.timezone
-    return lambda: local_now(timezone)
 
 
 def refused(args, error: Refused) -> int:
@@ -195,11 +181,11 @@ def checkin(args, workbook) -> int:
 
 @command("roster", "the confirmed, waitlisted and attended people of an activity")
 def roster(args, workbook) -> int:
-    tables = parse_snapshot(workbook.snapshot())
-    if args.activity_id not in set(tables["activities"]["activity_id"]):
+    shown = live_workbook(workbook).data()
+    if args.activity_id not in set(shown.tables["activities"]["activity_id"]):
         print(f"roster: there is no activity {args.activity_id} in the activities sheet (活动)", file=sys.stderr)
         return 2
-    result = derive(tables).roster(args.activity_id)
+    result = derivation_of(shown).roster(args.activity_id)
     data = {"confirmed": result.confirmed, "waitlisted": result.waitlisted, "attended": result.attended}
     text = "\n".join(f"{key}: {' '.join(ids) or '-'}" for key, ids in data.items())
     emit(args, data, text)
@@ -208,9 +194,9 @@ def roster(args, workbook) -> int:
 
 @command("report", "the indicators of kpis.md")
 def report_(args, workbook) -> int:
-    tables = parse_snapshot(workbook.snapshot())
-    moment = now(args) if args.as_of else local_now(tables.timezone).replace(microsecond=0)
-    figures = report(tables, derive(tables), moment)
+    live = live_workbook(workbook)
+    shown = live.data()
+    figures = report(shown.tables, derivation_of(shown), clock_for(args, live)().replace(microsecond=0))
     lines = [f"{key:<24}{value}" for key, value in figures.items() if key != "by_branch"]
     lines += ["by_branch:"] + [f"  {branch}: {values}" for branch, values in figures["by_branch"].items()]
     emit(args, figures, "\n".join(lines))
@@ -219,9 +205,9 @@ def report_(args, workbook) -> int:
 
 @command("points", "the points leaderboard")
 def points(args, workbook) -> int:
-    tables = parse_snapshot(workbook.snapshot())
-    moment = now(args) if args.as_of else local_now(tables.timezone)
-    board = leaderboard(tables, derive(tables), moment, args.top)
+    live = live_workbook(workbook)
+    shown = live.data()
+    board = leaderboard(shown.tables, derivation_of(shown), clock_for(args, live)(), args.top)
     rows = [{"rank": int(r.rank), "person_id": r.person_id, "name": r.name, "branch": r.branch,
              "points": float(r.points), "hours": float(r.hours)} for r in board.itertuples()]
     text = "\n".join(f"{r['rank']:>4}  {r['person_id']}  {r['name']}  {r['branch']}  {r['points']:g} 分  {r['hours']:g} 小时"

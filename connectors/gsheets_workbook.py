@@ -7,14 +7,15 @@ snapshots. Updates: the key column is re-read at write time, then one `values:ba
 """
 from __future__ import annotations
 
-import datetime as dt
 import threading
 import time
 
-from connectors.headers import column_positions, header_for_new_columns, missing_columns, normalise, tables_by_title
+from workflows.headers import column_positions, header_for_new_columns, missing_columns, normalise, tables_by_title
 from connectors.journal import SENT, UNSENT, Journal
-from connectors.sheet import Stamp, TargetedUpdates, stamped, Conflict, QueuedForSync, RawSheet, RowNotFound, Snapshot
+from connectors.sheet import (Conflict, QueuedForSync, RawSheet, RowNotFound, Snapshot, Stamp, TargetedUpdates,
+                              stamped)
 from connectors.sheets_api import SheetsApi, column_letter, is_transient, quote_title
+from workflows import clock as system_clock
 from workflows.schema import ALL_TABLES, INTERNAL_TABLES, Table, table as schema_table
 
 _append_locks: dict[str, threading.Lock] = {}
@@ -31,10 +32,10 @@ def _row_id(spec: Table, row: dict) -> tuple[str, ...]:
 
 
 class GoogleSheetsWorkbook(TargetedUpdates):
-    def __init__(self, url: str, api: SheetsApi, journal: Journal, clock=dt.datetime.now,
+    def __init__(self, url: str, api: SheetsApi, journal: Journal, clock=None,
                  settle_seconds: float = 5.0, wall_clock=time.time):
         self.url, self.api, self.journal = url, api, journal
-        self._clock, self._wall, self.settle_seconds = clock, wall_clock, settle_seconds
+        self._clock, self._wall, self.settle_seconds = clock or (lambda: system_clock.utc_now()), wall_clock, settle_seconds
         self._titles: list[str] | None = None
         self._headers: dict[str, list[str]] = {}
         self._lock = _append_lock(api.id)
@@ -101,12 +102,17 @@ class GoogleSheetsWorkbook(TargetedUpdates):
         return title
 
     # -- appending -------------------------------------------------------------------------
-    def append(self, table: str, rows: list[dict[str, str]], stamp: Stamp | None = None) -> None:
+    def append(self, table: str, rows: list[dict[str, str]], stamp: Stamp | None = None) -> list[dict[str, str]]:
         rows = [{k: str(v) for k, v in row.items() if v is not None and str(v) != ""} for row in rows]
         with self._lock:
             rows = stamped(rows, stamp)
             entry_id = self.journal.record("append", table, {"rows": rows})
-            self._send_append(entry_id, table, rows)
+            try:
+                self._send_append(entry_id, table, rows)
+            except QueuedForSync as queued:
+                queued.rows = rows
+                raise
+        return rows
 
     def _send_append(self, entry_id: int, table: str, rows: list[dict]) -> None:
         spec = schema_table(table)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from connectors.headers import column_positions, normalise
+from workflows.headers import column_positions, normalise
 from connectors.sheet import RawSheet, Snapshot, Workbook
 from workflows.schema import RECORD, TABLES, Table
 

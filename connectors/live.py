@@ -1,20 +1,23 @@
 """The shared live snapshot: one workbook read per process per refresh interval.
 
 Every page of every session reads through one `LiveWorkbook`. When the data is older than
-the interval, the first caller refreshes it while the others keep using the previous data;
-a write through it refreshes at once, so its author sees it (read-your-writes). Parsing
-happens once per snapshot, not once per page run.
+the interval, the first caller refreshes it while the others keep using the previous data.
+A write through it is laid over the data at once, so its author sees it (read-your-writes)
+without a re-read of the workbook; the next scheduled refresh reads the real sheet. Parsing
+happens once per snapshot, and so does anything derived through `LiveData.memo`.
 """
 from __future__ import annotations
 
 import datetime as dt
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from connectors.headers import column_positions
+from workflows.headers import column_positions, normalise
+from connectors.overlay import aligned_cells, with_cells, with_rows
 from connectors.parsing import parse_snapshot
 from connectors.sheet import QueuedForSync, Snapshot, Stamp, Workbook
+from workflows.clock import in_zone
 from workflows.schema import table as schema_table
 from workflows.tables import Tables
 
@@ -22,9 +25,11 @@ from workflows.tables import Tables
 @dataclass(frozen=True)
 class LiveData:
     tables: Tables
-    taken_at: dt.datetime  # when the workbook was read
-    version: int  # increases with each read
+    taken_at: dt.datetime  # when the workbook was read, in the workbook's time zone
+    version: int  # increases with each read and each write laid over it
     snapshot: Snapshot | None = None  # the cells as they are, for edits that compare with them
+    _memo: dict = field(default_factory=dict, compare=False, repr=False)
+    _memo_lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
     def cells_of(self, table: str, row_number: int) -> dict[str, str]:
         """The text of each known column of one sheet row, exactly as the sheet holds it."""
@@ -33,13 +38,33 @@ class LiveData:
         index = row_number - 2
         return {key: sheet.cell(index, position) for key, position in positions.items()}
 
+    def memo(self, name: str, compute, *arguments):
+        """`compute(tables, *arguments)`, computed once for this data, whoever asks."""
+        key = (name, *arguments)
+        with self._memo_lock:
+            if key in self._memo:
+                return self._memo[key]
+        value = compute(self.tables, *arguments)
+        with self._memo_lock:
+            return self._memo.setdefault(key, value)
+
+
+def _id_of(spec, positions: dict[str, int], cells: list[str]) -> tuple[str, ...]:
+    return tuple(normalise(cells[positions[k]]) if k in positions and positions[k] < len(cells) else ""
+                 for k in spec.id_columns)
+
 
 class LiveWorkbook:
-    def __init__(self, workbook: Workbook, interval_seconds: float = 15.0, clock=time.monotonic):
-        self.workbook, self.interval, self._clock = workbook, interval_seconds, clock
+    def __init__(self, workbook: Workbook, interval_seconds: float = 15.0, clock=time.monotonic,
+                 after_read=None):
+        """`after_read(live)`: housekeeping run after each scheduled read (e.g. closing expired requests)."""
+        self.workbook, self.interval, self._clock, self._after_read = workbook, interval_seconds, clock, after_read
         self._data: LiveData | None = None
         self._read_at = 0.0
         self._refreshing = threading.Lock()
+        self._laying = threading.Lock()  # one write at a time is laid over the data
+        self._writes = 0  # how many writes were laid over the data so far
+        self._laid: list[tuple[int, object]] = []  # (number, overlay) of writes a read under way may miss
         self.reads = 0
         self.last_error: Exception | None = None
 
@@ -71,30 +96,101 @@ class LiveWorkbook:
                 self.workbook.sync()
                 self._read()
             self.last_error = None
+            if self._after_read is not None:
+                self._after_read(self)
         except Exception as error:  # noqa: BLE001 - any backend failure: keep serving what we have
             self._read_at = self._clock()
             self.last_error = error
 
     def _read(self) -> None:
+        """Reads are one at a time (under `_refreshing`); writes laid over the data while this read was
+        under way are laid over its result again, so a slow read never hides a write from its author."""
+        with self._laying:
+            started = self._writes
         snapshot = self.workbook.snapshot()
-        version = self._data.version + 1 if self._data else 1
-        self._read_at = self._clock()
-        self.reads += 1
-        self._data = LiveData(parse_snapshot(snapshot), snapshot.taken_at, version, snapshot)
+        tables = parse_snapshot(snapshot)
+        with self._laying:
+            for number, overlay in self._laid:
+                if number > started:
+                    tables, snapshot = overlay(tables, snapshot)
+            self._laid = [(number, overlay) for number, overlay in self._laid if number > started]
+            version = self._data.version + 1 if self._data else 1
+            self._read_at = self._clock()
+            self.reads += 1
+            self._data = LiveData(tables, in_zone(snapshot.taken_at, tables.timezone), version, snapshot)
 
-    def append(self, table: str, rows: list[dict[str, str]], stamp: Stamp | None = None) -> bool:
-        """Appends and refreshes; False when the rows wait in the journal for Google to answer."""
-        return self._write(lambda: self.workbook.append(table, rows, stamp))
+    # -- writing ---------------------------------------------------------------------------
+    def append(self, table: str, rows: list[dict[str, str]], stamp: Stamp | None = None,
+               fresh: bool = False) -> bool:
+        """Appends and lays the rows over the data; False when they wait in the journal for Google.
+
+        `fresh`: the answer depends on what others appended to this table meanwhile (a place on a
+        roster): the rows added since the data was read are laid over it too, in the sheet's order.
+        """
+        self.data()
+        try:
+            written, sent = self.workbook.append(table, rows, stamp), True
+        except QueuedForSync as queued:
+            written, sent = queued.rows, False
+        written = written if written is not None else rows
+        with self._laying:
+            current = self._data
+            sheet = current.snapshot.sheets.get(table)
+            if sheet is None:
+                return sent
+            tail = self._tail(table, len(sheet.rows)) if fresh and sent else None
+            header, new_rows = sheet.header, []
+            if tail is not None and tail.start == len(sheet.rows):
+                header, new_rows = tail.header, list(tail.rows)
+            spec = schema_table(table)
+            positions = column_positions(spec, header)
+            in_tail = {_id_of(spec, positions, cells) for cells in new_rows}
+            new_rows += [cells for cells in (aligned_cells(header, positions, row) for row in written)
+                         if _id_of(spec, positions, cells) not in in_tail]  # rows the table holds are dropped later
+            self._lay(lambda tables, snapshot: with_rows(tables, snapshot, table, new_rows, header))
+        return sent
+
+    def _lay(self, overlay) -> None:
+        """Lays one write over the current data (the caller holds `_laying`)."""
+        self._writes += 1
+        self._laid.append((self._writes, overlay))
+        current = self._data
+        tables, snapshot = overlay(current.tables, current.snapshot)
+        self._data = LiveData(tables, current.taken_at, current.version + 1, snapshot)
+
+    def _tail(self, table: str, start: int):
+        """The rows others appended since the data was read (backends that can tell cheaply: SQLite).
+        On Google Sheets this process's own rows are laid over; other processes' show at the next read."""
+        rows_after = getattr(self.workbook, "rows_after", None)
+        if rows_after is None:
+            return None
+        try:
+            return rows_after(table, start)
+        except Exception:  # noqa: BLE001 - the write is done; its own rows are laid over anyway
+            return None
 
     def update(self, table: str, key: dict[str, str], changes: dict[str, str],
                expect: dict[str, str] | None = None) -> bool:
-        return self._write(lambda: self.workbook.update(table, key, changes, expect))
+        return self.update_rows(table, [(key, changes)], expect)
 
-    def _write(self, write) -> bool:
+    def update_rows(self, table: str, items: list[tuple[dict[str, str], dict[str, str]]],
+                    expect: dict[str, str] | None = None) -> bool:
+        """Changes the named cells of each keyed row in one write, then lays them over the data."""
+        self.data()
         try:
-            write()
+            if expect is not None:
+                key, changes = items[0]
+                self.workbook.update(table, key, changes, expect)
+            else:
+                self.workbook.update_rows(table, items)
             sent = True
         except QueuedForSync:
             sent = False
-        self.refresh()
+        def overlay(tables, snapshot):
+            for key, changes in items:
+                tables, snapshot = with_cells(tables, snapshot, table, key, changes)
+            return tables, snapshot
+
+        with self._laying:
+            self._lay(overlay)
         return sent

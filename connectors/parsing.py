@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pandas as pd
 
 from workflows.cells import BadCell, parse_cell
-from connectors.headers import column_positions, header_label, normalise
+from workflows.headers import column_positions, header_label, normalise
 from connectors.sheet import RawSheet, Snapshot
 from workflows.problems import Problem
 from workflows.schema import ALL_TABLES, APPEND_ONLY, Table, table as schema_table

@@ -52,6 +52,15 @@ class Snapshot:
     extra: dict[str, RawSheet] = field(default_factory=dict)
 
 
+@dataclass
+class Tail:
+    """The rows of one worksheet after its first `start` rows, read just after a write."""
+
+    header: list[str]
+    rows: list[list[str]]
+    start: int
+
+
 class Conflict(Exception):
     """A targeted update found cells that someone else changed since they were read."""
 
@@ -69,13 +78,21 @@ class RowNotFound(LookupError):
 class QueuedForSync(Exception):
     """The write is saved in the local journal and will reach the sheet when it is reachable."""
 
+    def __init__(self, message: str, rows: list[dict[str, str]] | None = None):
+        super().__init__(message)
+        self.rows = rows  # an append's rows as journalled (stamped), to show their author
+
 
 class Workbook(Protocol):
     url: str
 
     def snapshot(self) -> Snapshot: ...
 
-    def append(self, table: str, rows: list[dict[str, str]], stamp: Stamp | None = None) -> None: ...
+    def append(self, table: str, rows: list[dict[str, str]], stamp: Stamp | None = None) -> list[dict[str, str]]:
+        """Appends the rows (stamped at the moment of the write) and returns them as written."""
+
+    def rows_after(self, table: str, start: int) -> Tail:
+        """The table's rows after its first `start` rows, with the header as it is now."""
 
     def update(self, table: str, key: dict[str, str], changes: dict[str, str],
                expect: dict[str, str] | None = None) -> None: ...

@@ -7,15 +7,15 @@ name starts with `_` are the app's own (e.g. sign-in codes) and are not workshee
 """
 from __future__ import annotations
 
-import datetime as dt
 import threading
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 
-from connectors.headers import column_positions, header_for_new_columns, missing_columns, normalise, tables_by_title
-from connectors.sheet import Stamp, TargetedUpdates, stamped, Conflict, RawSheet, RowNotFound, Snapshot
+from workflows.headers import column_positions, header_for_new_columns, missing_columns, normalise, tables_by_title
+from connectors.sheet import Conflict, RawSheet, RowNotFound, Snapshot, Stamp, Tail, TargetedUpdates, stamped
+from workflows import clock as system_clock
 from workflows.schema import ALL_TABLES, INTERNAL_TABLES, table as schema_table
 
 ROW_ID = "_row"
@@ -61,10 +61,10 @@ def _configure_connection(dbapi_connection, _record) -> None:
 
 
 class SqliteWorkbook(TargetedUpdates):
-    def __init__(self, url: str, clock=dt.datetime.now):
+    def __init__(self, url: str, clock=None):
         self.url = url
         self.engine = engine_for(url)
-        self._clock = clock
+        self._clock = clock or (lambda: system_clock.utc_now())
 
     # -- reading ---------------------------------------------------------------------------
     def snapshot(self) -> Snapshot:
@@ -94,7 +94,7 @@ class SqliteWorkbook(TargetedUpdates):
         return RawSheet(title, header, rows)
 
     # -- writing ---------------------------------------------------------------------------
-    def append(self, table: str, rows: list[dict[str, str]], stamp: Stamp | None = None) -> None:
+    def append(self, table: str, rows: list[dict[str, str]], stamp: Stamp | None = None) -> list[dict[str, str]]:
         spec = schema_table(table)
         with self._transaction("BEGIN IMMEDIATE") as conn:
             rows = stamped(rows, stamp)  # inside the write lock: `at` order is commit order
@@ -103,25 +103,39 @@ class SqliteWorkbook(TargetedUpdates):
             positions = column_positions(spec, header)
             new_rows = self._not_yet_present(conn, spec, title, header, rows)
             if not new_rows:
-                return
+                return rows
             names = [key for key in spec.column_keys if key in positions and any(r.get(key) for r in new_rows)]
             sql = (f"INSERT INTO {_quote(title)} ({', '.join(_quote(header[positions[k]]) for k in names)}) "
                    f"VALUES ({', '.join('?' for _ in names)})")
             conn.exec_driver_sql(sql, [tuple(str(r.get(k, "") or "") for k in names) for r in new_rows])
+        return rows
 
     def _not_yet_present(self, conn, spec, title, header, rows):
-        """The rows whose ID is not in the sheet yet: a re-sent append stays single."""
+        """The rows whose ID is not in the sheet yet: a re-sent append stays single.
+
+        The app writes IDs as it made them, so the ID index answers; a hand-typed variant of an
+        ID (other width or case) is a duplicate `validate` reports."""
         positions = column_positions(spec, header)
         id_names = [header[positions[k]] for k in spec.id_columns]
-        present = {tuple(normalise(_text(v)) for v in row) for row in conn.exec_driver_sql(
-            f"SELECT {', '.join(_quote(n) for n in id_names)} FROM {_quote(title)}")}
+        match = " AND ".join(f"{_quote(n)} = ?" for n in id_names)
         fresh, seen = [], set()
         for row in rows:
-            key = tuple(normalise(str(row.get(k, ""))) for k in spec.id_columns)
-            if key not in present and key not in seen:
-                seen.add(key)
-                fresh.append(row)
+            key = tuple(str(row.get(k, "") or "") for k in spec.id_columns)
+            if key in seen or conn.exec_driver_sql(
+                    f"SELECT 1 FROM {_quote(title)} WHERE {match} LIMIT 1", key).first() is not None:
+                continue
+            seen.add(key)
+            fresh.append(row)
         return fresh
+
+    def rows_after(self, table: str, start: int) -> Tail:
+        with self._transaction("BEGIN") as conn:
+            title = self._title_or_fail(conn, table)
+            header = self._header(conn, title)
+            columns = ", ".join(_quote(name) for name in header) or "NULL"
+            result = conn.exec_driver_sql(
+                f"SELECT {columns} FROM {_quote(title)} ORDER BY {ROW_ID} LIMIT -1 OFFSET ?", (start,))
+            return Tail(header, [[_text(value) for value in row] for row in result], start)
 
     def _update(self, table: str, items: list, expect: dict[str, str] | None) -> None:
         spec = schema_table(table)

@@ -1,6 +1,4 @@
 """Check in (volunteer): with the code shown on site, or by the QR link that carries it."""
-import datetime as dt
-
 import streamlit as st
 
 from services.activities import Refused, check_in
@@ -9,7 +7,7 @@ from ui.i18n import t
 from ui.messages import refusal_text
 from ui.session import data, derivation, guard, now, session_id
 from ui.state import live, sign_in_limiter
-from workflows.listing import my_activities
+from workflows.listing import checkin_choices
 
 viewer = guard("checkin")
 st.title(t("page.checkin"))
@@ -18,11 +16,8 @@ tables = data().tables
 wanted_activity = st.query_params.get("activity", "")
 wanted_code = st.query_params.get("code", "")
 
-mine = my_activities(tables, derivation(), viewer.person_id)
-soon = mine[(mine["my_status"].isin(["confirmed", "attended"]))
-            & (mine["starts_at"].dt.date >= now().date() - dt.timedelta(days=1))
-            & (mine["starts_at"] <= now() + dt.timedelta(days=1))]
-choices = dict(zip(soon["activity_id"], soon["title"]))
+open_now = checkin_choices(tables, derivation(), viewer.person_id, now())
+choices = dict(zip(open_now["activity_id"], open_now["title"]))
 if wanted_activity and wanted_activity not in choices:
     activities = tables["activities"]
     match = activities[activities["activity_id"] == wanted_activity]
@@ -40,7 +35,7 @@ with st.form("checkin"):
     submitted = st.form_submit_button(t("checkin.submit"), type="primary", width="stretch")
 
 if submitted:
-    limiter, moment = sign_in_limiter(), dt.datetime.now()
+    limiter, moment = sign_in_limiter(), now()
     keys = [f"checkin:{viewer.person_id}", f"checkin-session:{session_id()}"]
     blocked = limiter.blocked_until(keys, moment)
     if blocked is not None:

@@ -4,8 +4,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from connectors.files import xlsx_bytes
-from connectors.sheet import RawSheet
+from documents.spreadsheets import SheetFile, xlsx_bytes
 from ui import settings
 from ui.charts import breakdown_chart, coverage_chart, requests_chart, trend_chart
 from ui.display import readable
@@ -82,11 +81,11 @@ def _show(value, kind: str, signed: bool = False) -> str:
     return f"{sign}{value:g}"
 
 
-def _sheet(name: str, frame: pd.DataFrame) -> RawSheet:
+def _sheet(name: str, frame: pd.DataFrame) -> SheetFile:
     cells = frame.astype(object).where(frame.notna(), "")
     rows = [[v.strftime("%Y-%m-%d") if isinstance(v, (pd.Timestamp, dt.datetime)) else str(v) for v in row]
             for row in cells.itertuples(index=False)]
-    return RawSheet(name, [str(c) for c in frame.columns], rows)
+    return SheetFile(name, [str(c) for c in frame.columns], rows)
 
 
 live_dashboard()

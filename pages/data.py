@@ -1,13 +1,12 @@
 """Data (coordinator): every problem in the sheets, each table, a link to the sheet, an Excel download."""
 import streamlit as st
 
-from connectors.config import spreadsheet_id
-from connectors.files import frame_as_sheet, xlsx_bytes
+from documents.spreadsheets import frame_as_sheet, xlsx_bytes
 from ui import settings
 from ui.display import readable
 from ui.i18n import t
 from ui.session import data, guard
-from ui.state import live
+from ui.state import spreadsheet_link
 from workflows.access import masked
 from workflows.schema import TABLES
 from workflows.validation import data_problems
@@ -59,10 +58,9 @@ else:
         hide_index=True, width="stretch", column_config={t("data.audit.at"): st.column_config.DatetimeColumn(
             format="YYYY-MM-DD HH:mm:ss")})
 
-sheet_id = spreadsheet_id(live().workbook.url)
-if sheet_id:
-    st.link_button(t("data.open_sheet"), f"https://docs.google.com/spreadsheets/d/{sheet_id}/edit",
-                   icon=":material/open_in_new:")
+link = spreadsheet_link()
+if link:
+    st.link_button(t("data.open_sheet"), link, icon=":material/open_in_new:")
 sheets = [frame_as_sheet(tables.titles[s.key], masked(s.key, tables[s.key], viewer, tables["people"]),
                          tables.labels[s.key]) for s in TABLES]
 st.download_button(t("data.download"), xlsx_bytes(sheets), file_name="workbook.xlsx",

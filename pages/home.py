@@ -1,17 +1,15 @@
 """Home: who you are, what is coming, and (for coordinators) the work waiting."""
-import datetime as dt
-
 import streamlit as st
 
 from ui.i18n import t
 from ui.pages import PAGES_BY_KEY, menu_keys
-from ui.session import data, guard
+from ui.session import data, guard, now as workbook_now
 from workflows.access import COORDINATOR, LEADER
 from workflows.overview import headline_counts, upcoming_activities, work_waiting
 
 viewer = guard("home")
 tables = data().tables
-now = dt.datetime.now()
+now = workbook_now()
 
 st.title(t("home.welcome", name=viewer.name))
 if viewer.branch:

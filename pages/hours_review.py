@@ -1,12 +1,10 @@
 """Hours review (coordinator): the branch's self-reported hours; approve or reject several at once."""
 import streamlit as st
 
-from connectors.sheet import Conflict
-from services.audit import audited_update
+from services.hours import review_hours
 from ui.i18n import t
 from ui.session import data, flash, guard, now, show_flash
 from ui.state import live
-from workflows.hours import review_changes
 
 viewer = guard("hours_review")
 st.title(t("page.hours_review"))
@@ -47,22 +45,13 @@ def review(decision: str) -> None:
     if not picked:
         flash("warning", t("review.pick_first"))
         return
-    changes, refused = review_changes(tables, viewer, picked, decision, note, now())
-    conflicts = 0
-    for key, change in changes:
-        row = tables["hours"][tables["hours"]["entry_id"] == key["entry_id"]].iloc[0]
-        original = shown.cells_of("hours", int(row["_row"]))
-        try:
-            audited_update(live(), viewer.person_id, "hours", key, change, now, expect={"status": original["status"]})
-        except Conflict:
-            conflicts += 1
-    messages = [t("review.done", n=len(changes) - conflicts)] if changes else []
+    reviewed = review_hours(live(), viewer, picked, decision, note, now)
+    refused = reviewed.refused
+    messages = [t("review.done", n=reviewed.done)] if reviewed.done else []
     for reason in sorted(set(refused.values())):
         count = sum(1 for r in refused.values() if r == reason)
         messages.append(t(f"review.refused.{reason}", n=count) if reason != "note_required" else t("review.refused.note_required"))
-    if conflicts:
-        messages.append(t("review.conflict", n=conflicts))
-    flash("success" if changes and not refused and not conflicts else "warning", " ".join(messages))
+    flash("success" if reviewed.done and not refused else "warning", " ".join(messages))
     st.session_state["review-round"] = st.session_state.get("review-round", 0) + 1
 
 

@@ -1,17 +1,15 @@
 """Manage activities (coordinator): create one, edit one (only the changed cells), new check-in code."""
 import streamlit as st
 
-from connectors.sheet import Conflict
-from services.audit import audited_append, audited_update
+from services.activities import Refused, renew_checkin_code, save_activity
 from ui.display import plain
 from ui.i18n import t
-from ui.messages import field_error
+from ui.messages import field_error, refusal_text
 from ui.session import data, flash, guard, now, show_flash
 from ui.state import live
 from workflows.access import may_manage_activity
-from workflows.activity_form import FIELDS, check_activity, new_activity_id
+from workflows.activity_form import FIELDS
 from workflows.schema import ACTIVITY_STATUS
-from workflows.signup import new_checkin_code
 
 viewer = guard("manage_activities")
 st.title(t("page.manage_activities"))
@@ -31,31 +29,26 @@ errors_key = f"activity-errors-{chosen}"
 
 def save() -> None:
     values = {key: st.session_state[f"field-{chosen}-{key}"] for key in FIELDS}
-    cells, errors = check_activity(values, shown.tables.timezone)
-    if not may_manage_activity(viewer, cells.get("branch")):
-        errors["branch"] = ("not_yours", {})
-    st.session_state[errors_key] = errors
-    if errors:
-        flash("error", t("manage.fix"))
+    try:
+        saved = save_activity(live(), viewer, chosen or None, values, original, now)
+    except Refused as refused:
+        if refused.refusal.code == "changed_meanwhile":
+            fields = ", ".join(t(f"field.{k}") for k in refused.refusal.detail.split(", "))
+            flash("error", t("manage.conflict", fields=fields))
+        else:
+            flash("error", refusal_text(refused.refusal))
         return
-    if chosen == NEW:
-        activity_id = new_activity_id(now())
-        audited_append(live(), viewer.person_id, "activities",
-                       [{"activity_id": activity_id, **{k: v for k, v in cells.items() if v}}], ("activity_id",), now)
-        flash("success", t("manage.created", title=plain(cells["title"]), activity_id=plain(activity_id)))
+    st.session_state[errors_key] = saved.errors or {}
+    if saved.errors:
+        flash("error", t("manage.fix"))
+    elif saved.created:
+        flash("success", t("manage.created", title=plain(values["title"].strip()), activity_id=plain(saved.activity_id)))
         for key in FIELDS:  # an empty form for the next new activity
             st.session_state.pop(f"field-{NEW}-{key}", None)
-        return
-    changes = {k: v for k, v in cells.items() if v != original.get(k, "").strip()}
-    if not changes:
+    elif not saved.changed:
         flash("info", t("manage.nothing"))
-        return
-    try:
-        audited_update(live(), viewer.person_id, "activities", {"activity_id": chosen}, changes, now,
-                       expect={k: original.get(k, "") for k in changes})
+    else:
         flash("success", t("manage.saved"))
-    except Conflict as conflict:
-        flash("error", t("manage.conflict", fields=", ".join(t(f"field.{k}") for k in conflict.current)))
 
 
 errors = st.session_state.get(errors_key, {})
@@ -82,8 +75,7 @@ if row is not None:
     st.code(row["checkin_code"] or "—")
 
     def new_code() -> None:
-        code = new_checkin_code()
-        audited_update(live(), viewer.person_id, "activities", {"activity_id": chosen}, {"checkin_code": code}, now)
+        code = renew_checkin_code(live(), viewer, chosen, now)
         flash("success", t("manage.code_set", code=code))
 
     st.button(t("manage.new_code"), on_click=new_code, icon=":material/key:")

@@ -3,12 +3,13 @@ import pandas as pd
 import streamlit as st
 
 from services.certificates import issue_certificate
+from services.hours import report_hours
 from ui.display import plain
 from ui.i18n import t
 from ui.messages import field_error
 from ui.session import data, derivation, flash, guard, now, show_flash
 from ui.state import live
-from workflows.hours import check_self_report, credited_entries
+from workflows.hours import credited_entries
 from workflows.points import leaderboard
 
 viewer = guard("my_record")
@@ -48,11 +49,10 @@ def report() -> None:
     values = {key: st.session_state[f"report-{key}"] for key in ("date", "hours", "description", "evidence")}
     values["date"] = f"{values['date']:%Y-%m-%d}" if values["date"] else ""
     values["hours"] = f"{values['hours']:g}" if values["hours"] is not None else ""
-    row, errors = check_self_report(values, viewer.person_id, now(), tables.timezone)
-    if errors:
-        flash("error", "；".join(f"{t(f'field.{_label(k)}')}：{field_error(e)}" for k, e in errors.items()))
+    reported = report_hours(live(), viewer, values, now)
+    if reported.errors:
+        flash("error", "；".join(f"{t(f'field.{_label(k)}')}：{field_error(e)}" for k, e in reported.errors.items()))
         return
-    live().append("hours", [row])
     flash("success", t("record.reported"))
     for key in ("hours", "description", "evidence"):
         st.session_state.pop(f"report-{key}", None)

@@ -1,8 +1,8 @@
 """Request board (coordinator): overdue first; accept, reject, assign (suggested members), resolve."""
 import streamlit as st
 
-from services.activities import Refused
-from services.requests import act, close_expired
+from services.outcomes import Refused
+from services.requests import act
 from ui.display import plain, readable
 from ui.i18n import t, t_or
 from ui.messages import refusal_text
@@ -12,8 +12,6 @@ from workflows.requests import board, suggested_members, timeline
 
 viewer = guard("request_board")
 st.title(t("page.request_board"))
-if close_expired(live(), now):  # the loop closes itself after the rating window
-    st.rerun()
 show_flash()
 tables = data().tables
 actors = dict(zip(tables["people"]["person_id"], tables["people"]["name"])) | {"system": "系统"}

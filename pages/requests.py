@@ -1,16 +1,14 @@
 """Requests (volunteer): raise a request or a micro-wish; follow it; rate it once it is resolved."""
 import streamlit as st
 
-from services.activities import Refused
+from services.outcomes import Refused
 from services.requests import act, submit
 from ui.display import plain, readable
 from ui.i18n import t, t_or
 from ui.messages import refusal_text
 from ui.session import data, flash, guard, now, show_flash
 from ui.state import live
-from workflows.requests import timeline
-
-CATEGORIES = ["学业", "就业", "心理", "资助", "维修", "生活", "其他"]
+from workflows.requests import REQUEST_CATEGORIES, timeline
 
 viewer = guard("requests")
 st.title(t("page.requests"))
@@ -36,7 +34,7 @@ with st.expander(t("requests.new"), expanded=False):
     with st.form("new-request"):
         st.segmented_control(t("requests.kind"), ["request", "wish"], default="request", key="new-kind",
                              format_func=lambda k: t(f"kind.{k}"))
-        st.selectbox(t("requests.category"), CATEGORIES, key="new-category")
+        st.selectbox(t("requests.category"), REQUEST_CATEGORIES, key="new-category")
         st.text_input(t("requests.title"), max_chars=80, key="new-title")
         st.text_area(t("requests.details"), max_chars=1000, key="new-details")
         st.text_input(t("requests.contact"), max_chars=40, key="new-contact", help=t("requests.contact_help"))

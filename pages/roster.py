@@ -4,8 +4,7 @@ import io
 import segno
 import streamlit as st
 
-from connectors.files import to_csv_text
-from connectors.sheet import RawSheet
+from documents.spreadsheets import SheetFile, to_csv_text
 from services.activities import Refused, check_in
 from ui.display import plain
 from ui.i18n import t
@@ -41,7 +40,7 @@ columns = {"person_id": t("field.person_id"), "name": t("field.name"), "branch":
 for tab, selection in zip(tabs, [rows["status"] == "confirmed", rows["status"] == "waitlisted", rows["attended"]]):
     tab.dataframe(shown[selection][list(columns)].rename(columns=columns), hide_index=True, width="stretch")
 
-sheet = RawSheet(activity_id, list(rows.columns), [[("" if v is None else str(v)) for v in r] for r in rows.itertuples(index=False)])
+sheet = SheetFile(activity_id, list(rows.columns), [[("" if v is None else str(v)) for v in r] for r in rows.itertuples(index=False)])
 st.download_button(t("roster.download"), to_csv_text(sheet).encode("utf-8-sig"), file_name=f"roster-{activity_id}.csv",
                    mime="text/csv", icon=":material/download:")
 

@@ -3,18 +3,16 @@ checked cell by cell, never over someone else's change; recent changes can be re
 import pandas as pd
 import streamlit as st
 
-from connectors.files import read_tables, xlsx_bytes
-from connectors.headers import column_positions
-from connectors.importing import plan_import
-from connectors.sheet import RawSheet
-from services.sheet_edits import overwrite, revert, save
+from documents.spreadsheets import SheetFile, xlsx_bytes
+from services.outcomes import Refused
+from services.sheet_edits import apply_upload, overwrite, plan_upload, revert, save_table_edits
 from ui.i18n import t
 from ui.messages import field_error
 from ui.session import data, flash, guard, now, show_flash
 from ui.state import live
 from workflows.access import HIDDEN, may_see_private_row
 from workflows.schema import TABLES, table as schema_table
-from workflows.sheet_edits import plan_edits
+from workflows.sheet_edits import editable_columns, sheet_positions
 
 viewer = guard("sheets")
 st.title(t("page.sheets"))
@@ -25,7 +23,7 @@ labels = {spec.key: f"{spec.zh} · {spec.key}" for spec in TABLES}
 table = st.selectbox(t("data.table"), list(labels), format_func=labels.get, key="sheet-table")
 spec = schema_table(table)
 raw = shown_data.snapshot.sheets[table]
-positions = column_positions(spec, raw.header)
+positions = sheet_positions(spec, raw.header)
 branch_of = dict(zip(tables["people"]["person_id"], tables["people"]["branch"]))
 private = [c.key for c in spec.columns if c.private]
 
@@ -43,7 +41,7 @@ if search:
     rows = [r for r in rows if any(search in str(v) for k, v in r.items() if k != "_row")]
 columns = [key for key in spec.column_keys if key in positions]
 frame = pd.DataFrame([{k: r.get(k, "") for k in columns} for r in rows], columns=columns, dtype="string")
-editable = set(columns) - set(private) - set(spec.id_columns)
+editable = editable_columns(spec, columns)
 version = st.session_state.get(f"sheet-version-{table}", 0)
 editor_key = f"sheet-{table}-{version}"
 st.caption(t("sheets.help", n=len(rows)))
@@ -54,10 +52,11 @@ st.data_editor(frame, key=editor_key, num_rows="dynamic", hide_index=True, width
 
 def save_edits() -> None:
     state = st.session_state.get(editor_key, {})
-    plan = plan_edits(table, rows, {int(k): v for k, v in state.get("edited_rows", {}).items()},
-                      state.get("added_rows", []), state.get("deleted_rows", []), editable, tables.timezone, now())
+    plan, collisions = save_table_edits(live(), viewer.person_id, table, rows,
+                                        {int(k): v for k, v in state.get("edited_rows", {}).items()},
+                                        state.get("added_rows", []), state.get("deleted_rows", []), editable, now)
     st.session_state[f"sheet-refused-{table}"] = plan.refused
-    st.session_state[f"sheet-collisions-{table}"] = save(live(), viewer.person_id, table, plan, now)
+    st.session_state[f"sheet-collisions-{table}"] = collisions
     st.session_state[f"sheet-version-{table}"] = version + 1
     flash("success" if not plan.refused else "warning",
           t("sheets.saved", updated=len(plan.updates), added=len(plan.appends), refused=len(plan.refused)))
@@ -94,44 +93,27 @@ for change in recent.to_dict("records"):
         try:
             revert(live(), viewer.person_id, change, now)
             flash("success", t("sheets.reverted"))
-        except Exception:  # noqa: BLE001 - a Conflict: the cell changed again since
+        except Refused:  # the cell changed again since
             flash("warning", t("sheets.revert_conflict"))
         st.rerun()
 
 st.subheader(t("sheets.excel"))
 everything = [row_cells(i) for i in range(len(raw.rows)) if any(c.strip() for c in raw.rows[i])]  # private cells masked
-download = RawSheet(raw.title, [raw.header[positions[k]] for k in columns], [[r.get(k, "") for k in columns] for r in everything])
+download = SheetFile(raw.title, [raw.header[positions[k]] for k in columns], [[r.get(k, "") for k in columns] for r in everything])
 st.download_button(t("sheets.download"), xlsx_bytes([download]), file_name=f"{table}.xlsx", icon=":material/download:")
 upload = st.file_uploader(t("sheets.upload"), type=["xlsx"], key=f"upload-{table}-{version}")
 if upload is not None:
-    import tempfile
-    from pathlib import Path
-
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "upload.xlsx"
-        path.write_bytes(upload.getvalue())
-        incoming, _ = read_tables(path)
-    plans = [p for p in plan_import(shown_data.snapshot, incoming) if p.table == table]
-    if not plans:
+    preview = plan_upload(live(), table, upload.getvalue())
+    if preview is None:
         st.error(t("sheets.upload_no_table", table=spec.zh))
     else:
-        preview = plans[0]
-        preview.updates = [(key, {k: v for k, v in changes.items() if k not in private and v != HIDDEN})
-                           for key, changes in preview.updates]  # private cells are not changed this way
-        preview.updates = [(key, changes) for key, changes in preview.updates if changes]
-        preview.appends = [{k: v for k, v in row.items() if k not in private} for row in preview.appends]
         st.info(t("sheets.preview", added=len(preview.appends), updated=len(preview.updates), skipped=len(preview.skipped)))
         for key, changes in preview.updates[:50]:
             st.write(f"{', '.join(key.values())}: " + "; ".join(f"{k} → {v}" for k, v in changes.items()))
         for skipped in preview.skipped:
             st.write(t("sheets.preview_skipped", row=skipped.row, reason=skipped.reason))
         if st.button(t("sheets.apply"), type="primary"):
-            from services.audit import audited_append, audited_update
-
-            for key, changes in preview.updates:
-                audited_update(live(), viewer.person_id, table, key, changes, now)
-            if preview.appends:
-                audited_append(live(), viewer.person_id, table, preview.appends, spec.id_columns, now)
+            apply_upload(live(), viewer.person_id, table, preview, now)
             st.session_state[f"sheet-version-{table}"] = version + 1
             flash("success", t("sheets.applied"))
             st.rerun()

@@ -1,11 +1,9 @@
 """Sign in: with the school's OIDC provider when configured, else person_id + code."""
-import datetime as dt
-
 import streamlit as st
 
 from ui import settings
 from ui.i18n import t
-from ui.session import current_viewer, oidc_email, sign_in_with_code
+from ui.session import current_viewer, now, oidc_email, sign_in_with_code
 
 st.title(t("page.sign_in"))
 viewer = current_viewer()
@@ -28,7 +26,7 @@ with st.form("sign_in"):
     code = st.text_input(t("sign_in.code"), type="password", max_chars=40)
     submitted = st.form_submit_button(t("sign_in.submit"), type="primary", width="stretch")
 if submitted:
-    problem = sign_in_with_code(person_id, code, dt.datetime.now())
+    problem = sign_in_with_code(person_id, code, now())
     if problem:
         st.error(problem)
     else:  # back to the page that asked for a sign-in (e.g. a check-in QR link), else Home

@@ -6,13 +6,16 @@ import pandas as pd
 import segno
 import streamlit as st
 
-from services.audit import audited_append, audited_update
+from services.outcomes import Refused
+from services.surveys import add_action, create_survey, move_action
 from ui.display import plain
 from ui.i18n import t
+from ui.messages import refusal_text
 from ui.session import data, flash, guard, now, show_flash
 from ui.state import live
 from workflows.links import app_link
-from workflows.surveys import action_row, action_status_changes, respondents, results, survey_row
+from workflows.requests import REQUEST_CATEGORIES
+from workflows.surveys import QUESTION_TYPES, respondents, results
 
 viewer = guard("survey_admin")
 st.title(t("page.survey_admin"))
@@ -33,23 +36,17 @@ with create:
                                    num_rows="dynamic", key="new-questions", column_config={
                                        "text": st.column_config.TextColumn(t("admin.q_text"), max_chars=200),
                                        "type": st.column_config.SelectboxColumn(t("admin.q_type"),
-                                                                                options=["rating", "choice", "multi", "text"]),
+                                                                                options=list(QUESTION_TYPES)),
                                        "options": st.column_config.TextColumn(t("admin.q_options")),
                                        "required": st.column_config.CheckboxColumn(t("admin.q_required"))})
         made = st.form_submit_button(t("admin.create_button"), type="primary")
     if made:
-        rows = [q for q in questions.to_dict("records") if str(q.get("text") or "").strip()]
-        if not title.strip() or not rows:
-            st.error(t("admin.need_title_and_question"))
-        else:
-            survey = survey_row({"title": title, "kind": kind or "needs", "activity_id": activity,
-                                 "anonymous": anonymous}, now())
-            audited_append(live(), viewer.person_id, "surveys", [survey], ("survey_id",), now)
-            live().append("questions", [{"survey_id": survey["survey_id"], "question_id": str(n), "text": q["text"].strip(),
-                                         "type": q.get("type") or "text", "options": q.get("options") or "",
-                                         "required": "true" if q.get("required") else "false"}
-                                        for n, q in enumerate(rows, start=1)])
+        try:
+            create_survey(live(), viewer, {"title": title, "kind": kind or "needs", "activity_id": activity,
+                                           "anonymous": anonymous}, questions.to_dict("records"), now)
             st.success(t("admin.created", title=plain(title)))
+        except Refused:
+            st.error(t("admin.need_title_and_question"))
 
 surveys = tables["surveys"]
 with view:
@@ -81,7 +78,7 @@ with view:
 
 with improve:
     actions = tables["actions"]
-    sources = list(surveys["survey_id"]) + ["学业", "就业", "心理", "资助", "维修", "生活", "其他"]
+    sources = list(surveys["survey_id"]) + list(REQUEST_CATEGORIES)
     with st.form("new-action"):
         source = st.selectbox(t("admin.source"), sources,
                               format_func=lambda s: dict(zip(surveys["survey_id"], surveys["title"])).get(s, s))
@@ -89,9 +86,8 @@ with improve:
         measure = st.text_input(t("admin.measure"), max_chars=200)
         due = st.date_input(t("admin.due"), value=None)
         if st.form_submit_button(t("admin.add_action"), type="primary") and measure.strip():
-            audited_append(live(), viewer.person_id, "actions", [action_row(
-                {"source": source, "finding": finding, "action": measure, "owner": viewer.person_id,
-                 "due_on": f"{due:%Y-%m-%d}" if due else ""}, now())], ("action_id",), now)
+            add_action(live(), viewer, {"source": source, "finding": finding, "action": measure,
+                                        "due_on": f"{due:%Y-%m-%d}" if due else ""}, now)
             flash("success", t("admin.action_added"))
             st.rerun()
     for item in actions.itertuples():
@@ -101,11 +97,11 @@ with improve:
             if item.status != "done":
                 result = st.text_input(t("admin.result"), key=f"result-{item.action_id}", max_chars=200)
                 left, right = st.columns(2)
-                if item.status == "planned" and left.button(t("admin.start"), key=f"start-{item.action_id}"):
-                    audited_update(live(), viewer.person_id, "actions", {"action_id": item.action_id},
-                                   action_status_changes("doing", now()), now)
-                    st.rerun()
-                if right.button(t("admin.mark_done"), key=f"done-{item.action_id}"):
-                    audited_update(live(), viewer.person_id, "actions", {"action_id": item.action_id},
-                                   action_status_changes("done", now(), result), now)
-                    st.rerun()
+                for column, step, label in ((left, "doing", "admin.start"), (right, "done", "admin.mark_done")):
+                    if (step == "done" or item.status == "planned") and column.button(
+                            t(label), key=f"{step}-{item.action_id}"):
+                        try:
+                            move_action(live(), viewer, item.action_id, step, now, result)
+                        except Refused as refused:
+                            flash("error", refusal_text(refused.refusal))
+                        st.rerun()

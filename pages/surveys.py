@@ -1,12 +1,13 @@
 """Surveys (members): answer the open surveys meant for you; a later answer replaces an earlier one."""
 import streamlit as st
 
+from services.outcomes import Refused
+from services.surveys import answer_survey
 from ui.i18n import t
 from ui.messages import refusal_text
 from ui.session import data, derivation, guard, now
 from ui.state import live
-from workflows.refusals import Refusal
-from workflows.surveys import questions_of, submission_rows, surveys_for
+from workflows.surveys import questions_of, surveys_for
 
 viewer = guard("surveys")
 st.title(t("page.surveys"))
@@ -40,9 +41,8 @@ with st.form(f"answer-{survey_id}"):
             answers[q.question_id] = st.text_area(label, max_chars=1000, key=f"q-{survey_id}-{q.question_id}")
     submitted = st.form_submit_button(t("surveys.submit"), type="primary")
 if submitted:
-    rows = submission_rows(tables, derivation(), survey_id, viewer.person_id, answers, now())
-    if isinstance(rows, Refusal):
-        st.error(refusal_text(rows))
-    else:
-        live().append("responses", rows, stamp=("submitted_at", now))
+    try:
+        answer_survey(live(), viewer, survey_id, answers, now)
         st.success(t("surveys.thanks"))
+    except Refused as refused:
+        st.error(refusal_text(refused.refusal))

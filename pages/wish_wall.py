@@ -1,7 +1,7 @@
 """Wish wall (members): open micro-wishes to claim; the wishes I claimed, to mark done."""
 import streamlit as st
 
-from services.activities import Refused
+from services.outcomes import Refused
 from services.requests import act, claim
 from ui.display import plain
 from ui.i18n import t

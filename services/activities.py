@@ -1,71 +1,68 @@
-"""Signing up, cancelling, checking in: one implementation for the app and the CLI.
+"""Activities: creating and editing them, check-in codes, signing up, cancelling, checking in.
 
-Each use case decides with the pure rules on the current tables, appends one log row whose
-`at` is stamped at the moment of the write, then answers from the roster derived after it.
+Sign-up, cancellation and check-in decide with the pure rules on the current tables, append one
+log row whose `at` is stamped at the moment of the write, then answer from the roster derived
+with the rows appended meanwhile (the log row itself records who and when). Changes to the
+`activities` record table are audited.
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
-from typing import Callable
 
-from connectors.live import LiveWorkbook
+from connectors.live import LiveData, LiveWorkbook
+from connectors.sheet import Conflict
+from services.audit import audited_append, audited_update
+from services.clock import Clock
+from services.outcomes import Outcome, Refused, refuse
 from workflows.access import Viewer, may_act_for, may_manage_activity
-from workflows.refusals import Refusal
-from workflows.signup import (checkin_row, decide_cancel, decide_checkin, decide_signup, derive,
-                              signup_row)
+from workflows.activity_form import check_activity, new_activity_id
+from workflows.signup import (Derivation, checkin_row, decide_cancel, decide_checkin, decide_signup, derive,
+                              new_checkin_code, signup_row)
 
-Clock = Callable[[], dt.datetime]
-
-
-class Refused(Exception):
-    def __init__(self, refusal: Refusal):
-        super().__init__(str(refusal))
-        self.refusal = refusal
+__all__ = ["Outcome", "Refused", "sign_up", "cancel", "check_in", "save_activity", "renew_checkin_code"]
 
 
-@dataclass(frozen=True)
-class Outcome:
-    status: str  # confirmed | waitlisted | cancelled | attended
-    position: int | None = None  # on the waitlist
-    promoted: str | None = None  # who got the place a cancellation freed
-    already: bool = False  # nothing new was written: it was so already
-    queued: bool = False  # saved locally; reaches Google Sheets when it answers
+def derivation_of(shown: LiveData) -> Derivation:
+    """The rosters of this data, derived once for everyone who reads it."""
+    return shown.memo("derivation", derive)
 
 
-def _check_actor(tables, actor: Viewer | None, person_id: str) -> None:
-    branch = dict(zip(tables["people"]["person_id"], tables["people"]["branch"])).get(person_id)
+def _check_actor(shown: LiveData, actor: Viewer | None, person_id: str) -> None:
+    people = shown.tables["people"]
+    branch = dict(zip(people["person_id"], people["branch"])).get(person_id)
     if not may_act_for(actor, person_id, branch):
-        raise Refused(Refusal("not_yours", person_id))
+        raise refuse("not_yours", person_id)
 
 
 def sign_up(live: LiveWorkbook, activity_id: str, person_id: str, by: str, clock: Clock,
             actor: Viewer | None = None) -> Outcome:
     """Signs `person_id` up; `actor` (None on the command line) must be them or their branch's coordinator."""
-    tables = live.data().tables
-    _check_actor(tables, actor, person_id)
-    derivation = derive(tables)
-    refusal = decide_signup(tables, derivation, activity_id, person_id, clock())
+    shown = live.data()
+    _check_actor(shown, actor, person_id)
+    derivation = derivation_of(shown)
+    refusal = decide_signup(shown.tables, derivation, activity_id, person_id, clock())
     if refusal is not None:
         raise Refused(refusal)
     status, position = derivation.roster(activity_id).status_of(person_id)
     if status in ("confirmed", "waitlisted"):
         return Outcome(status, position, already=True)
-    sent = live.append("signups", [signup_row(activity_id, person_id, "signup", by, clock())], stamp=("at", clock))
-    status, position = derive(live.data().tables).roster(activity_id).status_of(person_id)
+    sent = live.append("signups", [signup_row(activity_id, person_id, "signup", by, clock())], stamp=("at", clock),
+                       fresh=True)
+    status, position = derivation_of(live.data()).roster(activity_id).status_of(person_id)
     return Outcome(status, position, queued=not sent)
 
 
 def cancel(live: LiveWorkbook, activity_id: str, person_id: str, by: str, clock: Clock,
            actor: Viewer | None = None) -> Outcome:
-    tables = live.data().tables
-    _check_actor(tables, actor, person_id)
-    before = derive(tables)
-    refusal = decide_cancel(tables, before, activity_id, person_id, clock())
+    shown = live.data()
+    _check_actor(shown, actor, person_id)
+    before = derivation_of(shown)
+    refusal = decide_cancel(shown.tables, before, activity_id, person_id, clock())
     if refusal is not None:
         raise Refused(refusal)
-    sent = live.append("signups", [signup_row(activity_id, person_id, "cancel", by, clock())], stamp=("at", clock))
-    after = derive(live.data().tables).roster(activity_id)
+    sent = live.append("signups", [signup_row(activity_id, person_id, "cancel", by, clock())], stamp=("at", clock),
+                       fresh=True)
+    after = derivation_of(live.data()).roster(activity_id)
     promoted = [p for p in after.confirmed if p not in before.roster(activity_id).confirmed]
     return Outcome("cancelled", promoted=promoted[0] if promoted else None, queued=not sent)
 
@@ -73,14 +70,15 @@ def cancel(live: LiveWorkbook, activity_id: str, person_id: str, by: str, clock:
 def check_in(live: LiveWorkbook, activity_id: str, person_id: str, code: str | None, by: str,
              clock: Clock, actor: Viewer | None = None) -> Outcome:
     """By code (`code` given: the person themself), or by a coordinator managing the activity (`code` None)."""
-    tables = live.data().tables
+    shown = live.data()
+    tables = shown.tables
     if actor is not None:
         activities = dict(zip(tables["activities"]["activity_id"], tables["activities"]["branch"]))
         allowed = (actor.person_id == person_id if code is not None
                    else may_manage_activity(actor, activities.get(activity_id)))
         if not allowed:
-            raise Refused(Refusal("not_yours", person_id))
-    derivation = derive(tables)
+            raise refuse("not_yours", person_id)
+    derivation = derivation_of(shown)
     refusal = decide_checkin(tables, derivation, activity_id, person_id, code, clock())
     if refusal is not None:
         raise Refused(refusal)
@@ -89,3 +87,59 @@ def check_in(live: LiveWorkbook, activity_id: str, person_id: str, code: str | N
     method = "code" if code is not None else "coordinator"
     sent = live.append("checkins", [checkin_row(activity_id, person_id, method, by, clock())], stamp=("at", clock))
     return Outcome("attended", queued=not sent)
+
+
+@dataclass(frozen=True)
+class ActivitySaved:
+    activity_id: str
+    created: bool = False
+    changed: tuple[str, ...] = ()  # the fields written (empty: nothing had changed)
+    errors: dict | None = None  # {field: (code, params)} when nothing was written because of them
+
+
+def save_activity(live: LiveWorkbook, actor: Viewer, activity_id: str | None, values: dict[str, str],
+                  shown_cells: dict[str, str], clock: Clock) -> ActivitySaved:
+    """Creates an activity (`activity_id` None) or writes the fields that differ from what the form showed.
+
+    A field someone else changed since the form was shown is not overwritten: `Refused("changed_meanwhile")`.
+    """
+    tables = live.data().tables
+    cells, errors = check_activity(values, tables.timezone)
+    if not may_manage_activity(actor, cells.get("branch")):
+        errors["branch"] = ("not_yours", {})
+    if activity_id is not None:
+        activities = tables["activities"]
+        current = activities[activities["activity_id"] == activity_id]
+        if current.empty:
+            raise refuse("unknown_activity", activity_id)
+        if not may_manage_activity(actor, current.iloc[0]["branch"]):
+            raise refuse("not_yours", activity_id)
+    if errors:
+        return ActivitySaved(activity_id or "", errors=errors)
+    if activity_id is None:
+        new_id = new_activity_id(clock())
+        row = {"activity_id": new_id, "checkin_code": new_checkin_code(), **{k: v for k, v in cells.items() if v}}
+        audited_append(live, actor.person_id, "activities", [row], ("activity_id",), clock)
+        return ActivitySaved(new_id, created=True, changed=tuple(row))
+    changes = {k: v for k, v in cells.items() if v != shown_cells.get(k, "").strip()}
+    if not changes:
+        return ActivitySaved(activity_id)
+    try:
+        audited_update(live, actor.person_id, "activities", {"activity_id": activity_id}, changes, clock,
+                       expect={k: shown_cells.get(k, "") for k in changes})
+    except Conflict as conflict:
+        raise refuse("changed_meanwhile", ", ".join(conflict.current)) from None
+    return ActivitySaved(activity_id, changed=tuple(changes))
+
+
+def renew_checkin_code(live: LiveWorkbook, actor: Viewer, activity_id: str, clock: Clock) -> str:
+    """A new check-in code for an activity the actor manages; the old one stops working."""
+    activities = live.data().tables["activities"]
+    current = activities[activities["activity_id"] == activity_id]
+    if current.empty:
+        raise refuse("unknown_activity", activity_id)
+    if not may_manage_activity(actor, current.iloc[0]["branch"]):
+        raise refuse("not_yours", activity_id)
+    code = new_checkin_code()
+    audited_update(live, actor.person_id, "activities", {"activity_id": activity_id}, {"checkin_code": code}, clock)
+    return code

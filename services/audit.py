@@ -1,17 +1,14 @@
-"""Changes the app makes to record tables, each leaving who, when, what was there before.
+"""Changes to record tables, each leaving who, when, and what was there before.
 
-The `_audit` log is append-only: one row per changed cell (or per created row). The Data page
-shows the recent ones.
+The `_audit` log is append-only: one row per changed cell (or per created row). Only the
+services write through here; the Data and Sheets pages show the recent entries.
 """
 from __future__ import annotations
 
-import datetime as dt
-from typing import Callable
-
 from connectors.live import LiveWorkbook
+from services.clock import Clock
 from workflows.signup import new_id
 
-Clock = Callable[[], dt.datetime]
 CREATED = "*"  # the column of an audit row that records a new row
 
 
@@ -33,13 +30,28 @@ def audited_update(live: LiveWorkbook, actor: str, table: str, key: dict[str, st
     """Updates the cells (see `LiveWorkbook.update`) and logs each change with its old value."""
     before = _current_cells(live, table, key)
     sent = live.update(table, key, changes, expect)
+    _log_changes(live, actor, table, [(key, changes, before)], clock)
+    return sent
+
+
+def audited_update_rows(live: LiveWorkbook, actor: str, table: str, items: list[tuple[dict, dict]],
+                        clock: Clock) -> bool:
+    """Several rows' cells in one write, and one log append for all of them."""
+    befores = [_current_cells(live, table, key) for key, _ in items]
+    sent = live.update_rows(table, items)
+    _log_changes(live, actor, table, [(key, changes, before) for (key, changes), before in zip(items, befores)], clock)
+    return sent
+
+
+def _log_changes(live: LiveWorkbook, actor: str, table: str, changed: list[tuple[dict, dict, dict]],
+                 clock: Clock) -> None:
     now = clock()
     rows = [{"audit_id": new_id("U", now), "actor": actor, "table": table, "record": _record(key), "column": column,
              "old": before.get(column, ""), "new": str(value)}
-            for column, value in changes.items() if before.get(column, "") != str(value)]
+            for key, changes, before in changed for column, value in changes.items()
+            if before.get(column, "") != str(value)]
     if rows:
         live.append("_audit", rows, stamp=("at", clock))
-    return sent
 
 
 def audited_append(live: LiveWorkbook, actor: str, table: str, rows: list[dict[str, str]], id_columns: tuple[str, ...],

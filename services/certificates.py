@@ -6,12 +6,12 @@ import datetime as dt
 from connectors.live import LiveWorkbook
 from documents.certificate_pdf import certificate_pdf
 from workflows.certificate import Certificate, certificate_for
-from workflows.signup import derive
+from services.activities import derivation_of
 
 
 def issue_certificate(live: LiveWorkbook, person_id: str, by: str, now: dt.datetime) -> tuple[Certificate, bytes] | None:
-    tables = live.data().tables
-    certificate = certificate_for(tables, derive(tables), person_id, now)
+    shown = live.data()
+    certificate = certificate_for(shown.tables, derivation_of(shown), person_id, now)
     if certificate is None:
         return None
     pdf = certificate_pdf(certificate)  # rendered before it is logged: no number without a document

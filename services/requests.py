@@ -1,17 +1,13 @@
 """Requests and wishes: submitting, each step of the loop, claiming — for the pages (and any CLI)."""
 from __future__ import annotations
 
-import datetime as dt
-from typing import Callable
-
 from connectors.live import LiveWorkbook
 from connectors.sheet import Conflict
-from services.activities import Refused
+from services.clock import Clock
+from services.outcomes import Refused, refuse
 from workflows.access import Viewer
 from workflows.requests import Transition, auto_closes, claim_event, claim_transition, claim_winner, decide, new_request
 from workflows.refusals import Refusal
-
-Clock = Callable[[], dt.datetime]
 
 
 def submit(live: LiveWorkbook, values: dict[str, str], requester: Viewer, clock: Clock) -> str:
@@ -19,9 +15,9 @@ def submit(live: LiveWorkbook, values: dict[str, str], requester: Viewer, clock:
     row, errors = new_request(tables, values, requester.person_id, clock())
     too_long = [params["limit"] for code, params in errors.values() if code == "too_long"]
     if too_long:
-        raise Refused(Refusal("too_long", str(min(too_long))))
+        raise refuse("too_long", str(min(too_long)))
     if errors:
-        raise Refused(Refusal("missing_fields", ", ".join(errors)))
+        raise refuse("missing_fields", ", ".join(errors))
     live.append("requests", [row])
     event = {"event_id": f"E{row['request_id'][1:]}", "request_id": row["request_id"], "actor": requester.person_id,
              "action": "submit", "from_status": "", "to_status": "submitted", "note": ""}
@@ -46,7 +42,7 @@ def _apply(live: LiveWorkbook, transition: Transition, clock: Clock) -> None:
         live.update("requests", {"request_id": transition.request_id}, transition.changes, expect={"status": current})
         # who and when: the request_events row below is this change's audit
     except Conflict:
-        raise Refused(Refusal("changed_meanwhile", transition.request_id)) from None
+        raise refuse("changed_meanwhile", transition.request_id) from None
     if transition.event:
         live.append("request_events", [transition.event], stamp=("at", clock))
 
@@ -56,7 +52,7 @@ def claim(live: LiveWorkbook, request_id: str, actor: Viewer, clock: Clock) -> b
     event = claim_event(live.data().tables, request_id, actor, clock())
     if isinstance(event, Refusal):
         raise Refused(event)
-    live.append("request_events", [event], stamp=("at", clock))
+    live.append("request_events", [event], stamp=("at", clock), fresh=True)
     tables = live.data().tables
     if claim_winner(tables, request_id) != actor.person_id:
         return False
@@ -68,7 +64,8 @@ def claim(live: LiveWorkbook, request_id: str, actor: Viewer, clock: Clock) -> b
 
 
 def close_expired(live: LiveWorkbook, clock: Clock) -> int:
-    """Closes resolved requests whose rating window has passed; returns how many."""
+    """Closes resolved requests whose rating window has passed; returns how many.
+    Housekeeping: the app runs it after each scheduled read, never while a page renders."""
     closed = 0
     for transition in auto_closes(live.data().tables, clock()):
         try:

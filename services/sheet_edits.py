@@ -1,17 +1,21 @@
-"""Saving a coordinator's edits: targeted, audited, and refusing to overwrite someone else's change."""
+"""Saving a coordinator's edits on the Sheets page: targeted, audited, never over someone else's change.
+
+The same for cells typed into the page's table, for an uploaded .xlsx and for a revert.
+"""
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
-from typing import Callable
 
+from connectors.files import read_xlsx_bytes
+from connectors.importing import TablePlan, plan_import
 from connectors.live import LiveWorkbook
 from connectors.sheet import Conflict
 from services.audit import audited_append, audited_update
+from services.clock import Clock
+from services.outcomes import refuse
+from workflows.access import HIDDEN
 from workflows.schema import table as schema_table
-from workflows.sheet_edits import EditPlan
-
-Clock = Callable[[], dt.datetime]
+from workflows.sheet_edits import EditPlan, plan_edits
 
 
 @dataclass
@@ -40,6 +44,14 @@ def save(live: LiveWorkbook, actor: str, table: str, plan: EditPlan, clock: Cloc
     return collisions
 
 
+def save_table_edits(live: LiveWorkbook, actor: str, table: str, shown_rows: list[dict], edited: dict[int, dict],
+                     added: list[dict], deleted: list[int], editable: set[str],
+                     clock: Clock) -> tuple[EditPlan, list[Collision]]:
+    """Checks the edits of the page's table cell by cell and writes the ones that pass."""
+    plan = plan_edits(table, shown_rows, edited, added, deleted, editable, live.data().tables.timezone, clock())
+    return plan, save(live, actor, table, plan, clock)
+
+
 def overwrite(live: LiveWorkbook, actor: str, table: str, collision: Collision, clock: Clock) -> None:
     """The coordinator chose their value over the other change (which the audit log keeps)."""
     audited_update(live, actor, table, collision.key, {collision.column: collision.mine}, clock)
@@ -48,5 +60,31 @@ def overwrite(live: LiveWorkbook, actor: str, table: str, collision: Collision, 
 def revert(live: LiveWorkbook, actor: str, audit_row: dict, clock: Clock) -> None:
     """Puts back the old value of one audited change, if the cell still holds the new one."""
     key = dict(part.split("=", 1) for part in audit_row["record"].split(", "))
-    audited_update(live, actor, audit_row["table"], key, {audit_row["column"]: audit_row["old"]}, clock,
-                   expect={audit_row["column"]: audit_row["new"]})
+    try:
+        audited_update(live, actor, audit_row["table"], key, {audit_row["column"]: audit_row["old"]}, clock,
+                       expect={audit_row["column"]: audit_row["new"]})
+    except Conflict:
+        raise refuse("changed_meanwhile", audit_row["column"]) from None
+
+
+def plan_upload(live: LiveWorkbook, table: str, data: bytes) -> TablePlan | None:
+    """What applying an uploaded .xlsx to one table would do (None: the file has no such sheet).
+    Private cells are never changed this way: the download masked them."""
+    incoming, _ = read_xlsx_bytes(data)
+    plans = [p for p in plan_import(live.data().snapshot, incoming) if p.table == table]
+    if not plans:
+        return None
+    plan = plans[0]
+    private = {c.key for c in schema_table(table).columns if c.private}
+    updates = [(key, {k: v for k, v in changes.items() if k not in private and v != HIDDEN})
+               for key, changes in plan.updates]
+    plan.updates = [(key, changes) for key, changes in updates if changes]
+    plan.appends = [{k: v for k, v in row.items() if k not in private} for row in plan.appends]
+    return plan
+
+
+def apply_upload(live: LiveWorkbook, actor: str, table: str, plan: TablePlan, clock: Clock) -> None:
+    for key, changes in plan.updates:
+        audited_update(live, actor, table, key, changes, clock)
+    if plan.appends:
+        audited_append(live, actor, table, plan.appends, schema_table(table).id_columns, clock)

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
-from connectors.files import frame_as_sheet, xlsx_bytes
+from documents.spreadsheets import frame_as_sheet, xlsx_bytes
 from connectors.live import LiveWorkbook
 from connectors.parsing import parse_snapshot
 from connectors.sqlite_workbook import SqliteWorkbook
@@ -154,7 +154,7 @@ def test_injection_payloads_are_stored_literally_shown_as_text_and_exported_neut
     workbook = load_workbook(io.BytesIO(xlsx_bytes([sheet])))
     cells = [cell for row in workbook["requests"].iter_rows() for cell in row if cell.value]
     assert all(cell.data_type == "s" for cell in cells)  # text, never a formula
-    from connectors.files import to_csv_text
+    from documents.spreadsheets import to_csv_text
 
     csv_text = to_csv_text(sheet)
     for payload in ("=IMPORTXML", "=HYPERLINK", "+cmd", "@SUM"):

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from workflows.cells import BadCell, format_datetime, parse_cell
-from connectors.headers import column_positions, normalise
+from workflows.headers import column_positions, normalise
 from workflows.schema import table
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -5,6 +5,7 @@ import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 
 from connectors.live import LiveWorkbook
+from services.outcomes import Refused
 from services.requests import act, claim, close_expired, submit
 from tests.builders import people, tables
 from workflows.access import Viewer
@@ -144,8 +145,16 @@ def test_eight_members_claiming_one_wish_at_once_leave_exactly_one_assignee(work
     live, clock, rid = prepared(workbook, kind="wish")
     members = [Viewer(f"M{n}", f"M{n}", "volunteer", "") for n in range(8)]
     real_clock = lambda: dt.datetime.now()  # noqa: E731 - distinct stamps in the order of the writes
+
+    def try_claim(member):
+        try:
+            return claim(live, rid, member, real_clock)
+        except Refused as refused:  # too late: the wish is taken already
+            assert refused.refusal.code == "not_claimable"
+            return False
+
     with ThreadPoolExecutor(max_workers=8) as pool:
-        won = list(pool.map(lambda m: claim(live, rid, m, real_clock), members))
+        won = list(pool.map(try_claim, members))
     request = live.refresh().tables["requests"].iloc[0]
     assert won.count(True) == 1
     assert request["status"] == "assigned" and request["assignee_id"] == members[won.index(True)].person_id

@@ -83,9 +83,9 @@ def test_a_change_can_be_reverted_unless_the_cell_changed_again(workbook):
     change = parse_snapshot(workbook.snapshot())["_audit"].iloc[0].to_dict()
     revert(live, "C1", change, lambda: NOW)
     assert workbook.snapshot().sheets["activities"].rows[0][7] == "三十"
-    from connectors.sheet import Conflict
+    from services.outcomes import Refused
 
-    with pytest.raises(Conflict):
+    with pytest.raises(Refused):
         revert(live, "C1", change, lambda: NOW)  # it no longer holds "30"
 
 

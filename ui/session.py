@@ -2,19 +2,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
-
 import streamlit as st
 
 from connectors.live import LiveData
 from ui import settings
 from ui.i18n import t
+from services.activities import derivation_of
 from ui.pages import PAGES_BY_KEY
 from ui.state import live, sign_in_limiter
 from workflows.access import PUBLIC, SIGNED_OUT, Viewer, may_open, viewer_by_email, viewer_for
 from workflows.clock import local_now
 from workflows.codes import code_is_valid
-from workflows.signup import Derivation, derive
+from workflows.signup import Derivation
 
 SESSION_PERSON = "person_id"
 
@@ -24,32 +23,18 @@ def data() -> LiveData:
 
 
 def now() -> dt.datetime:
-    """Now, in the workbook's time zone."""
+    """Now, in the workbook's time zone (never the server's): for pages, and as the services' clock."""
     return local_now(data().tables.timezone)
-
-
-_memo: dict[tuple, object] = {}
-_memo_lock = threading.Lock()
 
 
 def per_snapshot(name: str, compute, *arguments):
     """`compute(tables, *arguments)`, computed once per snapshot and arguments for every session."""
-    shown = data()
-    key = (name, id(live()), shown.version, *arguments)
-    with _memo_lock:
-        if key in _memo:
-            return _memo[key]
-    value = compute(shown.tables, *arguments)
-    with _memo_lock:
-        for old in [k for k in _memo if k[0] == name and k[2] != shown.version]:
-            del _memo[old]
-        _memo[key] = value
-    return value
+    return data().memo(name, compute, *arguments)
 
 
 def derivation() -> Derivation:
     """The rosters of the current snapshot, derived once per snapshot for every session."""
-    return per_snapshot("derivation", derive)
+    return derivation_of(data())
 
 
 def flash(kind: str, message: str) -> None:

@@ -6,8 +6,9 @@ import threading
 
 import streamlit as st
 
-from connectors.config import open_workbook, workbook_url
+from connectors.config import open_workbook, spreadsheet_id, workbook_url
 from connectors.live import LiveWorkbook
+from services.clock import workbook_clock
 from ui import settings
 from workflows.codes import AttemptLimiter
 from workflows.demo_access import load_demo_rows
@@ -30,7 +31,20 @@ def _live_for(url: str, refresh_seconds: float) -> LiveWorkbook:
         if not any(sheet.rows for sheet in snapshot.sheets.values()):
             for table, rows in load_demo_rows(dt.datetime.now().replace(microsecond=0)):
                 workbook.append(table, rows)
-    return LiveWorkbook(workbook, refresh_seconds)
+    return LiveWorkbook(workbook, refresh_seconds, after_read=_housekeeping)
+
+
+def _housekeeping(live: LiveWorkbook) -> None:
+    """After each scheduled read: resolved requests nobody rated close after the rating window."""
+    from services.requests import close_expired
+
+    close_expired(live, workbook_clock(live))
+
+
+def spreadsheet_link() -> str | None:
+    """The Google spreadsheet's address, for coordinators to open it; None for the embedded workbook."""
+    sheet_id = spreadsheet_id(live().workbook.url)
+    return f"https://docs.google.com/spreadsheets/d/{sheet_id}/edit" if sheet_id else None
 
 
 @st.cache_resource(show_spinner=False)

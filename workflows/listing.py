@@ -5,7 +5,7 @@ import datetime as dt
 
 import pandas as pd
 
-from workflows.signup import Derivation, deadline_of
+from workflows.signup import CHECKIN_OPENS_BEFORE, Derivation, deadline_of
 
 LISTING_COLUMNS = ["activity_id", "title", "category", "branch", "location", "starts_at", "ends_at", "hours",
                    "capacity", "confirmed", "places_left", "waitlist", "deadline", "open_for_signup",
@@ -49,6 +49,15 @@ def my_activities(tables, derivation: Derivation, person_id: str) -> pd.DataFram
     frame = pd.DataFrame(rows, columns=["activity_id", "title", "starts_at", "location", "activity_status",
                                         "my_status", "my_position"])
     return frame.sort_values("starts_at", ascending=False).reset_index(drop=True)
+
+
+def checkin_choices(tables, derivation: Derivation, person_id: str, now: dt.datetime) -> pd.DataFrame:
+    """The person's activities whose check-in is open now (one hour before the start until the end)."""
+    mine = my_activities(tables, derivation, person_id)
+    ends = dict(zip(tables["activities"]["activity_id"], tables["activities"]["ends_at"]))
+    within = [status in ("confirmed", "attended") and start - CHECKIN_OPENS_BEFORE <= now <= ends.get(activity_id, start)
+              for activity_id, start, status in zip(mine["activity_id"], mine["starts_at"], mine["my_status"])]
+    return mine[pd.Series(within, index=mine.index, dtype=bool)]
 
 
 def label_of_places(capacity: int | None, places_left: int | None, waitlist: int) -> tuple[str, dict]:

@@ -8,8 +8,19 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from workflows.cells import BadCell, parse_cell
+from workflows.headers import column_positions
 from workflows.schema import APPEND_ONLY, table as schema_table
 from workflows.signup import new_id
+
+
+def editable_columns(spec, present: list[str]) -> set[str]:
+    """The columns a coordinator may type into on the Sheets page: not IDs, not private ones."""
+    return {key for key in present if key not in spec.id_columns and not spec.column(key).private}
+
+
+def sheet_positions(spec, header: list[str]) -> dict[str, int]:
+    """{column key: index in the sheet's header row} (headers by key or Chinese header)."""
+    return column_positions(spec, header)
 
 
 @dataclass

@@ -106,6 +106,19 @@ def survey_row(values: dict[str, str], now: dt.datetime) -> dict[str, str]:
             "status": "open"}
 
 
+QUESTION_TYPES = ("rating", "choice", "multi", "text")
+QUESTION_LIMIT = 200
+
+
+def question_rows(survey_id: str, questions: list[dict]) -> list[dict[str, str]]:
+    """The question rows of a new survey, numbered 1, 2, … in the order given; blank questions are left out."""
+    kept = [q for q in questions if str(q.get("text") or "").strip()]
+    return [{"survey_id": survey_id, "question_id": str(number), "text": str(q["text"]).strip()[:QUESTION_LIMIT],
+             "type": q.get("type") if q.get("type") in QUESTION_TYPES else "text",
+             "options": str(q.get("options") or "").strip(), "required": "true" if q.get("required") else "false"}
+            for number, q in enumerate(kept, start=1)]
+
+
 def action_row(values: dict[str, str], now: dt.datetime) -> dict[str, str]:
     return {"action_id": new_id("X", now), "source": values.get("source", ""), "finding": values.get("finding", ""),
             "action": values.get("action", ""), "owner": values.get("owner", ""), "due_on": values.get("due_on", ""),

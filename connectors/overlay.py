@@ -1,0 +1,95 @@
+"""Laying a write over the cached data, so its author sees it without a re-read of the workbook.
+
+Only the rows (or the one row) a write touched are parsed; the other tables and rows are
+shared with the data they came from, which stays unchanged for anyone still reading it.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+from zoneinfo import ZoneInfo
+
+from workflows.headers import column_positions, normalise
+from connectors.parsing import parse_sheet
+from connectors.sheet import RawSheet, Snapshot
+from workflows.schema import table as schema_table
+from workflows.tables import ROW, Tables
+
+
+def aligned_cells(header: list[str], positions: dict[str, int], row: dict[str, str]) -> list[str]:
+    cells = [""] * len(header)
+    for key, value in row.items():
+        if key in positions:
+            cells[positions[key]] = "" if value is None else str(value)
+    return cells
+
+
+def with_rows(tables: Tables, snapshot: Snapshot, table: str, new_rows: list[list[str]],
+              header: list[str] | None = None) -> tuple[Tables, Snapshot]:
+    """The data with `new_rows` (cells in sheet order) added at the end of the table's sheet.
+    Rows whose ID the table holds already are left out: laying a write twice changes nothing."""
+    spec = schema_table(table)
+    old = snapshot.sheets.get(table)
+    if old is None or not new_rows:
+        return tables, snapshot
+    header = header or old.header
+    new_rows = _not_known(spec, tables[table], column_positions(spec, header), new_rows)
+    if not new_rows:
+        return tables, snapshot
+    sheet = RawSheet(old.title, header, old.rows + new_rows)
+    parsed, problems = parse_sheet(spec, RawSheet(old.title, header, new_rows), ZoneInfo(tables.timezone))
+    offset = len(old.rows)
+    parsed[ROW] = parsed[ROW] + offset
+    problems = [dataclasses.replace(p, row=p.row + offset) for p in problems
+                if p.row is not None and p.row > 1]  # the sheet's and header's problems are known already
+    frame = pd.concat([tables[table], parsed], ignore_index=True) if len(parsed) else tables[table]
+    return _replaced(tables, table, frame, problems), _with_sheet(snapshot, table, sheet)
+
+
+def with_cells(tables: Tables, snapshot: Snapshot, table: str, key: dict[str, str],
+               changes: dict[str, str]) -> tuple[Tables, Snapshot]:
+    """The data with the cells of the row holding `key` changed (nothing, if it is not there yet)."""
+    spec = schema_table(table)
+    old, frame = snapshot.sheets.get(table), tables[table]
+    if old is None:
+        return tables, snapshot
+    match = pd.Series(True, index=frame.index)
+    for column, value in key.items():
+        match &= frame[column].astype(str).map(normalise) == normalise(value)
+    if not match.any():
+        return tables, snapshot
+    position = int(match.to_numpy().nonzero()[0][0])
+    index = int(frame.iloc[position][ROW]) - 2
+    positions = column_positions(spec, old.header)
+    cells = list(old.rows[index]) + [""] * max(0, len(old.header) - len(old.rows[index]))
+    for column, value in changes.items():
+        if column in positions:
+            cells[positions[column]] = str(value)
+    rows = list(old.rows)
+    rows[index] = cells
+    parsed, problems = parse_sheet(spec, RawSheet(old.title, old.header, [cells]), ZoneInfo(tables.timezone))
+    parsed[ROW] = index + 2
+    frame = pd.concat([frame.iloc[:position], parsed, frame.iloc[position + 1:]], ignore_index=True)
+    kept = [p for p in tables.problems if not (p.sheet == old.title and p.row == index + 2)]
+    found = [dataclasses.replace(p, row=index + 2) for p in problems if p.row == 2]
+    return (dataclasses.replace(tables, frames={**tables.frames, table: frame}, problems=kept + found),
+            _with_sheet(snapshot, table, RawSheet(old.title, old.header, rows)))
+
+
+def _not_known(spec, frame: pd.DataFrame, positions: dict[str, int], rows: list[list[str]]) -> list[list[str]]:
+    """The rows whose ID the table does not hold yet (IDs compared as the parser reads them)."""
+    if frame.empty or any(k not in positions for k in spec.id_columns):
+        return rows
+    ids = [tuple(row[positions[k]].strip() if positions[k] < len(row) else "" for k in spec.id_columns) for row in rows]
+    known = pd.MultiIndex.from_frame(frame[list(spec.id_columns)].astype(str))
+    held = set(known[known.isin(ids)]) if ids else set()
+    return [row for row, key in zip(rows, ids) if key not in held]
+
+
+def _replaced(tables: Tables, table: str, frame: pd.DataFrame, problems: list) -> Tables:
+    return dataclasses.replace(tables, frames={**tables.frames, table: frame}, problems=tables.problems + problems)
+
+
+def _with_sheet(snapshot: Snapshot, table: str, sheet: RawSheet) -> Snapshot:
+    return dataclasses.replace(snapshot, sheets={**snapshot.sheets, table: sheet})
