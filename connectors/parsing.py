@@ -48,15 +48,16 @@ def _timezone(snapshot: Snapshot) -> tuple[str, list[Problem]]:
             except (ZoneInfoNotFoundError, ValueError):
                 header = settings.header[positions["value"]]
                 row = RawSheet.row_number(index)
-                return DEFAULT_TIMEZONE, [Problem(settings.title, row, header, name, "unknown time zone")]
+                return DEFAULT_TIMEZONE, [Problem(settings.title, row, header, name, "unknown_time_zone")]
     return DEFAULT_TIMEZONE, []
 
 
 def parse_sheet(table: Table, raw: RawSheet | None, tz: ZoneInfo) -> tuple[pd.DataFrame, list[Problem]]:
     if raw is None:
-        return empty_frame(table), [Problem(table.zh, None, "", "", f"worksheet {table.key} ({table.zh}) is missing")]
+        return empty_frame(table), [Problem(table.zh, None, "", "", "worksheet_missing",
+                                            {"table": table.key, "title": table.zh})]
     positions = column_positions(table, raw.header)
-    problems = [Problem(raw.title, 1, column.zh, "", f"required column {column.key} ({column.zh}) is missing")
+    problems = [Problem(raw.title, 1, column.zh, "", "column_missing", {"column": column.key, "label": column.zh})
                 for column in table.columns if column.required and column.key not in positions]
     records, seen_ids = [], {}
     for index, row in enumerate(raw.rows):
@@ -68,7 +69,7 @@ def parse_sheet(table: Table, raw: RawSheet | None, tz: ZoneInfo) -> tuple[pd.Da
             continue
         duplicate = _duplicate_problem(table, raw, record, seen_ids, positions)
         if duplicate is not None:
-            if duplicate.problem:
+            if duplicate is not _RESENT:
                 problems.append(duplicate)
             continue
         records.append(record)
@@ -85,26 +86,29 @@ def _parse_row(table, raw, index, positions, tz):
         if not text.strip():
             record[column.key] = "" if column.type == "text" else None
             if column.required and position is not None:
-                problems.append(_problem(raw, index, position, "", f"{column.key} is required"))
+                problems.append(_problem(raw, index, position, "", "required_empty", column=column.key))
                 usable = False
             continue
         try:
             record[column.key] = parse_cell(text, column, tz)
         except BadCell as bad:
             record[column.key] = None
-            problems.append(_problem(raw, index, position, text, str(bad)))
+            problems.append(_problem(raw, index, position, text, f"cell.{bad.code}", **bad.params))
             usable = usable and not column.required
     if any(record[key] is None for key in table.id_columns):
         usable = False
     return (record if usable else None), problems
 
 
-def _problem(raw: RawSheet, index: int, position: int, value: str, message: str) -> Problem:
-    return Problem(raw.title, RawSheet.row_number(index), raw.header[position], value, message)
+def _problem(raw: RawSheet, index: int, position: int, value: str, code: str, **params) -> Problem:
+    return Problem(raw.title, RawSheet.row_number(index), raw.header[position], value, code, params)
 
 
-def _duplicate_problem(table, raw, record, seen_ids, positions) -> Problem | None:
-    """None for a first occurrence; a Problem (empty for a log's identical re-send) otherwise."""
+_RESENT = object()  # a log's identical re-send: skipped, not a problem
+
+
+def _duplicate_problem(table, raw, record, seen_ids, positions):
+    """None for a first occurrence; _RESENT for a log's identical re-send; a Problem otherwise."""
     key = tuple(record[k] for k in table.id_columns)
     first = seen_ids.get(key)
     if first is None:
@@ -113,9 +117,9 @@ def _duplicate_problem(table, raw, record, seen_ids, positions) -> Problem | Non
     id_column = table.id_columns[0]
     header = raw.header[positions[id_column]]
     if table.kind == APPEND_ONLY and _same_content(first, record):
-        return Problem("", None, "", "", "")
-    return Problem(raw.title, record[ROW], header, "/".join(map(str, key)),
-                   f"duplicate ID (first in row {first[ROW]}); this row is ignored")
+        return _RESENT
+    return Problem(raw.title, record[ROW], header, "/".join(map(str, key)), "duplicate_id",
+                   {"first_row": int(first[ROW])})
 
 
 def _same_content(first: dict, second: dict) -> bool:

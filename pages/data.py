@@ -5,6 +5,7 @@ from documents.spreadsheets import frame_as_sheet, xlsx_bytes
 from ui import settings
 from ui.display import readable
 from ui.i18n import t
+from ui.messages import problem_text
 from ui.session import data, guard
 from ui.state import spreadsheet_link
 from workflows.access import masked
@@ -29,10 +30,11 @@ def problems_section():
     left, right = st.columns(2)
     sheets = left.multiselect(t("data.filter_sheet"), sorted({p.sheet for p in problems}))
     search = right.text_input(t("data.search")).strip().casefold()
-    rows = [p for p in problems if (not sheets or p.sheet in sheets)
-            and (not search or search in p.value.casefold() or search in p.problem.casefold())]
+    rows = [(p, problem_text(p)) for p in problems if not sheets or p.sheet in sheets]
+    rows = [(p, text) for p, text in rows
+            if not search or search in p.value.casefold() or search in text.casefold()]
     st.dataframe([{t("data.sheet"): p.sheet, t("data.row"): p.row, t("data.column"): p.column,
-                   t("data.value"): p.value, t("data.problem"): p.problem} for p in rows],
+                   t("data.value"): p.value, t("data.problem"): text} for p, text in rows],
                  hide_index=True, width="stretch")
 
 

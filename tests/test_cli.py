@@ -127,10 +127,14 @@ def test_a_csv_folder_with_chinese_headers_shuffled_extra_and_bad_cells_imports_
     assert [s["row"] for s in report["people"]["skipped"]] == [6, 7]
     assert report["people"]["ignored_columns"] == ["备注"]
     code, out, _ = run(capsys, "validate", "--workbook", url, "--json")
-    problems = {(p["sheet"], p["row"], p["column"], p["value"]) for p in json.loads(out)}
+    problems = {(p["sheet"], p["row"], p["column"], p["value"], p["code"]) for p in json.loads(out)}
     assert code == 1
-    assert problems == {("people", 3, "政治面貌", "三好学生"), ("people", 4, "加入日期", "2024-13-01"),
-                        ("activities", 2, "名额", "三十")}
+    assert problems == {("people", 3, "政治面貌", "三好学生", "cell.not_choice"),
+                        ("people", 4, "加入日期", "2024-13-01", "cell.not_real_date"),
+                        ("activities", 2, "名额", "三十", "cell.not_number")}
+    assert {p["problem"] for p in json.loads(out) if p["sheet"] == "activities"} == {"not a number"}
+    code, out, _ = run(capsys, "validate", "--workbook", url)
+    assert "activities row 2 [名额] '三十': not a number" in out
 
 
 def test_an_extra_column_survives_app_appends_and_updates(url, tmp_path):

@@ -74,7 +74,9 @@ def test_a_signup_overlapping_a_confirmed_activity_is_ignored_and_reported():
                activities=[activity("A1"), activity("A2", starts="2025-11-20 10:00", ends="2025-11-20 12:00")],
                signups=[signup(1, "1", "A1"), signup(2, "1", "A2", at="2025-11-10 11:00")])
     assert roster(t, "A2").confirmed == []
-    assert "overlaps with A1" in derive(t).problems[0].problem
+    problem = derive(t).problems[0]
+    assert (problem.code, problem.params) == ("overlap", {"activity_id": "A1"})
+    assert "overlaps with A1" in problem.problem
 
 
 def test_rows_of_an_activity_cancelled_later_are_valid_history():
@@ -129,7 +131,7 @@ def test_attendance_counts_once_and_ignores_code_checkins_the_rules_refuse():
                signups=[signup(1, "1"), signup(2, "2", at="2025-11-10 10:05")], checkins=checkins)
     d = derive(t)
     assert d.roster("A1").attended == ["1", "2"]
-    assert [(p.row, p.problem) for p in d.problems] == [(4, "check-in by code of someone not confirmed")]
+    assert [(p.row, p.code) for p in d.problems] == [(4, "not_confirmed")]
 
 
 # -- properties --------------------------------------------------------------------------

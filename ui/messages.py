@@ -2,11 +2,21 @@
 from __future__ import annotations
 
 from ui.i18n import t
+from workflows.problems import Problem
 from workflows.refusals import Refusal
 
 
 def refusal_text(refusal: Refusal) -> str:
     return t(f"refusal.{refusal.code}", detail=refusal.detail)
+
+
+def problem_key(code: str) -> str:
+    """The catalog key of a problem code: a cell that does not parse has its cell.* text."""
+    return code if code.startswith("cell.") else f"problem.{code}"
+
+
+def problem_text(problem: Problem) -> str:
+    return t(problem_key(problem.code), **problem.params)
 
 
 def field_error(error: tuple[str, dict]) -> str:

@@ -112,8 +112,8 @@ def derive(tables: Tables) -> Derivation:
             continue  # unknown activity or person: reported by validation already
         refusal = _refusal_of_row(row, activity, active_people, ledger)
         if refusal is not None:
-            column, message = refusal
-            problems.append(tables.problem("signups", row[ROW], column, row[column], message))
+            column, code, params = refusal
+            problems.append(tables.problem("signups", row[ROW], column, row[column], code, **params))
             continue
         ledger.apply(row["activity_id"], row["person_id"], row["action"])
     rosters = {key: Roster(list(ledger.confirmed(key)), ledger.active[key][len(ledger.confirmed(key)):],
@@ -126,15 +126,16 @@ def _active_people(tables: Tables) -> set[str]:
     return set(active_people(tables)["person_id"])
 
 
-def _refusal_of_row(row, activity, active_people, ledger) -> tuple[str, str] | None:
+def _refusal_of_row(row, activity, active_people, ledger) -> tuple[str, str, dict] | None:
+    """The column, problem code and params of a sign-up row the rules refuse."""
     if row["person_id"] not in active_people:
-        return "person_id", "the person is not active (在册: 否)"
+        return "person_id", "person_not_active", {}
     if row["at"] > deadline_of(activity):
-        return "at", f"after the sign-up deadline {deadline_of(activity):%Y-%m-%d %H:%M}"
+        return "at", "deadline_passed", {"deadline": f"{deadline_of(activity):%Y-%m-%d %H:%M}"}
     if row["action"] == "signup" and row["person_id"] not in ledger.active[row["activity_id"]]:
         clash = ledger.clash(row["activity_id"], row["person_id"])
         if clash is not None:
-            return "activity_id", f"overlaps with {clash}, which the person is confirmed for"
+            return "activity_id", "overlap", {"activity_id": clash}
     return None
 
 
@@ -148,11 +149,11 @@ def _attach_checkins(tables, activities, rosters) -> list[Problem]:
         if row["method"] == "code":
             if row["person_id"] not in roster.confirmed:
                 problems.append(tables.problem("checkins", row[ROW], "person_id", row["person_id"],
-                                               "check-in by code of someone not confirmed"))
+                                               "not_confirmed"))
                 continue
             if not (activity["starts_at"] - CHECKIN_OPENS_BEFORE <= row["at"] <= activity["ends_at"]):
                 problems.append(tables.problem("checkins", row[ROW], "at", f"{row['at']:%Y-%m-%d %H:%M}",
-                                               "check-in by code outside the check-in window"))
+                                               "outside_window"))
                 continue
         if row["person_id"] not in roster.attended:
             roster.attended.append(row["person_id"])

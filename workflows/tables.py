@@ -22,11 +22,11 @@ class Tables:
     def __getitem__(self, key: str) -> pd.DataFrame:
         return self.frames[key]
 
-    def problem(self, table: str, row: int, column: str, value, message: str) -> Problem:
-        """A problem named the way the sheet names things."""
+    def problem(self, table: str, row: int, column: str, value, code: str, **params) -> Problem:
+        """A problem (`code` of PROBLEM_MESSAGES, with its `params`) named the way the sheet names things."""
         title = self.titles.get(table, table)
         label = self.labels.get(table, {}).get(column, column)
-        return Problem(title, int(row), label, "" if value is None else str(value), message)
+        return Problem(title, int(row), label, "" if value is None else str(value), code, params)
 
 
 def active_people(tables: Tables) -> pd.DataFrame:

@@ -23,15 +23,14 @@ def data_problems(tables: Tables) -> list[Problem]:
 def _activities_end_after_start(tables: Tables) -> list[Problem]:
     frame = tables["activities"]
     bad = frame[frame["ends_at"].notna() & frame["starts_at"].notna() & (frame["ends_at"] <= frame["starts_at"])]
-    return [tables.problem("activities", row[ROW], "ends_at", row["ends_at"], "ends before it starts")
+    return [tables.problem("activities", row[ROW], "ends_at", row["ends_at"], "ends_before_start")
             for _, row in bad.iterrows()]
 
 
 def _hours_positive_unless_adjustment(tables: Tables) -> list[Problem]:
     frame = tables["hours"]
     bad = frame[frame["hours"].notna() & (frame["hours"] <= 0) & (frame["source"] != "adjustment")]
-    return [tables.problem("hours", row[ROW], "hours", _number(row["hours"]),
-                           "must be more than 0 (negative only with source adjustment)")
+    return [tables.problem("hours", row[ROW], "hours", _number(row["hours"]), "hours_not_positive")
             for _, row in bad.iterrows()]
 
 
@@ -44,8 +43,8 @@ def _unknown_references(tables: Tables) -> list[Problem]:
                                  ("hours", "person_id", people)):
         frame = tables[table]
         unknown = frame[frame[column].notna() & (frame[column] != "") & ~frame[column].isin(known)]
-        what = "person" if column == "person_id" else "activity"
-        found.extend(tables.problem(table, row[ROW], column, row[column], f"unknown {what}")
+        code = "unknown_person" if column == "person_id" else "unknown_activity"
+        found.extend(tables.problem(table, row[ROW], column, row[column], code)
                      for _, row in unknown.iterrows())
     return found
 
