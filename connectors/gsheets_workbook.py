@@ -172,15 +172,15 @@ class GoogleSheetsWorkbook(TargetedUpdates):
         self.journal.remove(entry_id)
 
     def _send_updates(self, table: str, items: list, expect: dict | None) -> None:
+        """One read (header, key columns and the expected columns) and one write: 2 requests."""
         spec = schema_table(table)
         title = self._title(table)
         header = self._header_with_columns_for(spec, title, [changes for _, changes in items])
-        header, rows = self._locate(spec, title, header, [key for key, _ in items])
+        header, rows, current = self._locate(spec, title, header, [key for key, _ in items], list(expect or {}))
         for (key, _), row_number in zip(items, rows):
             if row_number is None:
                 raise RowNotFound(table, key)
         if expect is not None:
-            current = self._cells_of_row(spec, title, header, rows[0])
             differing = {k: current.get(k, "") for k, v in expect.items() if current.get(k, "") != str(v)}
             if differing:
                 raise Conflict(table, items[0][0], differing)
@@ -189,27 +189,30 @@ class GoogleSheetsWorkbook(TargetedUpdates):
         self.api.write_cells([{"range": f"{q}!{column_letter(positions[k])}{row_number}", "values": [[v]]}
                               for (_, changes), row_number in zip(items, rows) for k, v in changes.items()])
 
-    def _locate(self, spec: Table, title: str, header: list[str], keys: list[dict]) -> tuple[list[str], list]:
-        """The header as it is now and the sheet row number of the first row with each key."""
+    def _locate(self, spec: Table, title: str, header: list[str], keys: list[dict],
+                wanted: list[str] = ()) -> tuple[list[str], list, dict[str, str]]:
+        """The header as it is now, the sheet row number of the first row with each key, and the text
+        of the `wanted` columns in the first key's row: all in one read."""
         positions = column_positions(spec, header)
         id_keys = list(keys[0])
-        letters = [column_letter(positions[k]) for k in id_keys]
+        wanted = [k for k in wanted if k in positions]
+        letters = [column_letter(positions[k]) for k in id_keys + wanted]
         q = quote_title(title)
         grids = self.api.batch_get([f"{q}!1:1", *(f"{q}!{L}:{L}" for L in letters)])
         if grids[0] and grids[0][0] != header:  # the header moved since we read it: read again
             self._headers[spec.key] = grids[0][0]
-            return self._locate(spec, title, grids[0][0], keys)
+            return self._locate(spec, title, grids[0][0], keys, wanted)
+        id_grids, wanted_grids = grids[1:1 + len(id_keys)], grids[1 + len(id_keys):]
         first_row: dict[tuple, int] = {}
-        for index in range(1, max(len(g) for g in grids[1:])):
-            cells = tuple(normalise(g[index][0]) if index < len(g) and g[index] else "" for g in grids[1:])
+        for index in range(1, max(len(g) for g in id_grids)):
+            cells = tuple(normalise(g[index][0]) if index < len(g) and g[index] else "" for g in id_grids)
             first_row.setdefault(cells, index + 1)
         rows = [first_row.get(tuple(normalise(str(key[k])) for k in id_keys)) for key in keys]
-        return header, rows
-
-    def _cells_of_row(self, spec: Table, title: str, header: list[str], row_number: int) -> dict[str, str]:
-        grid = self.api.batch_get([f"{quote_title(title)}!{row_number}:{row_number}"])[0]
-        values = grid[0] if grid else []
-        return {k: (values[i] if i < len(values) else "") for k, i in column_positions(spec, header).items()}
+        current = {}
+        if rows and rows[0] is not None:
+            index = rows[0] - 1
+            current = {k: (g[index][0] if index < len(g) and g[index] else "") for k, g in zip(wanted, wanted_grids)}
+        return header, rows, current
 
     # -- schema and sync -------------------------------------------------------------------
     def ensure_schema(self, lang: str = "zh") -> list[str]:

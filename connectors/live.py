@@ -9,6 +9,7 @@ happens once per snapshot, and so does anything derived through `LiveData.memo`.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -96,11 +97,15 @@ class LiveWorkbook:
                 self.workbook.sync()
                 self._read()
             self.last_error = None
-            if self._after_read is not None:
-                self._after_read(self)
         except Exception as error:  # noqa: BLE001 - any backend failure: keep serving what we have
             self._read_at = self._clock()
             self.last_error = error
+            return
+        if self._after_read is not None:
+            try:
+                self._after_read(self)
+            except Exception:  # noqa: BLE001 - housekeeping is retried after the next read
+                logging.getLogger(__name__).exception("housekeeping after a read failed")
 
     def _read(self) -> None:
         """Reads are one at a time (under `_refreshing`); writes laid over the data while this read was

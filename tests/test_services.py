@@ -155,3 +155,28 @@ def test_a_server_running_in_utc_shows_every_time_in_the_workbooks_zone(tmp_path
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_on_google_a_sign_up_costs_one_request_and_an_audited_edit_at_most_three(fake, tmp_path):
+    from tests.conftest import SheetsBackend
+
+    workbook = SheetsBackend(fake, tmp_path).workbook
+    workbook.ensure_schema()
+    workbook.append("people", [{"person_id": "P1", "name": "甲", "political_status": "masses"},
+                               {"person_id": "C1", "name": "乙", "political_status": "party_member",
+                                "role": "coordinator", "branch": "一支部"}])
+    workbook.append("activities", [{"activity_id": "A1", "title": "义诊", "branch": "一支部", "capacity": "3",
+                                    "starts_at": "2099-06-01 09:00", "ends_at": "2099-06-01 11:00", "status": "open"}])
+    live = LiveWorkbook(workbook, interval_seconds=3600)
+    clock = fixed_clock(dt.datetime(2099, 5, 1, 9, 0))
+    shown = live.data().cells_of("activities", 2)
+    fake.reset_log()
+
+    assert sign_up(live, "A1", "P1", "P1", clock).status == "confirmed"
+    after_sign_up = len(fake.log)
+    save_activity(live, person(live, "C1"), "A1", {**shown, "location": "校医院"}, shown, clock)
+    after_edit = len(fake.log)
+
+    assert after_sign_up <= 1, [entry["kind"] for entry in fake.log]
+    assert after_edit - after_sign_up <= 3, [entry["kind"] for entry in fake.log[after_sign_up:]]
+    assert live.refresh().tables["activities"].iloc[0]["location"] == "校医院"
