@@ -190,10 +190,11 @@ def decide_signup(tables: Tables, derivation: Derivation, activity_id: str, pers
     roster = derivation.roster(activity_id)
     if person_id in roster.confirmed or person_id in roster.waitlisted:
         return None
-    for other_id, other_roster in derivation.rosters.items():
+    mine = [other_id for other_id, other_roster in derivation.rosters.items()
+            if other_id != activity_id and person_id in other_roster.confirmed]
+    for other_id in mine:  # only the person's own activities are looked up
         other = _activity(tables, other_id)
-        if (other_id != activity_id and person_id in other_roster.confirmed and other["status"] != "cancelled"
-                and _overlaps(activity, other)):
+        if other is not None and other["status"] != "cancelled" and _overlaps(activity, other):
             return Refusal("overlap", f"{other_id} {other['title']}")
     return None
 
