@@ -8,6 +8,7 @@ happens once per snapshot, and so does anything derived through `LiveData.memo`.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import threading
@@ -113,15 +114,24 @@ class LiveWorkbook:
         with self._laying:
             started = self._writes
         snapshot = self.workbook.snapshot()
-        tables = parse_snapshot(snapshot)
+        unchanged = (self._data is not None and self._data.snapshot is not None
+                     and snapshot.sheets == self._data.snapshot.sheets)
+        tables = None if unchanged else parse_snapshot(snapshot)
         with self._laying:
+            self._read_at = self._clock()
+            self.reads += 1
+            if unchanged and self._writes == started:  # same cells: keep the data and all derived from it
+                self._data = dataclasses.replace(self._data, taken_at=in_zone(snapshot.taken_at,
+                                                                               self._data.tables.timezone))
+                self._laid = []
+                return
+            if tables is None:
+                tables = parse_snapshot(snapshot)
             for number, overlay in self._laid:
                 if number > started:
                     tables, snapshot = overlay(tables, snapshot)
             self._laid = [(number, overlay) for number, overlay in self._laid if number > started]
             version = self._data.version + 1 if self._data else 1
-            self._read_at = self._clock()
-            self.reads += 1
             self._data = LiveData(tables, in_zone(snapshot.taken_at, tables.timezone), version, snapshot)
 
     # -- writing ---------------------------------------------------------------------------

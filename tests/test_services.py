@@ -180,3 +180,37 @@ def test_on_google_a_sign_up_costs_one_request_and_an_audited_edit_at_most_three
     assert after_sign_up <= 1, [entry["kind"] for entry in fake.log]
     assert after_edit - after_sign_up <= 3, [entry["kind"] for entry in fake.log[after_sign_up:]]
     assert live.refresh().tables["activities"].iloc[0]["location"] == "校医院"
+
+
+def test_the_app_closes_unrated_requests_after_a_scheduled_read_not_while_a_page_renders(tmp_path):
+    from services.requests import act, submit
+    from ui.state import _housekeeping
+    from workflows.requests import auto_closes
+
+    book = demo_workbook(f"sqlite:///{tmp_path / 'w.sqlite3'}")
+    live = LiveWorkbook(book, interval_seconds=3600, after_read=_housekeeping)
+    coordinator, volunteer = person(live, COORDINATOR_ID), person(live, VOLUNTEER_ID)
+    long_ago = fixed_clock(now_of(live)() - dt.timedelta(days=30))
+    request_id = submit(live, {"kind": "request", "category": "维修", "title": "台灯坏了"}, volunteer, long_ago)
+    act(live, request_id, "assign", coordinator, long_ago, assignee_id=coordinator.person_id)
+    act(live, request_id, "resolve", coordinator, long_ago, resolution="已换")
+    assert auto_closes(live.data().tables, now_of(live)())
+
+    live.refresh()
+
+    requests = live.data().tables["requests"].set_index("request_id")
+    assert requests.loc[request_id, "status"] == "closed"
+    assert not auto_closes(live.data().tables, now_of(live)())
+
+
+def test_a_read_that_finds_the_same_cells_keeps_what_was_derived_from_them(live):
+    computed = []
+    figures = lambda tables: computed.append(1) or len(tables["people"])  # noqa: E731
+    live.data().memo("figures", figures)
+    live.refresh()
+    live.data().memo("figures", figures)
+    assert computed == [1]
+    live.workbook.update("people", {"person_id": VOLUNTEER_ID}, {"skills": "摄影"})  # a hand edit
+    live.refresh()
+    live.data().memo("figures", figures)
+    assert computed == [1, 1]
