@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.display import plain
 from ui.i18n import language_switch, t
 from ui.pages import PAGES, menu_keys
 from ui.session import current_viewer, data, sign_out
@@ -25,7 +26,7 @@ current = st.navigation(pages, position="sidebar")
 with st.sidebar:
     language_switch()
     if viewer.signed_in:
-        st.caption(t("signed_in_as", name=viewer.name, role=t(f"role.{viewer.role}")))
+        st.caption(t("signed_in_as", name=plain(viewer.name), role=t(f"role.{viewer.role}")))
         if st.button(t("sign_out"), icon=":material/logout:"):
             sign_out()
             st.rerun()

@@ -55,6 +55,14 @@ def journal_path(env=os.environ) -> Path:
     return Path(env.get("WORKBOOK_JOURNAL", "data/journal.sqlite3"))
 
 
+def attempts_path(url: str, env=os.environ) -> str:
+    """Where code attempts are counted: beside an embedded workbook, else beside the journal."""
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        return url.removeprefix("sqlite:///") + ".attempts"
+    sheet_id = spreadsheet_id(url) or "workbook"
+    return str(journal_path(env).with_name(f"attempts-{sheet_id}.sqlite3"))
+
+
 def open_workbook(url: str | None = None, env=os.environ, secrets: dict | None = None, backoff=None) -> Workbook:
     url = workbook_url(url, env, secrets)
     if url.startswith("sqlite:"):

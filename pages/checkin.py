@@ -5,8 +5,8 @@ from services.activities import Refused, check_in
 from ui.display import plain
 from ui.i18n import t
 from ui.messages import refusal_text
-from ui.session import data, derivation, guard, now, session_id
-from ui.state import live, sign_in_limiter
+from ui.session import data, derivation, guard, now
+from ui.state import attempt_log, live
 from workflows.listing import checkin_choices
 
 viewer = guard("checkin")
@@ -35,20 +35,12 @@ with st.form("checkin"):
     submitted = st.form_submit_button(t("checkin.submit"), type="primary", width="stretch")
 
 if submitted:
-    limiter, moment = sign_in_limiter(), now()
-    keys = [f"checkin:{viewer.person_id}", f"checkin-session:{session_id()}"]
-    blocked = limiter.blocked_until(keys, moment)
-    if blocked is not None:
-        st.error(t("checkin.blocked", time=f"{blocked:%H:%M}"))
-        st.stop()
     try:
-        outcome = check_in(live(), activity_id, viewer.person_id, code, viewer.person_id, now, viewer)
+        outcome = check_in(live(), activity_id, viewer.person_id, code, viewer.person_id, now, viewer,
+                           attempts=attempt_log())
     except Refused as refused:
-        if refused.refusal.code == "wrong_code":
-            limiter.failed(keys, moment)
         st.error(refusal_text(refused.refusal))
     else:
-        limiter.succeeded(keys)
         key = "checkin.already" if outcome.already else "checkin.done"
         st.success(t(key, title=plain(choices[activity_id])))
         if outcome.queued:

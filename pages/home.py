@@ -1,6 +1,7 @@
 """Home: who you are, what is coming, and (for coordinators) the work waiting."""
 import streamlit as st
 
+from ui.display import plain
 from ui.i18n import t
 from ui.pages import PAGES_BY_KEY, menu_keys
 from ui.session import data, guard, now as workbook_now
@@ -11,9 +12,9 @@ viewer = guard("home")
 tables = data().tables
 now = workbook_now()
 
-st.title(t("home.welcome", name=viewer.name))
+st.title(t("home.welcome", name=plain(viewer.name)))
 if viewer.branch:
-    st.caption(t("home.branch", branch=viewer.branch))
+    st.caption(t("home.branch", branch=plain(viewer.branch)))
 
 shortcuts = [PAGES_BY_KEY[key] for key in menu_keys(viewer) if key != "home"]
 for row in range(0, len(shortcuts), 4):

@@ -70,5 +70,5 @@ else:
     image = io.BytesIO()
     segno.make(link, error="m").save(image, kind="png", scale=12, border=2)
     st.image(image.getvalue(), width=420, caption=t("roster.qr_caption", code=activity["checkin_code"]))
-    st.markdown(f"# {activity['checkin_code']}")
-    st.caption(link)
+    st.markdown(f"# {plain(activity['checkin_code'])}")
+    st.caption(plain(link))

@@ -6,6 +6,7 @@ import streamlit as st
 from documents.spreadsheets import SheetFile, xlsx_bytes
 from services.outcomes import Refused
 from services.sheet_edits import apply_upload, overwrite, plan_upload, revert, save_table_edits
+from ui.display import plain
 from ui.i18n import t
 from ui.messages import field_error
 from ui.session import data, flash, guard, now, show_flash
@@ -87,8 +88,9 @@ if recent.empty:
     st.caption(t("data.no_changes"))
 for change in recent.to_dict("records"):
     left, right = st.columns([5, 1], vertical_alignment="center")
-    left.write(t("sheets.change", at=f"{change['at']:%m-%d %H:%M}", actor=change["actor"], record=change["record"],
-                 column=change["column"], old=change["old"] or "∅", new=change["new"] or "∅"))
+    left.write(t("sheets.change", at=f"{change['at']:%m-%d %H:%M}", actor=plain(change["actor"]),
+                 record=plain(change["record"]), column=plain(change["column"]), old=plain(change["old"]) or "∅",
+                 new=plain(change["new"]) or "∅"))
     if right.button(t("sheets.revert"), key=f"revert-{change['audit_id']}"):
         try:
             revert(live(), viewer.person_id, change, now)
@@ -109,7 +111,7 @@ if upload is not None:
     else:
         st.info(t("sheets.preview", added=len(preview.appends), updated=len(preview.updates), skipped=len(preview.skipped)))
         for key, changes in preview.updates[:50]:
-            st.write(f"{', '.join(key.values())}: " + "; ".join(f"{k} → {v}" for k, v in changes.items()))
+            st.write(plain(", ".join(key.values())) + ": " + "; ".join(f"{plain(k)} → {plain(v)}" for k, v in changes.items()))
         for skipped in preview.skipped:
             st.write(t("sheets.preview_skipped", row=skipped.row, reason=skipped.reason))
         if st.button(t("sheets.apply"), type="primary"):

@@ -2,13 +2,14 @@
 import streamlit as st
 
 from ui import settings
+from ui.display import plain
 from ui.i18n import t
 from ui.session import current_viewer, now, oidc_email, sign_in_with_code
 
 st.title(t("page.sign_in"))
 viewer = current_viewer()
 if viewer.signed_in:
-    st.success(t("sign_in.done", name=viewer.name, role=t(f"role.{viewer.role}")))
+    st.success(t("sign_in.done", name=plain(viewer.name), role=t(f"role.{viewer.role}")))
     st.page_link("pages/home.py", label=t("page.home"), icon=":material/home:")
     st.stop()
 

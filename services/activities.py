@@ -7,14 +7,17 @@ with the rows appended meanwhile (the log row itself records who and when). Chan
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
+from connectors.attempts import AttemptLog
 from connectors.live import LiveData, LiveWorkbook
 from connectors.sheet import Conflict
 from services.audit import audited_append, audited_update
 from services.clock import Clock
 from services.outcomes import Outcome, Refused, refuse
 from workflows.access import Viewer, may_act_for, may_manage_activity
+from workflows.clock import in_zone
 from workflows.activity_form import check_activity, new_activity_id
 from workflows.signup import (Derivation, checkin_row, decide_cancel, decide_checkin, decide_signup, derive,
                               new_checkin_code, signup_row)
@@ -68,9 +71,16 @@ def cancel(live: LiveWorkbook, activity_id: str, person_id: str, by: str, clock:
 
 
 def check_in(live: LiveWorkbook, activity_id: str, person_id: str, code: str | None, by: str,
-             clock: Clock, actor: Viewer | None = None) -> Outcome:
-    """By code (`code` given: the person themself), or by a coordinator managing the activity (`code` None)."""
+             clock: Clock, actor: Viewer | None = None, attempts: AttemptLog | None = None) -> Outcome:
+    """By code (`code` given: the person themself), or by a coordinator managing the activity (`code` None).
+    With `attempts`, each try of a code is counted before it is checked (growing waits after a few)."""
     shown = live.data()
+    attempt = None
+    if code is not None and attempts is not None:
+        attempt, until = attempts.begin(f"check-in:{person_id}", "app")
+        if attempt is None:
+            moment = in_zone(dt.datetime.fromtimestamp(until, dt.timezone.utc), shown.tables.timezone)
+            raise refuse("too_many_attempts", f"{moment:%H:%M:%S}")
     tables = shown.tables
     if actor is not None:
         activities = dict(zip(tables["activities"]["activity_id"], tables["activities"]["branch"]))
@@ -82,6 +92,8 @@ def check_in(live: LiveWorkbook, activity_id: str, person_id: str, code: str | N
     refusal = decide_checkin(tables, derivation, activity_id, person_id, code, clock())
     if refusal is not None:
         raise Refused(refusal)
+    if attempt is not None:
+        attempts.succeeded(attempt)
     if person_id in derivation.roster(activity_id).attended:
         return Outcome("attended", already=True)
     method = "code" if code is not None else "coordinator"

@@ -22,12 +22,13 @@ def readable(table: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 _MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-.!|<>~:$=\"'&%@^")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 
 
 def plain(value) -> str:
     """Text a person typed, safe to put into Markdown (st.markdown, st.write, messages, st.table):
     every ASCII punctuation mark is backslash-escaped, so nothing in it becomes a link, an image,
-    emphasis, a colour or an icon; line breaks become spaces."""
-    text = "" if value is None else str(value)
+    emphasis, a colour or an icon; line breaks become spaces; direction overrides are dropped."""
+    text = ("" if value is None else str(value)).translate(_INVISIBLE)
     text = " ".join(text.split("\n"))
     return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text)

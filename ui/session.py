@@ -9,9 +9,9 @@ from ui import settings
 from ui.i18n import t
 from services.activities import derivation_of
 from ui.pages import PAGES_BY_KEY
-from ui.state import live, sign_in_limiter
+from ui.state import attempt_log, live
 from workflows.access import PUBLIC, SIGNED_OUT, Viewer, may_open, viewer_by_email, viewer_for
-from workflows.clock import local_now
+from workflows.clock import in_zone, local_now
 from workflows.codes import code_is_valid
 from workflows.signup import Derivation
 
@@ -69,18 +69,28 @@ def sign_in_with_code(person_id: str, code: str, now: dt.datetime) -> str | None
     person_id, code = person_id.strip(), code.strip()
     if not person_id or not code:
         return t("sign_in.missing")
-    limiter = sign_in_limiter()
-    keys = [f"person:{person_id}", f"session:{session_id()}"]
-    blocked = limiter.blocked_until(keys, now)
-    if blocked is not None:
-        return t("sign_in.blocked", time=f"{blocked:%H:%M}")
+    attempts = attempt_log()
+    number, until = attempts.begin(f"sign-in:{person_id}", client_id())  # counted before the code is checked
+    if number is None:
+        return t("sign_in.blocked", time=f"{local_time(until):%H:%M:%S}")
     tables = data().tables
-    if viewer_for(tables["people"], person_id) is None or not code_is_valid(tables["_access_codes"], person_id, code):
-        limiter.failed(keys, now)
+    known = viewer_for(tables["people"], person_id) is not None
+    if not code_is_valid(tables["_access_codes"], person_id if known else "", code) or not known:
         return t("sign_in.wrong")
-    limiter.succeeded(keys)
+    attempts.succeeded(number)
     st.session_state[SESSION_PERSON] = person_id
     return None
+
+
+def local_time(epoch_seconds: float) -> dt.datetime:
+    """A moment from the attempt log, in the workbook's time zone."""
+    return in_zone(dt.datetime.fromtimestamp(epoch_seconds, dt.timezone.utc), data().tables.timezone)
+
+
+def client_id() -> str:
+    """Who is trying, as far as the server can tell: the browser's address, else its session."""
+    address = getattr(st.context, "ip_address", None)
+    return f"ip:{address}" if address else f"session:{session_id()}"
 
 
 def session_id() -> str:

@@ -6,11 +6,11 @@ import threading
 
 import streamlit as st
 
-from connectors.config import open_workbook, spreadsheet_id, workbook_url
+from connectors.attempts import AttemptLog
+from connectors.config import attempts_path, open_workbook, spreadsheet_id, workbook_url
 from connectors.live import LiveWorkbook
 from services.clock import workbook_clock
 from ui import settings
-from workflows.codes import AttemptLimiter
 from workflows.demo_access import load_demo_rows
 
 _first_start = threading.Lock()
@@ -47,6 +47,11 @@ def spreadsheet_link() -> str | None:
     return f"https://docs.google.com/spreadsheets/d/{sheet_id}/edit" if sheet_id else None
 
 
+def attempt_log() -> AttemptLog:
+    """The durable count of code attempts beside the workbook, shared by every process using it."""
+    return _attempt_log_for(attempts_path(workbook_url(secrets=settings.secrets())))
+
+
 @st.cache_resource(show_spinner=False)
-def sign_in_limiter() -> AttemptLimiter:
-    return AttemptLimiter(max_failures=5, window=dt.timedelta(minutes=15))
+def _attempt_log_for(path: str) -> AttemptLog:
+    return AttemptLog(path)  # a cleared cache only opens the same file again

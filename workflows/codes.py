@@ -11,8 +11,6 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from collections import defaultdict, deque
-from dataclasses import dataclass
 
 import pandas as pd
 
@@ -66,36 +64,12 @@ def current_code(codes: pd.DataFrame, person_id: str) -> pd.Series | None:
     return latest if latest["hash"] else None
 
 
+_NO_CODE = "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+
+
 def code_is_valid(codes: pd.DataFrame, person_id: str, code: str) -> bool:
-    latest = current_code(codes, person_id)
-    return latest is not None and code_matches(code, latest["hash"])
-
-
-@dataclass
-class AttemptLimiter:
-    """At most `max_failures` wrong attempts per key in a sliding window."""
-
-    max_failures: int = 5
-    window: dt.timedelta = dt.timedelta(minutes=15)
-
-    def __post_init__(self):
-        self._failures: dict[str, deque[dt.datetime]] = defaultdict(deque)
-
-    def _recent(self, key: str, now: dt.datetime) -> deque[dt.datetime]:
-        failures = self._failures[key]
-        while failures and now - failures[0] > self.window:
-            failures.popleft()
-        return failures
-
-    def blocked_until(self, keys: list[str], now: dt.datetime) -> dt.datetime | None:
-        ends = [self._recent(k, now)[0] + self.window for k in keys
-                if len(self._recent(k, now)) >= self.max_failures]
-        return max(ends) if ends else None
-
-    def failed(self, keys: list[str], now: dt.datetime) -> None:
-        for key in keys:
-            self._recent(key, now).append(now)
-
-    def succeeded(self, keys: list[str]) -> None:
-        for key in keys:
-            self._failures.pop(key, None)
+    """Whether `code` is the person's current code. Someone without a code (or no such person) costs
+    the same hashing, so the answer's timing does not tell who exists."""
+    latest = current_code(codes, person_id) if person_id else None
+    matches = code_matches(code, latest["hash"] if latest is not None else _NO_CODE)
+    return latest is not None and matches

@@ -39,4 +39,5 @@ REFUSAL_TEXT = {
     "too_long": "that text is too long (at most {detail} characters)",
     "survey_closed": "the survey {detail} is not open",
     "answers_missing": "please answer: {detail}",
+    "too_many_attempts": "too many attempts; try again after {detail}",
 }
