@@ -63,6 +63,26 @@ def attempts_path(url: str, env=os.environ) -> str:
     return str(journal_path(env).with_name(f"attempts-{sheet_id}.sqlite3"))
 
 
+def app_key(url: str, env=os.environ) -> bytes:
+    """The app's own secret for keyed hashes (e.g. who answered an anonymous survey, unnamed): from
+    APP_KEY, else a random key made once and kept in a private file beside the attempts file."""
+    if env.get("APP_KEY"):
+        return env["APP_KEY"].encode()
+    path = Path(attempts_path(url, env)).with_suffix(".key")
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f"{path.name}.{os.getpid()}.{os.urandom(4).hex()}")
+        with os.fdopen(os.open(draft, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600), "wb") as handle:
+            handle.write(os.urandom(32))
+        try:
+            os.link(draft, path)  # whole or not at all; the first process to make it wins
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_bytes()
+
+
 def open_workbook(url: str | None = None, env=os.environ, secrets: dict | None = None, backoff=None) -> Workbook:
     url = workbook_url(url, env, secrets)
     if url.startswith("sqlite:"):

@@ -1,6 +1,10 @@
 """Surveys and improvement actions: coordinators create surveys and track actions; members answer."""
 from __future__ import annotations
 
+import hashlib
+import hmac
+
+from connectors.config import app_key
 from connectors.live import LiveWorkbook
 from services.activities import derivation_of
 from services.audit import audited_append, audited_update
@@ -34,7 +38,10 @@ def create_survey(live: LiveWorkbook, actor: Viewer, values: dict, questions: li
 def answer_survey(live: LiveWorkbook, person: Viewer, survey_id: str, answers: dict[str, str], clock: Clock) -> bool:
     """Appends one submission (anonymous surveys keep no respondent); False when it waits to be sent."""
     shown = live.data()
-    rows = submission_rows(shown.tables, derivation_of(shown), survey_id, person.person_id, answers, clock())
+    anonymous_as = hmac.new(app_key(live.workbook.url), f"{survey_id}\n{person.person_id}".encode(),
+                            hashlib.sha256).hexdigest()[:20]
+    rows = submission_rows(shown.tables, derivation_of(shown), survey_id, person.person_id, answers, clock(),
+                           anonymous_as=f"A{anonymous_as}")
     if isinstance(rows, Refusal):
         raise Refused(rows)
     return live.append("responses", rows, stamp=("submitted_at", clock))

@@ -24,9 +24,12 @@ def is_open(survey, now: dt.datetime) -> bool:
 
 
 def latest_submissions(responses: pd.DataFrame) -> pd.DataFrame:
-    """The answers of each person's latest submission per survey (an anonymous one stands alone),
-    with a `who` column: the respondent, or the response_id of an anonymous submission."""
-    who = responses["respondent_id"].where(responses["respondent_id"] != "", "#" + responses["response_id"])
+    """The answers of each person's latest submission per survey, with a `who` column: the
+    respondent, or for an anonymous submission the keyed hash its response_id starts with (see
+    `submission_rows`), so one person counts once without being named; an anonymous response_id
+    without one (typed by hand) stands alone."""
+    anonymous = "#" + responses["response_id"].astype(str).str.split(".", n=1).str[0]
+    who = responses["respondent_id"].where(responses["respondent_id"] != "", anonymous)
     responses = responses.assign(who=who)
     submitted = responses.groupby(["survey_id", "who", "response_id"], as_index=False)["submitted_at"].max()
     latest = submitted.sort_values(["submitted_at", "response_id"]).drop_duplicates(["survey_id", "who"], keep="last")
@@ -48,8 +51,10 @@ def questions_of(tables, survey_id: str) -> pd.DataFrame:
 
 
 def submission_rows(tables, derivation: Derivation, survey_id: str, person_id: str, answers: dict[str, str],
-                    now: dt.datetime) -> list[dict] | Refusal:
-    """The answer rows of one submission (no respondent_id when the survey is anonymous)."""
+                    now: dt.datetime, anonymous_as: str = "") -> list[dict] | Refusal:
+    """The answer rows of one submission. An anonymous survey stores no respondent_id: its response_id
+    starts with `anonymous_as`, a keyed hash of (survey, person) that only the app can make, so a
+    later submission replaces the earlier one and nobody can count one person twice."""
     surveys = tables["surveys"].set_index("survey_id")
     if survey_id not in surveys.index or not is_open(surveys.loc[survey_id], now):
         return Refusal("survey_closed", survey_id)
@@ -65,6 +70,8 @@ def submission_rows(tables, derivation: Derivation, survey_id: str, person_id: s
         return Refusal("answers_missing", ", ".join(missing))
     response_id = new_id("Q", now)
     respondent = "" if survey["anonymous"] else person_id
+    if survey["anonymous"]:
+        response_id = f"{anonymous_as}.{response_id}" if anonymous_as else response_id
     return [{"response_id": response_id, "survey_id": survey_id, "question_id": q.question_id,
              "respondent_id": respondent, "answer": str(answers.get(q.question_id, "")).strip()}
             for q in questions.itertuples() if str(answers.get(q.question_id, "")).strip()]
