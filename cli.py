@@ -126,7 +126,9 @@ def issue_code(args, workbook) -> int:
     live = live_workbook(workbook)
     try:
         issued = issue_code_service(live, None, args.person_id, clock_for(args, live), args.code, args.revoke)
-    except Refused:
+    except Refused as error:
+        if error.refusal.code != "unknown_person":
+            return refused(args, error)
         print(f"issue-code: no active person {args.person_id} in the people sheet (成员)", file=sys.stderr)
         return 2
     viewer, code = issued.person, issued.code

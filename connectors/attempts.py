@@ -6,11 +6,11 @@ private to the app (mode 0600), beside the workbook.
 """
 from __future__ import annotations
 
-import os
 import sqlite3
 import time
 from pathlib import Path
 
+from connectors.files_private import private_file
 from workflows.attempts import KNOWN_FOR, Attempt, retry_at
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS attempts (id INTEGER PRIMARY KEY, subject TEXT, client TEXT, at REAL, ok INTEGER)"
@@ -20,8 +20,7 @@ class AttemptLog:
     def __init__(self, path: str | Path, clock=time.time):
         self.path, self._clock = Path(path), clock
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        if not self.path.exists():
-            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+        private_file(self.path)
         with self._connect() as db:
             db.execute(_SCHEMA)
             db.execute("CREATE INDEX IF NOT EXISTS by_subject ON attempts (subject, at)")

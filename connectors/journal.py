@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from connectors.files_private import private_file
+
 UNSENT, SENT = "unsent", "sent"
 
 _SCHEMA = """
@@ -46,6 +48,7 @@ class Journal:
     def __init__(self, path: str | Path, workbook: str, clock=time.time):
         self.path, self.workbook, self._clock = str(path), workbook, clock
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        private_file(self.path)
         self._lock = threading.Lock()
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")

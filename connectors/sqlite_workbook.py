@@ -11,6 +11,8 @@ import threading
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
+
+from connectors.files_private import private_file
 from sqlalchemy.engine import Connection, Engine
 
 from workflows.headers import column_positions, header_for_new_columns, missing_columns, normalise, tables_by_title
@@ -49,6 +51,7 @@ def _make_parent_folder(url: str) -> None:
     path = url.removeprefix("sqlite:///")
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+        private_file(path)
 
 
 def _configure_connection(dbapi_connection, _record) -> None:

@@ -8,7 +8,7 @@ from ui.i18n import t
 from ui.messages import problem_text
 from ui.session import data, guard
 from ui.state import spreadsheet_link
-from workflows.access import masked
+from workflows.access import masked, visible_rows
 from workflows.schema import TABLES
 from workflows.validation import data_problems
 
@@ -44,7 +44,7 @@ tables = data().tables
 st.subheader(t("data.tables"))
 labels = {spec.key: f"{spec.zh} · {spec.key}" for spec in TABLES}
 chosen = st.selectbox(t("data.table"), list(labels), format_func=labels.get)
-frame = masked(chosen, tables[chosen], viewer, tables["people"])
+frame = masked(chosen, visible_rows(chosen, tables[chosen], viewer, tables["people"]), viewer, tables["people"])
 st.caption(t("data.rows", n=len(frame)) + " · " + t("data.private_note"))
 st.dataframe(readable(chosen, frame).drop(columns=["_row"]).rename(columns=tables.labels[chosen]),
              hide_index=True, width="stretch")
@@ -63,7 +63,8 @@ else:
 link = spreadsheet_link()
 if link:
     st.link_button(t("data.open_sheet"), link, icon=":material/open_in_new:")
-sheets = [frame_as_sheet(tables.titles[s.key], masked(s.key, tables[s.key], viewer, tables["people"]),
+sheets = [frame_as_sheet(tables.titles[s.key], masked(s.key, visible_rows(s.key, tables[s.key], viewer, tables["people"]),
+                                                     viewer, tables["people"]),
                          tables.labels[s.key]) for s in TABLES]
 st.download_button(t("data.download"), xlsx_bytes(sheets), file_name="workbook.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

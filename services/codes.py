@@ -11,7 +11,7 @@ from connectors.live import LiveWorkbook
 from services.clock import Clock
 from services.outcomes import refuse
 from workflows.access import VOLUNTEER, Viewer, viewer_for
-from workflows.codes import ACCESS, PERSONAL, code_row, new_code
+from workflows.codes import ACCESS, CODE_ALPHABET, PERSONAL, code_row, is_strong, new_code
 from workflows.codes_overview import may_issue_code
 
 
@@ -31,6 +31,8 @@ def issue_code(live: LiveWorkbook, actor: Viewer | None, person_id: str, clock: 
         raise refuse("unknown_person", person_id)
     if actor is not None and not may_issue_code(tables, actor, person_id):
         raise refuse("not_yours", person_id)
+    if code is not None and not revoke and not is_strong(code):
+        raise refuse("weak_code", CODE_ALPHABET)
     code = None if revoke else (code or new_code())
     kind = PERSONAL if person.role == VOLUNTEER else ACCESS
     issued_by = actor.person_id if actor is not None else "cli"

@@ -64,3 +64,68 @@ def test_one_volunteer_submitting_an_anonymous_survey_twenty_times_counts_once(t
     assert len(latest_submissions(responses)) == 1
     after = report(tables, derive(tables), clock() + dt.timedelta(hours=1))
     assert after["survey_submissions"] == before["survey_submissions"] + 1
+
+
+def test_issue_code_refuses_a_leader_code_weaker_than_a_generated_one(tmp_path, capsys):
+    import cli
+    from tests.pages import demo_workbook
+
+    url = f"sqlite:///{tmp_path / 'w.sqlite3'}"
+    demo_workbook(url)
+    leader = DEMO_CODES[2][0]
+    assert cli.main(["issue-code", leader, "--code", "1", "--workbook", url]) == 2
+    assert "8" in capsys.readouterr().err
+    assert cli.main(["issue-code", leader, "--code", "K7M2P9QX", "--workbook", url]) == 0
+
+
+def test_an_oidc_email_that_only_looks_like_a_persons_does_not_sign_in_as_them():
+    import pandas as pd
+
+    from workflows.access import viewer_by_email
+
+    people = pd.DataFrame({"person_id": ["P1", "P2"], "name": ["甲", "乙"], "role": ["volunteer", "leader"],
+                           "branch": ["", ""], "active": [True, True],
+                           "email": ["strasse@school.edu", "kim@school.edu"]})
+    assert viewer_by_email(people, "straße@school.edu") is None
+    assert viewer_by_email(people, "\u212aim@school.edu") is None  # Kelvin sign
+    assert viewer_by_email(people, " Kim@School.EDU ").person_id == "P2"
+
+
+def test_the_workbook_journal_and_attempt_files_are_private(tmp_path):
+    from connectors.journal import Journal
+    from connectors.sqlite_workbook import SqliteWorkbook
+
+    SqliteWorkbook(f"sqlite:///{tmp_path / 'w.sqlite3'}").ensure_schema()
+    Journal(tmp_path / "journal.sqlite3", workbook="gsheets://x")
+    for name in ("w.sqlite3", "journal.sqlite3"):
+        assert (tmp_path / name).stat().st_mode & 0o077 == 0, name
+
+
+def test_sign_in_for_an_unknown_id_does_the_same_hashing_as_for_a_known_one(monkeypatch):
+    import pandas as pd
+
+    from workflows import codes
+
+    hashed = []
+    real = codes.code_matches
+    monkeypatch.setattr(codes, "code_matches", lambda code, stored: hashed.append(stored) or real(code, stored))
+    empty = pd.DataFrame(columns=["person_id", "hash", "issued_at", "_row"])
+    assert not codes.code_is_valid(empty, "NOBODY", "ABCDEFGH")
+    assert hashed and hashed[0].startswith("scrypt$")
+
+
+def test_a_coordinator_sees_only_their_own_branchs_hours_entries_on_the_data_page(workbook):
+    from connectors.parsing import parse_snapshot
+
+    tables = parse_snapshot(workbook.snapshot())
+    coordinator = DEMO_CODES[1][0]
+    people = tables["people"]
+    branch = people.set_index("person_id").loc[coordinator, "branch"]
+    others = tables["hours"][~tables["hours"]["person_id"].isin(people.loc[people["branch"] == branch, "person_id"])]
+    assert not others.empty
+    at = open_page("pages/data.py", coordinator)
+    at.selectbox[0].set_value("hours").run()
+    shown = "".join(frame.value.to_csv() for frame in at.dataframe)
+    mine = tables["hours"][~tables["hours"]["entry_id"].isin(others["entry_id"])]
+    assert all(entry in shown for entry in mine["entry_id"])
+    assert not any(entry in shown for entry in others["entry_id"])

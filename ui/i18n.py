@@ -201,6 +201,8 @@ CATALOG.update({
     "checkin.already": {"zh": "您已在“{title}”签到过了。", "en": "You already checked in at “{title}”."},
     "checkin.none": {"zh": "您目前没有需要签到的活动（只显示您确认参加、今天或即将开始的活动）。",
                      "en": "Nothing to check in to now (only activities you are confirmed for, today or soon)."},
+    "refusal.weak_code": {"zh": "登录码至少 8 位，只能用 {detail}（不含 0/O、1/I/L）。",
+                          "en": "A code needs at least 8 symbols of {detail} (no 0/O, 1/I/L)."},
     "refusal.too_many_attempts": {"zh": "尝试次数过多，请于 {detail} 后再试。",
                                   "en": "Too many attempts. Please try again after {detail}."},
     "manage.pick": {"zh": "选择活动", "en": "Pick an activity"},

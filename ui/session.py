@@ -52,6 +52,8 @@ def oidc_email() -> str | None:
     """The e-mail of an OIDC sign-in, when the app is configured for one and the person signed in."""
     if not settings.oidc_enabled() or not st.user.is_logged_in:
         return None
+    if st.user.get("email_verified") is False:  # the provider says it is not theirs: match nobody
+        return ""
     return st.user.get("email") or ""
 
 

@@ -43,11 +43,20 @@ def viewer_for(people: pd.DataFrame, person_id: str) -> Viewer | None:
     return Viewer(row["person_id"], row["name"], row["role"] or VOLUNTEER, row["branch"] or "")
 
 
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def same_email(text: str) -> str:
+    """An e-mail address as compared: only ASCII letters fold, so `straße` stays apart from
+    `strasse` and the Kelvin sign from `k` (no look-alike signs in as someone else)."""
+    return str(text or "").strip().translate(_ASCII_LOWER)
+
+
 def viewer_by_email(people: pd.DataFrame, email: str) -> Viewer | None:
-    wanted = (email or "").strip().casefold()
+    wanted = same_email(email)
     if not wanted:
         return None
-    match = people[people["email"].fillna("").str.strip().str.casefold() == wanted]
+    match = people[people["email"].fillna("").map(same_email) == wanted]
     return viewer_for(people, match.iloc[0]["person_id"]) if not match.empty else None
 
 
@@ -87,6 +96,15 @@ def may_see_private_row(viewer: Viewer, table: str, row, branch_of: dict[str, st
         return may_manage_activity(viewer, row.get("branch"))
     owner = row.get({"requests": "requester_id"}.get(table, "person_id")) or ""
     return may_see_private_of(viewer, owner, branch_of.get(owner))
+
+
+def visible_rows(table: str, frame: pd.DataFrame, viewer: Viewer, people: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a table the viewer may see at all: a coordinator sees the hours entries of their own
+    branch's people only (others' entries, notes and evidence are not theirs to read)."""
+    if table != "hours" or viewer.role != COORDINATOR:
+        return frame
+    mine = set(people.loc[people["branch"] == viewer.branch, "person_id"])
+    return frame[frame["person_id"].isin(mine)]
 
 
 def _entitled_rows(table: str, frame: pd.DataFrame, viewer: Viewer, people: pd.DataFrame) -> pd.Series:

@@ -23,6 +23,12 @@ def new_code(length: int = 8) -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
 
 
+def is_strong(code: str, length: int = 8) -> bool:
+    """As strong as a generated code: at least `length` symbols of the code alphabet."""
+    canonical = _canonical(code)
+    return len(canonical) >= length and all(ch in CODE_ALPHABET for ch in canonical)
+
+
 def hash_code(code: str, salt: bytes | None = None) -> str:
     salt = salt or secrets.token_bytes(16)
     digest = hashlib.scrypt(_canonical(code).encode(), salt=salt, **SCRYPT, dklen=32)

@@ -39,5 +39,6 @@ REFUSAL_TEXT = {
     "too_long": "that text is too long (at most {detail} characters)",
     "survey_closed": "the survey {detail} is not open",
     "answers_missing": "please answer: {detail}",
+    "weak_code": "a code needs at least 8 symbols of {detail} (no 0/O, 1/I/L): leave --code out for a random one",
     "too_many_attempts": "too many attempts; try again after {detail}",
 }
