@@ -9,6 +9,7 @@ from ui.messages import problem_text
 from ui.session import data, guard
 from ui.state import spreadsheet_link
 from workflows.access import masked, visible_rows
+from workflows.edit_rights import visible_changes
 from workflows.schema import TABLES
 from workflows.validation import data_problems
 
@@ -50,7 +51,7 @@ st.dataframe(readable(chosen, frame).drop(columns=["_row"]).rename(columns=table
              hide_index=True, width="stretch")
 
 st.subheader(t("data.recent_changes"))
-audit = tables["_audit"].sort_values("at", ascending=False).head(50)
+audit = visible_changes(tables["_audit"].sort_values("at", ascending=False).head(500), viewer, tables).head(50)
 if audit.empty:
     st.caption(t("data.no_changes"))
 else:

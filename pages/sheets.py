@@ -8,11 +8,12 @@ from services.outcomes import Refused
 from services.sheet_edits import apply_upload, overwrite, plan_upload, revert, save_table_edits
 from ui.display import plain
 from ui.i18n import t
-from ui.messages import field_error
+from ui.messages import field_error, refusal_text
 from ui.session import data, flash, guard, now, show_flash
 from ui.state import live
 from workflows.access import HIDDEN, may_see_private_row
 from workflows.schema import TABLES, table as schema_table
+from workflows.edit_rights import visible_changes
 from workflows.sheet_edits import editable_columns, sheet_positions
 
 viewer = guard("sheets")
@@ -53,7 +54,7 @@ st.data_editor(frame, key=editor_key, num_rows="dynamic", hide_index=True, width
 
 def save_edits() -> None:
     state = st.session_state.get(editor_key, {})
-    plan, collisions = save_table_edits(live(), viewer.person_id, table, rows,
+    plan, collisions = save_table_edits(live(), viewer, table, rows,
                                         {int(k): v for k, v in state.get("edited_rows", {}).items()},
                                         state.get("added_rows", []), state.get("deleted_rows", []), editable, now)
     st.session_state[f"sheet-refused-{table}"] = plan.refused
@@ -65,7 +66,8 @@ def save_edits() -> None:
 
 st.button(t("sheets.save"), type="primary", on_click=save_edits, icon=":material/save:")
 for row, column, value, why in st.session_state.get(f"sheet-refused-{table}", []):
-    reason = t(f"sheets.{why[0]}") if why[0] in ("no_delete", "not_editable") else field_error(why)
+    reason = (t(f"sheets.{why[0]}") if why[0] in ("no_delete", "not_editable")
+              else t("refusal.not_yours", detail=row) if why[0] == "not_yours" else field_error(why))
     st.error(t("sheets.refused", row=row, column=raw.header[positions[column]] if column in positions else column,
                value=value, reason=reason))
 
@@ -78,12 +80,16 @@ for n, collision in enumerate(st.session_state.get(f"sheet-collisions-{table}", 
             st.session_state[f"sheet-collisions-{table}"].pop(n)
             st.rerun()
         if mine.button(t("sheets.overwrite"), key=f"mine-{table}-{n}"):
-            overwrite(live(), viewer.person_id, table, st.session_state[f"sheet-collisions-{table}"].pop(n), now)
+            try:
+                overwrite(live(), viewer, table, st.session_state[f"sheet-collisions-{table}"].pop(n), now)
+            except Refused as refused:
+                flash("error", refusal_text(refused.refusal))
             st.rerun()
 
 st.subheader(t("sheets.recent"))
 audit = tables["_audit"]
-recent = audit[(audit["table"] == table) & (audit["column"] != "*")].sort_values("at", ascending=False).head(15)
+recent = audit[(audit["table"] == table) & (audit["column"] != "*")].sort_values("at", ascending=False).head(200)
+recent = visible_changes(recent, viewer, tables).head(15)
 if recent.empty:
     st.caption(t("data.no_changes"))
 for change in recent.to_dict("records"):
@@ -93,10 +99,11 @@ for change in recent.to_dict("records"):
                  new=plain(change["new"]) or "∅"))
     if right.button(t("sheets.revert"), key=f"revert-{change['audit_id']}"):
         try:
-            revert(live(), viewer.person_id, change, now)
+            revert(live(), viewer, change["audit_id"], now)
             flash("success", t("sheets.reverted"))
-        except Refused:  # the cell changed again since
-            flash("warning", t("sheets.revert_conflict"))
+        except Refused as refused:  # the cell changed again since, or it is not theirs
+            flash("warning", t("sheets.revert_conflict") if refused.refusal.code == "changed_meanwhile"
+                  else refusal_text(refused.refusal))
         st.rerun()
 
 st.subheader(t("sheets.excel"))

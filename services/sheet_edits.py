@@ -13,7 +13,8 @@ from connectors.sheet import Conflict
 from services.audit import audited_append, audited_update
 from services.clock import Clock
 from services.outcomes import refuse
-from workflows.access import HIDDEN
+from workflows.access import HIDDEN, Viewer
+from workflows.edit_rights import may_add_row, may_edit_cell, record_key, visible_changes
 from workflows.schema import table as schema_table
 from workflows.sheet_edits import EditPlan, plan_edits
 
@@ -29,22 +30,60 @@ class Collision:
     mine: str
 
 
-def save(live: LiveWorkbook, actor: str, table: str, plan: EditPlan, clock: Clock) -> list[Collision]:
-    """Writes every update whose cells still hold what the page showed, and every new row;
-    returns the collisions (nothing of theirs is overwritten)."""
+def save(live: LiveWorkbook, actor: Viewer, table: str, plan: EditPlan, clock: Clock) -> list[Collision]:
+    """Writes every update the actor may make whose cells still hold what the page showed, and every
+    new row they may add; the rest goes to `plan.refused`. Returns the collisions (nothing of theirs
+    is overwritten)."""
+    _keep_within_rights(live, actor, table, plan)
     collisions = []
     for key, new, old in plan.updates:
         try:
-            audited_update(live, actor, table, key, new, clock, expect=old)
+            audited_update(live, actor.person_id, table, key, new, clock, expect=old)
         except Conflict as conflict:
             collisions += [Collision(key, column, old[column], conflict.current.get(column, ""), new[column])
                            for column in new if column in conflict.current]
     if plan.appends:
-        audited_append(live, actor, table, plan.appends, schema_table(table).id_columns, clock)
+        audited_append(live, actor.person_id, table, plan.appends, schema_table(table).id_columns, clock)
     return collisions
 
 
-def save_table_edits(live: LiveWorkbook, actor: str, table: str, shown_rows: list[dict], edited: dict[int, dict],
+def _keep_within_rights(live: LiveWorkbook, actor: Viewer, table: str, plan: EditPlan) -> None:
+    """Moves every cell and new row the actor may not write into `plan.refused` (SECURITY.md's model)."""
+    tables = live.data().tables
+    branch_of = dict(zip(tables["people"]["person_id"], tables["people"]["branch"]))
+    updates = []
+    for key, new, old in plan.updates:
+        before = _row_of(live, table, key)
+        allowed = {c: v for c, v in new.items() if before is not None and may_edit_cell(actor, table, before, c, v, branch_of)}
+        plan.refused += [(_label(key), c, v, ("not_yours", {})) for c, v in new.items() if c not in allowed]
+        if allowed:
+            updates.append((key, allowed, {c: old[c] for c in allowed if c in old}))
+    plan.updates = updates
+    appends = []
+    for number, row in enumerate(plan.appends, start=1):
+        if may_add_row(actor, table, row, branch_of):
+            appends.append(row)
+        else:
+            plan.refused.append((f"+{number}", "", _label({k: row.get(k, "") for k in schema_table(table).id_columns}),
+                                 ("not_yours", {})))
+    plan.appends = appends
+
+
+def _row_of(live: LiveWorkbook, table: str, key: dict[str, str]) -> dict | None:
+    """The row's cells as the sheet holds them now (None: no such row)."""
+    shown = live.data()
+    frame = shown.tables[table]
+    match = frame
+    for column, value in key.items():
+        match = match[match[column].astype(str) == str(value)]
+    return None if match.empty else shown.cells_of(table, int(match.iloc[0]["_row"]))
+
+
+def _label(key: dict[str, str]) -> str:
+    return ", ".join(str(v) for v in key.values())
+
+
+def save_table_edits(live: LiveWorkbook, actor: Viewer, table: str, shown_rows: list[dict], edited: dict[int, dict],
                      added: list[dict], deleted: list[int], editable: set[str],
                      clock: Clock) -> tuple[EditPlan, list[Collision]]:
     """Checks the edits of the page's table cell by cell and writes the ones that pass."""
@@ -52,19 +91,34 @@ def save_table_edits(live: LiveWorkbook, actor: str, table: str, shown_rows: lis
     return plan, save(live, actor, table, plan, clock)
 
 
-def overwrite(live: LiveWorkbook, actor: str, table: str, collision: Collision, clock: Clock) -> None:
+def overwrite(live: LiveWorkbook, actor: Viewer, table: str, collision: Collision, clock: Clock) -> None:
     """The coordinator chose their value over the other change (which the audit log keeps)."""
-    audited_update(live, actor, table, collision.key, {collision.column: collision.mine}, clock)
+    plan = EditPlan(updates=[(collision.key, {collision.column: collision.mine}, {})])
+    _keep_within_rights(live, actor, table, plan)
+    if not plan.updates:
+        raise refuse("not_yours", _label(collision.key))
+    audited_update(live, actor.person_id, table, collision.key, {collision.column: collision.mine}, clock)
 
 
-def revert(live: LiveWorkbook, actor: str, audit_row: dict, clock: Clock) -> None:
-    """Puts back the old value of one audited change, if the cell still holds the new one."""
-    key = dict(part.split("=", 1) for part in audit_row["record"].split(", "))
+def revert(live: LiveWorkbook, actor: Viewer, audit_id: str, clock: Clock) -> None:
+    """Puts back the old value of one audited change — one the actor may see and make — if the cell
+    still holds the new one. The values come from the log itself, never from the page."""
+    tables = live.data().tables
+    audit = tables["_audit"]
+    found = audit[audit["audit_id"] == audit_id]
+    if found.empty or visible_changes(found, actor, tables).empty:
+        raise refuse("not_yours", audit_id)
+    change = found.iloc[0]
+    key = record_key(change["record"])
+    plan = EditPlan(updates=[(key, {change["column"]: change["old"]}, {change["column"]: change["new"]})])
+    _keep_within_rights(live, actor, change["table"], plan)
+    if not plan.updates:
+        raise refuse("not_yours", audit_id)
     try:
-        audited_update(live, actor, audit_row["table"], key, {audit_row["column"]: audit_row["old"]}, clock,
-                       expect={audit_row["column"]: audit_row["new"]})
+        audited_update(live, actor.person_id, change["table"], key, {change["column"]: change["old"]}, clock,
+                       expect={change["column"]: change["new"]})
     except Conflict:
-        raise refuse("changed_meanwhile", audit_row["column"]) from None
+        raise refuse("changed_meanwhile", change["column"]) from None
 
 
 def plan_upload(live: LiveWorkbook, table: str, data: bytes) -> TablePlan | None:

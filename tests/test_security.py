@@ -1,6 +1,10 @@
 """Attacks tried against the app, each closed and kept closed (named after the attack)."""
 from __future__ import annotations
 
+import datetime as dt
+
+import pytest
+
 from tests.pages import open_page, workbook  # noqa: F401 - the fixture
 from workflows.demo_access import DEMO_CODES
 
@@ -129,3 +133,95 @@ def test_a_coordinator_sees_only_their_own_branchs_hours_entries_on_the_data_pag
     mine = tables["hours"][~tables["hours"]["entry_id"].isin(others["entry_id"])]
     assert all(entry in shown for entry in mine["entry_id"])
     assert not any(entry in shown for entry in others["entry_id"])
+
+
+def _desk(tmp_path):
+    """A demo workbook, its live data and the demo coordinator as a viewer."""
+    from connectors.live import LiveWorkbook
+    from tests.pages import demo_workbook
+    from workflows.access import viewer_for
+
+    live = LiveWorkbook(demo_workbook(f"sqlite:///{tmp_path / 'w.sqlite3'}"), 3600)
+    return live, viewer_for(live.data().tables["people"], DEMO_CODES[1][0])
+
+
+def _other_branch(live, coordinator, table):
+    tables = live.data().tables
+    people = tables["people"]
+    theirs = set(people.loc[people["branch"] != coordinator.branch, "person_id"])
+    frame = tables[table]
+    column = "branch" if table == "activities" else "person_id"
+    rows = frame[frame[column].isin(theirs)] if column == "person_id" else frame[frame["branch"] != coordinator.branch]
+    return rows.iloc[0]
+
+
+def _save(live, actor, table, key, changes):
+    from services.clock import fixed_clock
+    from services.sheet_edits import save
+    from workflows.clock import local_now
+    from workflows.sheet_edits import EditPlan
+
+    shown = live.data()
+    frame = shown.tables[table]
+    match = frame
+    for column, value in key.items():
+        match = match[match[column] == value]
+    before = shown.cells_of(table, int(match.iloc[0]["_row"]))
+    plan = EditPlan(updates=[(key, changes, {c: before.get(c, "") for c in changes})])
+    save(live, actor, table, plan, fixed_clock(local_now("Asia/Shanghai")))
+    after = live.refresh().cells_of(table, int(match.iloc[0]["_row"]))
+    return plan, {c: after.get(c, "") for c in changes}, {c: before.get(c, "") for c in changes}
+
+
+def test_a_coordinator_cannot_move_another_branchs_volunteer_into_their_own_branch(tmp_path):
+    live, coordinator = _desk(tmp_path)
+    victim = _other_branch(live, coordinator, "people")
+    plan, after, before = _save(live, coordinator, "people", {"person_id": victim["person_id"]},
+                                {"branch": coordinator.branch, "phone": "13800000000"})
+    assert after == before and {why[0] for *_, why in plan.refused} == {"not_yours"}
+
+
+def test_a_coordinator_cannot_approve_another_branchs_hours_or_give_its_activity_5000_hours(tmp_path):
+    live, coordinator = _desk(tmp_path)
+    entry = _other_branch(live, coordinator, "hours")
+    _, after, before = _save(live, coordinator, "hours", {"entry_id": entry["entry_id"]}, {"status": "approved"})
+    assert after == before
+    activity = _other_branch(live, coordinator, "activities")
+    _, after, before = _save(live, coordinator, "activities", {"activity_id": activity["activity_id"]}, {"hours": "5000"})
+    assert after == before
+
+
+def test_a_coordinator_cannot_make_themself_a_leader_or_raise_the_points_per_hour(tmp_path):
+    from services.sheet_edits import save
+    from workflows.sheet_edits import EditPlan
+
+    live, coordinator = _desk(tmp_path)
+    _, after, before = _save(live, coordinator, "people", {"person_id": coordinator.person_id}, {"role": "leader"})
+    assert after == before == {"role": after["role"]} and after["role"] != "leader"
+    plan = EditPlan(appends=[{"key": "points.per_hour", "value": "1000"}])
+    save(live, coordinator, "settings", plan, lambda: dt.datetime(2026, 1, 1))
+    settings = live.refresh().tables["settings"]
+    assert "1000" not in set(settings["value"]) and plan.refused
+
+
+def test_another_branchs_check_in_codes_do_not_show_in_recent_changes_and_cannot_be_reverted(tmp_path):
+    from services.activities import renew_checkin_code
+    from services.clock import fixed_clock
+    from services.outcomes import Refused
+    from services.sheet_edits import revert
+    from workflows.access import Viewer
+    from workflows.clock import local_now
+    from workflows.edit_rights import visible_changes
+
+    live, coordinator = _desk(tmp_path)
+    activity = _other_branch(live, coordinator, "activities")
+    their_coordinator = Viewer("X1", "别人", "coordinator", activity["branch"])
+    clock = fixed_clock(local_now("Asia/Shanghai"))
+    code = renew_checkin_code(live, their_coordinator, activity["activity_id"], clock)
+    tables = live.data().tables
+    audit = tables["_audit"]
+    change = audit[audit["column"] == "checkin_code"].iloc[0]
+    assert visible_changes(audit, coordinator, tables).query("column == 'checkin_code'").empty
+    assert code in set(visible_changes(audit, their_coordinator, tables)["new"])
+    with pytest.raises(Refused):
+        revert(live, coordinator, change["audit_id"], clock)

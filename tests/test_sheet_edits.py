@@ -10,7 +10,10 @@ from streamlit.testing.v1 import AppTest
 from connectors.live import LiveWorkbook
 from connectors.parsing import parse_snapshot
 from services.sheet_edits import overwrite, revert, save
+from workflows.access import Viewer
 from workflows.sheet_edits import plan_edits
+
+C1 = Viewer("C1", "协调员", "coordinator", "一支部")
 
 NOW = dt.datetime(2025, 12, 1, 12, 0)
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -49,7 +52,7 @@ def test_saving_writes_only_the_changed_cells_and_logs_them(backend, workbook):
     plan = plan_edits("activities", SHOWN, {0: {"capacity": "30"}}, [], [], EDITABLE, "Asia/Shanghai", NOW)
     if backend.name == "sheets":
         backend.fake.reset_log()
-    assert save(live, "C1", "activities", plan, lambda: NOW) == []
+    assert save(live, C1, "activities", plan, lambda: NOW) == []
     after = backend.grid("activities")
     column = after[0].index("名额")
     assert after[1][column] == "30" and [r[:column] + r[column + 1:] for r in after] == \
@@ -68,25 +71,25 @@ def test_a_cell_changed_by_someone_else_meanwhile_is_not_overwritten_without_ask
     workbook.update("activities", {"activity_id": "A1"}, {"capacity": "25"})  # another coordinator, or the sheet
     plan = plan_edits("activities", SHOWN, {0: {"capacity": "30", "location": "2号楼"}}, [], [], EDITABLE,
                       "Asia/Shanghai", NOW)
-    collisions = save(live, "C1", "activities", plan, lambda: NOW)
+    collisions = save(live, C1, "activities", plan, lambda: NOW)
     assert [(c.column, c.shown, c.theirs, c.mine) for c in collisions] == [("capacity", "三十", "25", "30")]
     frame = parse_snapshot(workbook.snapshot())["activities"]
     assert (frame.loc[0, "capacity"], frame.loc[0, "location"]) == (25, "1号楼")  # nothing of that row written
-    overwrite(live, "C1", "activities", collisions[0], lambda: NOW)
+    overwrite(live, C1, "activities", collisions[0], lambda: NOW)
     assert parse_snapshot(workbook.snapshot())["activities"].loc[0, "capacity"] == 30
 
 
 def test_a_change_can_be_reverted_unless_the_cell_changed_again(workbook):
     live = activity_row(workbook)
     plan = plan_edits("activities", SHOWN, {0: {"capacity": "30"}}, [], [], EDITABLE, "Asia/Shanghai", NOW)
-    save(live, "C1", "activities", plan, lambda: NOW)
+    save(live, C1, "activities", plan, lambda: NOW)
     change = parse_snapshot(workbook.snapshot())["_audit"].iloc[0].to_dict()
-    revert(live, "C1", change, lambda: NOW)
+    revert(live, C1, change["audit_id"], lambda: NOW)
     assert workbook.snapshot().sheets["activities"].rows[0][7] == "三十"
     from services.outcomes import Refused
 
     with pytest.raises(Refused):
-        revert(live, "C1", change, lambda: NOW)  # it no longer holds "30"
+        revert(live, C1, change["audit_id"], lambda: NOW)  # it no longer holds "30"
 
 
 def test_a_coordinator_fixes_a_bad_cell_and_adds_an_activity_in_the_browser(tmp_path, monkeypatch):
@@ -99,7 +102,9 @@ def test_a_coordinator_fixes_a_bad_cell_and_adds_an_activity_in_the_browser(tmp_
     book.ensure_schema()
     for table, rows in load_demo_rows(local_now("Asia/Shanghai").replace(microsecond=0)):
         book.append(table, rows)
-    first = parse_snapshot(book.snapshot())["activities"].iloc[0]["activity_id"]
+    tables = parse_snapshot(book.snapshot())
+    branch = tables["people"].set_index("person_id").loc[DEMO_CODES[1][0], "branch"]
+    first = tables["activities"][tables["activities"]["branch"] == branch].iloc[0]["activity_id"]
     book.update("activities", {"activity_id": first}, {"capacity": "三十"})  # a hand edit gone wrong
     monkeypatch.setenv("WORKBOOK_URL", url)
     coordinator = DEMO_CODES[1][0]
