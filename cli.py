@@ -14,7 +14,7 @@ from connectors.config import open_workbook
 from connectors.files import read_tables, write_sheets
 from connectors.importing import apply_import, plan_import
 from connectors.parsing import parse_snapshot
-from workflows.demo_access import DEMO_CODES, load_demo_rows
+from demo.codes import DEMO_CODES, load_demo_rows
 from connectors.live import LiveWorkbook
 from services.activities import Refused, cancel, check_in, sign_up
 from services.certificates import issue_certificate

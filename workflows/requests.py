@@ -26,6 +26,8 @@ ALLOWED = {
 CLAIMABLE = ("submitted", "accepted", "reopened")
 DUE_SOON = dt.timedelta(days=1)
 TEXT_LIMITS = {"title": 200, "details": 5000, "contact": 100, "category": 50}
+# The categories a request or wish is filed under; each may have a `deadline_days.<category>` setting.
+REQUEST_CATEGORIES = ("学业", "就业", "心理", "资助", "维修", "生活", "其他")
 CATEGORY_SKILLS = {
     "学业": ("辅导", "学业", "编程", "数学", "英语"), "就业": ("就业", "简历", "面试"), "心理": ("心理", "倾听"),
     "资助": ("资助", "政策"), "维修": ("维修", "电工", "电脑"), "生活": ("生活", "急救", "摄影"),
