@@ -12,6 +12,7 @@ from ui.i18n import language_switch, t
 from ui.pages import PAGES, menu_keys
 from ui.session import current_viewer, data, sign_out
 from ui.state import live
+from workflows.meta import holds_demo
 
 st.set_page_config(page_title=t("app.title"), page_icon="🏫", layout="wide")
 
@@ -35,6 +36,8 @@ with st.sidebar:
     if live().last_error is not None:
         st.warning(t("data.stale", time=f"{shown.taken_at:%H:%M:%S}", error=live().last_error))
 
+if holds_demo(shown.tables):
+    st.badge(t("data.demo"), icon=":material/science:", color="orange")  # a badge: st.info stays the pages' own
 current.run()
 if viewer.signed_in and current.url_path != "home":  # on a phone the menu hides in the sidebar: a way home
     st.divider()

@@ -13,6 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from connectors.config import open_workbook
+from demo.codes import DEMO_CODES, load_demo_rows
 from connectors.live import LiveWorkbook
 from services.activities import Refused, cancel, check_in, derivation_of, sign_up
 from services.certificates import issue_certificate
@@ -20,7 +21,6 @@ from services.clock import Clock, fixed_clock, workbook_clock
 from services.codes import issue_code as issue_code_service
 from services.transfer import export_workbook, import_file
 from workflows.cells import BadCell, parse_datetime
-from workflows.demo_access import DEMO_CODES, load_demo_rows
 from workflows.indicators import report
 from workflows.points import leaderboard
 from workflows.validation import data_problems

@@ -15,7 +15,7 @@ from pathlib import Path
 from connectors.live import LiveWorkbook
 from connectors.parsing import parse_snapshot
 from connectors.sqlite_workbook import SqliteWorkbook
-from workflows.demo_access import load_demo_rows
+from demo.codes import load_demo_rows
 from workflows.indicators import report
 from workflows.signup import derive
 

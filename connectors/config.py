@@ -25,14 +25,20 @@ def workbook_settings(secrets: dict) -> dict:
     return dict(secrets.get("connections", {}).get("workbook", {}))
 
 
-def workbook_url(explicit: str | None = None, env=os.environ, secrets: dict | None = None) -> str:
-    """--workbook, then WORKBOOK_URL, then secrets' [connections.workbook] url, then the embedded file."""
+def configured_workbook_url(explicit: str | None = None, env=os.environ, secrets: dict | None = None) -> str | None:
+    """The workbook configuration names: --workbook, then WORKBOOK_URL, then secrets' [connections.workbook]
+    url; None when nothing names one (then the default embedded file is used, the only workbook the app
+    fills with the demo by itself)."""
     if explicit:
         return explicit
     if env.get("WORKBOOK_URL"):
         return env["WORKBOOK_URL"]
-    url = workbook_settings(load_secrets() if secrets is None else secrets).get("url")
-    return url or DEFAULT_URL
+    return workbook_settings(load_secrets() if secrets is None else secrets).get("url") or None
+
+
+def workbook_url(explicit: str | None = None, env=os.environ, secrets: dict | None = None) -> str:
+    """The configured workbook, else the default embedded file."""
+    return configured_workbook_url(explicit, env, secrets) or DEFAULT_URL
 
 
 def spreadsheet_id(url: str) -> str | None:

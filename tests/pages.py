@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from connectors.sqlite_workbook import SqliteWorkbook
 from workflows.clock import local_now
-from workflows.demo_access import load_demo_rows
+from demo.codes import load_demo_rows
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 

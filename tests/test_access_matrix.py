@@ -21,7 +21,7 @@ from ui.display import plain
 from ui.pages import PAGES, menu_keys
 from workflows.access import SIGNED_OUT, viewer_for
 from workflows.clock import local_now
-from workflows.demo_access import DEMO_CODES, load_demo_rows
+from demo.codes import DEMO_CODES, load_demo_rows
 from workflows.hours import review_changes
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from connectors.parsing import parse_snapshot
 from workflows.clock import local_now
 from tests.pages import open_page, workbook  # noqa: F401 - a fixture
-from workflows.demo_access import DEMO_CODES
+from demo.codes import DEMO_CODES
 from workflows.listing import activity_listing
 from workflows.signup import derive
 

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from connectors.parsing import parse_snapshot
 from connectors.sqlite_workbook import SqliteWorkbook
 from ui.pages import PAGES
-from workflows.demo_access import DEMO_CODES, load_demo_rows
+from demo.codes import DEMO_CODES, load_demo_rows
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 VOLUNTEER, COORDINATOR, LEADER = (p for p, *_ in DEMO_CODES)

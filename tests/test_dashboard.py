@@ -8,7 +8,7 @@ import pytest
 import cli
 from connectors.parsing import parse_snapshot
 from tests.pages import open_page, rendered, workbook  # noqa: F401 - a fixture
-from workflows.demo_access import DEMO_CODES
+from demo.codes import DEMO_CODES
 
 _, COORDINATOR, LEADER = (p for p, *_ in DEMO_CODES)
 

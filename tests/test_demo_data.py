@@ -1,4 +1,4 @@
-"""The demo college (workflows/demo.py) is complete, realistic and obeys workbook.md."""
+"""The demo college (demo/college.py) is complete, realistic and obeys workbook.md."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from workflows.demo import demo_tables  # noqa: E402
+from demo.college import demo_tables  # noqa: E402
 
 NOW = dt.datetime(2025, 5, 20, 10, 30)
 OTHER_NOWS = (dt.datetime(2025, 9, 3, 23, 50), dt.datetime(2026, 1, 1, 0, 5))

@@ -8,7 +8,7 @@ import cli
 from connectors.parsing import parse_snapshot
 from workflows.clock import local_now
 from tests.pages import open_page, workbook  # noqa: F401 - a fixture
-from workflows.demo_access import DEMO_CODES
+from demo.codes import DEMO_CODES
 
 VOLUNTEER, COORDINATOR, _ = (p for p, *_ in DEMO_CODES)
 

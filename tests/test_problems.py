@@ -12,7 +12,7 @@ from tests.builders import activity, people, signup
 from tests.pages import open_page, workbook  # noqa: F401 - a fixture
 from ui.i18n import CATALOG
 from ui.messages import problem_key
-from workflows.demo_access import DEMO_CODES
+from demo.codes import DEMO_CODES
 from workflows.problems import PROBLEM_MESSAGES, Problem
 from workflows.schema import ALL_TABLES, table
 from workflows.validation import data_problems

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from tests.pages import open_page, workbook  # noqa: F401 - the fixture
-from workflows.demo_access import DEMO_CODES
+from demo.codes import DEMO_CODES
 
 VOLUNTEER_ID = DEMO_CODES[0][0]
 PAYLOAD = "![n](http://evil.example/x.png)**粗体**[链接](http://evil.example/)\u202e:material/home:"

@@ -18,7 +18,7 @@ from services.surveys import add_action, create_survey, move_action
 from tests.pages import APP, demo_workbook
 from workflows import clock as system_clock
 from workflows.access import viewer_for
-from workflows.demo_access import DEMO_CODES
+from demo.codes import DEMO_CODES
 from workflows.tables import active_people
 
 VOLUNTEER_ID, COORDINATOR_ID, LEADER_ID = (p for p, *_ in DEMO_CODES)

@@ -95,7 +95,7 @@ def test_a_change_can_be_reverted_unless_the_cell_changed_again(workbook):
 def test_a_coordinator_fixes_a_bad_cell_and_adds_an_activity_in_the_browser(tmp_path, monkeypatch):
     from connectors.sqlite_workbook import SqliteWorkbook
     from workflows.clock import local_now
-    from workflows.demo_access import DEMO_CODES, load_demo_rows
+    from demo.codes import DEMO_CODES, load_demo_rows
 
     url = f"sqlite:///{tmp_path / 'w.sqlite3'}"
     book = SqliteWorkbook(url)

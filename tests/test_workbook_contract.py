@@ -30,7 +30,7 @@ def test_init_creates_every_table_with_chinese_headers_and_is_idempotent(backend
 
 
 def test_every_table_round_trips_through_the_workbook(workbook):
-    from workflows.demo import demo_tables
+    from demo.college import demo_tables
 
     tables = demo_tables(NOW)
     for spec in TABLES:

@@ -15,6 +15,8 @@ CATALOG: dict[str, dict[str, str]] = {
     "data.as_of": {"zh": "数据更新于 {time}", "en": "Data as of {time}"},
     "data.stale": {"zh": "暂时无法读取工作簿，显示的是 {time} 的数据：{error}",
                    "en": "The workbook cannot be read right now; showing data from {time}: {error}"},
+    "data.demo": {"zh": "演示数据：此工作簿中是虚构的示例学院，演示登录码仅在此期间有效。",
+                  "en": "Demo data: this workbook holds a made-up college; the demo sign-in codes work only while it does."},
     "page.sign_in": {"zh": "登录", "en": "Sign in"},
     "page.home": {"zh": "首页", "en": "Home"},
     "page.data": {"zh": "数据检查", "en": "Data"},

@@ -1,35 +1,38 @@
 """The process-wide things every session shares, built once per process (never at import)."""
 from __future__ import annotations
 
-import datetime as dt
 import threading
 
 import streamlit as st
 
 from connectors.attempts import AttemptLog
-from connectors.config import attempts_path, open_workbook, spreadsheet_id, workbook_url
+from connectors.config import DEFAULT_URL, attempts_path, configured_workbook_url, open_workbook, spreadsheet_id
 from connectors.live import LiveWorkbook
+from demo.codes import load_demo_rows
 from services.clock import workbook_clock
 from ui import settings
-from workflows.demo_access import load_demo_rows
+from workflows.clock import local_now
+from workflows.tables import DEFAULT_TIMEZONE
 
 _first_start = threading.Lock()
 
 
 def live() -> LiveWorkbook:
     """The live workbook of this process."""
-    return _live_for(workbook_url(secrets=settings.secrets()), settings.refresh_seconds())
+    configured = configured_workbook_url(secrets=settings.secrets())
+    return _live_for(configured or DEFAULT_URL, settings.refresh_seconds(), configured is None)
 
 
 @st.cache_resource(show_spinner=False)
-def _live_for(url: str, refresh_seconds: float) -> LiveWorkbook:
-    """One per workbook and process; an empty workbook gets the schema and the demo on first start."""
+def _live_for(url: str, refresh_seconds: float, is_default: bool = False) -> LiveWorkbook:
+    """One per workbook and process. Every workbook gets its missing worksheets; only the default
+    embedded one, when empty (a first `./start.sh`), also gets the demo. A workbook named by
+    configuration is never filled by itself: `cli.py demo` does that when asked."""
     workbook = open_workbook(url, secrets=settings.secrets())
     with _first_start:
         workbook.ensure_schema("zh")
-        snapshot = workbook.snapshot()
-        if not any(sheet.rows for sheet in snapshot.sheets.values()):
-            for table, rows in load_demo_rows(dt.datetime.now().replace(microsecond=0)):
+        if is_default and not any(sheet.rows for sheet in workbook.snapshot().sheets.values()):
+            for table, rows in load_demo_rows(local_now(DEFAULT_TIMEZONE).replace(microsecond=0)):
                 workbook.append(table, rows)
     return LiveWorkbook(workbook, refresh_seconds, after_read=_housekeeping)
 
@@ -49,7 +52,7 @@ def spreadsheet_link() -> str | None:
 
 def attempt_log() -> AttemptLog:
     """The durable count of code attempts beside the workbook, shared by every process using it."""
-    return _attempt_log_for(attempts_path(workbook_url(secrets=settings.secrets())))
+    return _attempt_log_for(attempts_path(configured_workbook_url(secrets=settings.secrets()) or DEFAULT_URL))
 
 
 @st.cache_resource(show_spinner=False)

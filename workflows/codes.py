@@ -2,7 +2,8 @@
 
 Codes are stored only as salted scrypt hashes in the app's own `_access_codes` log; the
 latest row of a person is their valid code (an empty hash revokes it). A person's code is
-never written anywhere in clear.
+never written anywhere in clear. The demo's codes are published (README), so a code issued
+by the demo counts only while the workbook holds the demo (workflows/meta.py).
 """
 from __future__ import annotations
 
@@ -14,9 +15,13 @@ import secrets
 
 import pandas as pd
 
+from workflows.meta import holds_demo
+from workflows.tables import Tables
+
 SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1}
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
 PERSONAL, ACCESS = "personal", "access"
+DEMO_ISSUER = "demo"  # issued_by of the demo's published codes
 
 
 def new_code(length: int = 8) -> str:
@@ -73,9 +78,12 @@ def current_code(codes: pd.DataFrame, person_id: str) -> pd.Series | None:
 _NO_CODE = "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 
 
-def code_is_valid(codes: pd.DataFrame, person_id: str, code: str) -> bool:
-    """Whether `code` is the person's current code. Someone without a code (or no such person) costs
-    the same hashing, so the answer's timing does not tell who exists."""
-    latest = current_code(codes, person_id) if person_id else None
+def code_is_valid(tables: Tables, person_id: str, code: str) -> bool:
+    """`code` is the person's current code, and not a demo code in a workbook that no longer holds
+    the demo. Someone without a code (or no such person) costs the same hashing, so the answer's
+    timing does not tell who exists."""
+    latest = current_code(tables["_access_codes"], person_id) if person_id else None
     matches = code_matches(code, latest["hash"] if latest is not None else _NO_CODE)
-    return latest is not None and matches
+    if latest is None or (str(latest["issued_by"]).strip() == DEMO_ISSUER and not holds_demo(tables)):
+        return False
+    return matches

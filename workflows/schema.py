@@ -248,7 +248,12 @@ AUDIT = Table("_audit", "_修改记录", APPEND_ONLY, ("audit_id",), (
     C("old", "原值"),
     C("new", "新值"),
 ))
-INTERNAL_TABLES: tuple[Table, ...] = (ACCESS_CODES, CERTIFICATES, AUDIT)
+META = Table("_meta", "_工作簿信息", RECORD, ("key",), (  # what the app notes about the workbook itself
+    C("key", "参数", required=True),  # `demo`: the workbook holds the demo college (workflows/meta.py)
+    C("value", "值"),
+    C("set_at", "设置时间", "datetime"),
+))
+INTERNAL_TABLES: tuple[Table, ...] = (ACCESS_CODES, CERTIFICATES, AUDIT, META)
 ALL_TABLES: tuple[Table, ...] = TABLES + INTERNAL_TABLES
 
 del C

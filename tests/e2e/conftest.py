@@ -15,7 +15,7 @@ import requests
 
 from connectors.sqlite_workbook import SqliteWorkbook
 from workflows.clock import local_now
-from workflows.demo_access import DEMO_CODES, load_demo_rows
+from demo.codes import DEMO_CODES, load_demo_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "tests" / "e2e" / "screenshots"

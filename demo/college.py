@@ -4,10 +4,12 @@
 `now` (naive, local time of the workbook): people in branches and dorms, past and future
 activities with sign-ups, waitlists and check-ins, hours to review, requests and micro-wishes
 in every state of their closed loop, two surveys with answers, improvement actions and the
-settings. Pure: standard library only, no I/O; the same `now` and `seed` give the same tables.
+settings. No I/O; the same `now` and `seed` give the same tables.
 
-Each table is built by one small function (`_people`, `_activities`, …) from a shared
-random generator and the tables built before it.
+Seed data only: the columns come from the schema, the political statuses, request categories
+and default settings from the workflows, and who is confirmed or waitlisted from the roster
+rule itself (`workflows.signup.derive`). Each table is built by one small function
+(`_people`, `_activities`, …) from a shared random generator and the tables built before it.
 """
 
 from __future__ import annotations
@@ -15,38 +17,22 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from connectors.parsing import parse_sheet
+from connectors.sheet import RawSheet
+from workflows.indicators import PARTY
+from workflows.requests import REQUEST_CATEGORIES
+from workflows.schema import ALL_TABLES, POLITICAL_STATUS, TABLES, table as schema_table
+from workflows.settings import DEFAULTS
+from workflows.signup import Roster, derive
+from workflows.tables import DEFAULT_TIMEZONE, Tables
 
 Row = dict[str, str]
 
 DATE_FMT = "%Y-%m-%d"
 MINUTE_FMT = "%Y-%m-%d %H:%M"
 SECOND_FMT = "%Y-%m-%d %H:%M:%S"
-
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "people": ("person_id", "name", "gender", "college", "class", "political_status", "branch",
-               "building", "floor", "dorm", "phone", "email", "skills", "role", "active",
-               "joined_on"),
-    "activities": ("activity_id", "title", "category", "branch", "location", "starts_at",
-                   "ends_at", "capacity", "hours", "signup_deadline", "checkin_code", "status",
-                   "description"),
-    "signups": ("signup_id", "activity_id", "person_id", "action", "at", "by"),
-    "checkins": ("checkin_id", "activity_id", "person_id", "at", "method", "by"),
-    "hours": ("entry_id", "person_id", "activity_id", "date", "hours", "source", "description",
-              "evidence", "status", "reviewed_by", "reviewed_at", "review_note"),
-    "requests": ("request_id", "kind", "category", "title", "details", "requester_id", "contact",
-                 "building", "submitted_at", "status", "assignee_id", "accepted_at", "due_at",
-                 "resolved_at", "resolution", "rating", "feedback", "rated_at"),
-    "request_events": ("event_id", "request_id", "at", "actor", "action", "from_status",
-                       "to_status", "note"),
-    "surveys": ("survey_id", "title", "kind", "activity_id", "opens_at", "closes_at", "anonymous",
-                "status"),
-    "questions": ("survey_id", "question_id", "text", "type", "options", "required"),
-    "responses": ("response_id", "survey_id", "question_id", "respondent_id", "answer",
-                  "submitted_at"),
-    "actions": ("action_id", "source", "finding", "action", "owner", "due_on", "status",
-                "done_on", "result"),
-    "settings": ("key", "value", "note"),
-}
 
 # ---------------------------------------------------------------------------- people
 # (college, two-digit code used in student numbers, class prefix, branches)
@@ -87,14 +73,13 @@ GIVEN_CHARS = (
 )
 SKILLS = ("维修", "辅导", "心理", "摄影", "编程", "急救", "法律", "就业", "资助政策", "文案")
 PHONE_PREFIXES = ("138", "139", "150", "151", "158", "177", "186", "187", "189", "199")
-STATUS_WEIGHTS = {"party_member": 9, "probationary_member": 5, "activist": 16,
-                  "league_member": 58, "masses": 8}
-GRADUATE_STATUS_WEIGHTS = {"party_member": 30, "probationary_member": 8, "activist": 16,
-                           "league_member": 40, "masses": 6}
-PARTY = ("party_member", "probationary_member")
-# How eagerly people of each political status sign up and serve.
-EAGERNESS = {"party_member": 12.0, "probationary_member": 10.0, "activist": 4.0,
-             "league_member": 1.0, "masses": 0.4}
+# Per political status, in the schema's order (party member, probationary, activist, league
+# member, masses): how common it is among undergraduates and graduates, and how eagerly
+# people of that status sign up and serve.
+STATUSES = tuple(key for key, _ in POLITICAL_STATUS)
+STATUS_WEIGHTS = dict(zip(STATUSES, (9, 5, 16, 58, 8)))
+GRADUATE_STATUS_WEIGHTS = dict(zip(STATUSES, (30, 8, 16, 40, 6)))
+EAGERNESS = dict(zip(STATUSES, (12.0, 10.0, 4.0, 1.0, 0.4)))
 
 # ---------------------------------------------------------------------------- activities
 PAST_ACTIVITIES = 32      # one every 3 days, the latest 3 days ago
@@ -154,10 +139,9 @@ REJECT_NOTES = ("证明材料不清晰，请补充服务单位盖章证明后重
                 "属于个人学习活动，不属于志愿服务，不予认定")
 
 # ---------------------------------------------------------------------------- requests
-DEADLINE_DAYS = {"学业": 5, "就业": 7, "心理": 2, "资助": 5, "维修": 3, "生活": 3, "其他": 5}
-DEFAULT_DEADLINE_DAYS = 3
-RATING_WINDOW_DAYS = 7
-REQUEST_CATEGORIES = tuple(DEADLINE_DAYS)
+# the demo's deadline_days.<category> settings, one per category of the request form
+DEADLINE_DAYS = dict(zip(REQUEST_CATEGORIES, (5, 7, 2, 5, 3, 3, 5)))
+RATING_WINDOW_DAYS = int(DEFAULTS["rating_window_days"])
 WISH_CATEGORIES = ("学业", "生活", "就业", "其他")
 REQUEST_STATUS_COUNTS = {"submitted": 6, "accepted": 6, "assigned": 10, "resolved": 9,
                          "closed": 31, "reopened": 4, "rejected": 6}
@@ -235,6 +219,7 @@ class _Demo:
     tables: dict[str, list[Row]] = field(default_factory=dict)
     activity_times: dict[str, tuple[dt.datetime, dt.datetime, dt.datetime]] = field(
         default_factory=dict)  # activity_id -> (opened for sign-up, signup deadline, starts)
+    typed: dict = field(default_factory=dict)  # table key -> parsed frame, for the rules
 
     @property
     def people(self) -> list[Row]:
@@ -261,12 +246,12 @@ def demo_tables(now: dt.datetime, seed: int = 2025) -> dict[str, list[dict[str, 
     for key, build in builders:
         demo.tables[key] = build(demo)
     demo.tables["request_events"] = demo.tables.pop("_events")
-    return {key: [_complete(key, row) for row in demo.tables[key]] for key in COLUMNS}
+    return {spec.key: [_complete(spec.key, row) for row in demo.tables[spec.key]] for spec in TABLES}
 
 
 # ---------------------------------------------------------------------------- helpers
 def _complete(table: str, row: dict) -> Row:
-    return {key: str(row.get(key, "")) for key in COLUMNS[table]}
+    return {key: str(row.get(key, "")) for key in schema_table(table).column_keys}
 
 
 def _day(value: dt.date | dt.datetime) -> str:
@@ -311,17 +296,18 @@ def _pick_eager(rng: random.Random, people: list[Row], n: int) -> list[Row]:
     return keyed[:n]
 
 
-def _roster(rows: list[Row], capacity: str) -> tuple[list[str], list[str]]:
-    """(confirmed, waitlisted) person_ids of one activity by the rule of workbook.md § signups."""
-    since: dict[str, tuple[str, str]] = {}
-    for row in sorted(rows, key=lambda r: (r["at"], r["signup_id"])):
-        if row["action"] == "cancel":
-            since.pop(row["person_id"], None)
-        elif row["person_id"] not in since:
-            since[row["person_id"]] = (row["at"], row["signup_id"])
-    active = sorted(since, key=since.get)
-    limit = len(active) if capacity == "" else int(capacity)
-    return active[:limit], active[limit:]
+def _rosters(demo: _Demo, signups: list[Row]) -> dict[str, Roster]:
+    """Every activity's roster from these sign-up rows, by the rule itself (workbook.md § signups)."""
+    if not demo.typed:  # people and activities are final by now: parsed once
+        demo.typed = {spec.key: _parsed(spec.key, demo.tables.get(spec.key, [])) for spec in ALL_TABLES}
+    return derive(Tables({**demo.typed, "signups": _parsed("signups", signups)})).rosters
+
+
+def _parsed(table: str, rows: list[Row]):
+    """One table as the workflows take it, parsed from rows of text cells as a sheet holds them."""
+    spec = schema_table(table)
+    raw = RawSheet(table, spec.column_keys, [[str(r.get(k, "")) for k in spec.column_keys] for r in rows])
+    return parse_sheet(spec, raw, ZoneInfo(DEFAULT_TIMEZONE))[0]
 
 
 def _numbered(rows: list[dict], key: str, prefix: str, width: int, order) -> list[dict]:
@@ -350,7 +336,7 @@ def _settings(demo: _Demo) -> list[Row]:
             ("compliance_hours", "20", "党员本学期应达到的志愿服务时长（小时）")]
     rows += [(f"deadline_days.{category}", str(days), f"{category}类诉求办理时限（天）")
              for category, days in DEADLINE_DAYS.items()]
-    rows += [("deadline_days.default", str(DEFAULT_DEADLINE_DAYS), "其他未列出类别的诉求办理时限（天）"),
+    rows += [("deadline_days.default", DEFAULTS["deadline_days.default"], "其他未列出类别的诉求办理时限（天）"),
              ("rating_window_days", str(RATING_WINDOW_DAYS), "办结后评价期限（天），逾期未评价自动回访办结"),
              ("points.per_hour", "10", "每认定1小时志愿服务时长积分"),
              ("points.per_attendance", "5", "每参加一次活动（已签到）积分"),
@@ -541,7 +527,8 @@ def _activity_signups(demo: _Demo, activity: Row, people: list[Row], kind: str,
         at = _awake(rng, opened, late)
         rows.append(_signup_row(demo, activity, person, "signup", at))
     if promote or kind == "full":
-        confirmed, waitlisted = _roster(_as_text(rows), activity["capacity"])
+        roster = _rosters(demo, _as_text(rows))[activity["activity_id"]]
+        confirmed, waitlisted = roster.confirmed, roster.waitlisted
         if promote:  # a confirmed person drops out after the waitlist formed: #1 moves up
             rows.append(_signup_row(demo, activity, demo.person(confirmed[0]), "cancel",
                                     _awake(rng, late, until)))
@@ -573,17 +560,14 @@ def _as_text(rows: list[dict]) -> list[Row]:
 # ---------------------------------------------------------------------------- checkins
 def _checkins(demo: _Demo) -> list[Row]:
     rows: list[dict] = []
-    by_activity: dict[str, list[Row]] = {}
-    for signup in demo.tables["signups"]:
-        by_activity.setdefault(signup["activity_id"], []).append(signup)
+    rosters = _rosters(demo, demo.tables["signups"])
     for activity in demo.tables["activities"]:
         start = dt.datetime.strptime(activity["starts_at"], MINUTE_FMT)
         end = dt.datetime.strptime(activity["ends_at"], MINUTE_FMT)
         if end > demo.now or activity["status"] == "cancelled":
             continue
-        confirmed, waitlisted = _roster(by_activity.get(activity["activity_id"], []),
-                                        activity["capacity"])
-        rows += _activity_checkins(demo, activity, start, end, confirmed, waitlisted)
+        roster = rosters[activity["activity_id"]]
+        rows += _activity_checkins(demo, activity, start, end, roster.confirmed, roster.waitlisted)
     rows = _numbered(rows, "checkin_id", "C", 5, order=lambda r: (r["at"], r["person_id"]))
     return [{**row, "at": _second(row["at"])} for row in rows]
 
