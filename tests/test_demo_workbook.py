@@ -15,7 +15,6 @@ from connectors.sqlite_workbook import SqliteWorkbook
 from demo.codes import DEMO_CODES, demo_code_rows
 from tests.builders import tables
 from ui.i18n import CATALOG
-from ui.state import sign_in_limiter
 from tests.pages import APP, demo_workbook
 from workflows.clock import local_now
 from workflows.codes import PERSONAL, code_is_valid, code_row
@@ -152,7 +151,6 @@ def test_a_code_a_coordinator_issued_works_with_or_without_the_demo_mark():
 
 
 def test_signing_in_with_a_demo_code_is_refused_once_the_mark_is_deleted(tmp_path, monkeypatch):
-    sign_in_limiter.clear()  # the process's limiter: earlier tests' wrong codes must not block this one
     url = f"sqlite:///{tmp_path / 'w.sqlite3'}"
     demo_workbook(url)
     monkeypatch.setenv("WORKBOOK_URL", url)

@@ -106,15 +106,14 @@ def test_the_workbook_journal_and_attempt_files_are_private(tmp_path):
 
 
 def test_sign_in_for_an_unknown_id_does_the_same_hashing_as_for_a_known_one(monkeypatch):
-    import pandas as pd
-
     from workflows import codes
 
     hashed = []
     real = codes.code_matches
     monkeypatch.setattr(codes, "code_matches", lambda code, stored: hashed.append(stored) or real(code, stored))
-    empty = pd.DataFrame(columns=["person_id", "hash", "issued_at", "_row"])
-    assert not codes.code_is_valid(empty, "NOBODY", "ABCDEFGH")
+    from tests.builders import tables
+
+    assert not codes.code_is_valid(tables(), "NOBODY", "ABCDEFGH")
     assert hashed and hashed[0].startswith("scrypt$")
 
 

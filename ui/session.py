@@ -90,9 +90,10 @@ def local_time(epoch_seconds: float) -> dt.datetime:
 
 
 def client_id() -> str:
-    """Who is trying, as far as the server can tell: the browser's address, else its session."""
+    """Who is trying, as far as the server can tell: the browser's address. Without one every such
+    client counts as one (a new browser session must not mean a fresh count)."""
     address = getattr(st.context, "ip_address", None)
-    return f"ip:{address}" if address else f"session:{session_id()}"
+    return f"ip:{address}" if isinstance(address, str) and address else "ip:unknown"
 
 
 def session_id() -> str:
