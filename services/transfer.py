@@ -14,16 +14,17 @@ from workflows.signup import new_id
 
 
 def import_file(live: LiveWorkbook, path: str | Path, actor: str, clock: Clock) -> tuple[list[TablePlan], list[str]]:
-    """Record tables merge by ID (new rows appended, changed cells updated), logs append new IDs.
-    Returns the plans carried out and the titles of sheets that are no table."""
+    """Record tables merge by ID (new rows appended, changed cells updated), logs append new IDs;
+    the file's own columns are copied as extra columns. Returns the plans carried out and the
+    titles of sheets that are no table."""
     incoming, unknown = read_tables(path)
     live.workbook.ensure_schema("zh")
     plans = plan_import(live.refresh().snapshot, incoming)
     for plan in plans:
         if plan.appends:
-            live.append(plan.table, plan.appends)
+            live.append(plan.table, plan.appends, extra_columns=plan.extra_columns)
         if plan.updates:
-            live.update_rows(plan.table, plan.updates)
+            live.update_rows(plan.table, plan.updates, extra_columns=plan.extra_columns)
     now = clock()
     summary = [{"audit_id": new_id("U", now), "actor": actor, "table": plan.table, "record": f"import {Path(path).name}",
                 "column": CREATED, "old": "", "new": f"+{len(plan.appends)} ~{len(plan.updates)}"}

@@ -151,6 +151,26 @@ def test_a_hundred_concurrent_appends_from_threads_are_all_present_exactly_once(
     assert sorted(ids) == [r["signup_id"] for r in rows]
 
 
+def test_a_write_naming_extra_columns_adds_their_header_and_copies_their_cells_and_other_writes_leave_them_alone(
+        backend):
+    backend.hand_write_sheet("成员", ["备注", "姓名", "学号/工号", "政治面貌", "爱好"],
+                             [["班长", "李四", "1001", "中共党员", "篮球"]])
+    workbook = backend.workbook
+    workbook.append("people", [person("1002", "王五", 来源="志愿汇", 备注="新生")], extra_columns=["来源", "备注"])
+    workbook.update_rows("people", [({"person_id": "1001"}, {"来源": "旧表"})], extra_columns=["来源"])
+    workbook.append("people", [person("1003", "赵六", 来源="not written: not named")])  # names no extra column
+    workbook.update("people", {"person_id": "1002"}, {"name": "王五五"})
+    with pytest.raises(ValueError):  # a column of the table is no extra column
+        workbook.append("people", [person("1004")], extra_columns=["姓名"])
+    assert workbook.sync() == 0
+    grid = backend.grid("成员")
+    assert grid[0] == ["备注", "姓名", "学号/工号", "政治面貌", "爱好", "来源"]
+    assert grid[1] == ["班长", "李四", "1001", "中共党员", "篮球", "旧表"]
+    assert grid[2] == ["新生", "王五五", "1002", "party_member", "", "志愿汇"]
+    assert grid[3] == ["", "赵六", "1003", "party_member"]
+    assert list(parse_snapshot(workbook.snapshot())["people"]["person_id"]) == ["1001", "1002", "1003"]
+
+
 def test_extra_worksheets_are_left_alone(backend, workbook):
     backend.hand_write_sheet("我的笔记", ["随便"], [["=1+1"]])
     workbook.append("people", [person("1001")])
