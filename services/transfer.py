@@ -6,7 +6,8 @@ from pathlib import Path
 from connectors.files import read_tables
 from connectors.importing import TablePlan, plan_import
 from connectors.live import LiveWorkbook
-from documents.spreadsheets import write_sheets
+from connectors.sheet import RawSheet
+from documents.spreadsheets import SheetFile, write_sheets
 from services.audit import CREATED
 from services.clock import Clock
 from workflows.schema import TABLES
@@ -35,7 +36,16 @@ def import_file(live: LiveWorkbook, path: str | Path, actor: str, clock: Clock) 
 
 
 def export_workbook(live: LiveWorkbook, path: str | Path) -> tuple[Path, list[str]]:
-    """Every table to .xlsx (or a folder of CSV files), as the sheets hold them; formulas neutralised."""
+    """Every table to .xlsx (or a folder of CSV files), as the sheets hold them, extra columns
+    included, every row as wide as its header; formulas neutralised. The same file from either
+    backend: blank rows at the end (which Google does not return) are left out."""
     snapshot = live.refresh().snapshot
-    sheets = [snapshot.sheets[spec.key] for spec in TABLES if spec.key in snapshot.sheets]
+    sheets = [_without_blank_tail(snapshot.sheets[spec.key]) for spec in TABLES if spec.key in snapshot.sheets]
     return write_sheets(sheets, path), [sheet.title for sheet in sheets]
+
+
+def _without_blank_tail(sheet: RawSheet) -> SheetFile:
+    rows = list(sheet.rows)
+    while rows and not any(cell.strip() for cell in rows[-1]):
+        rows.pop()
+    return SheetFile(sheet.title, list(sheet.header), rows)
