@@ -94,12 +94,15 @@ def import_(args, workbook) -> int:
     live = live_workbook(workbook)
     plans, unknown = import_file(live, args.path, "cli", clock_for(args, live))
     report = [{"table": p.table, "added": len(p.appends), "updated": len(p.updates),
-               "skipped": [vars(s) for s in p.skipped], "ignored_columns": p.ignored_columns} for p in plans]
+               "skipped": [vars(s) for s in p.skipped], "extra_columns": p.extra_columns,
+               "ignored_columns": p.ignored_columns} for p in plans]
     lines = []
     for item in report:
         lines.append(f"{item['table']}: added {item['added']}, updated {item['updated']}, skipped {len(item['skipped'])}")
         lines += [f"  skipped {s['sheet']} row {s['row']}: {s['reason']}" for s in item["skipped"]]
-        lines += [f"  column not imported (not a column of {item['table']}): {c}" for c in item["ignored_columns"]]
+        lines += [f"  extra column copied (not a column of {item['table']}, kept as the sheet's own): {c}"
+                  for c in item["extra_columns"]]
+        lines += [f"  column not imported: {c}" for c in item["ignored_columns"]]
     lines += [f"sheet not imported (not a table of the workbook): {title}" for title in unknown]
     emit(args, {"tables": report, "unknown_sheets": unknown}, "\n".join(lines) or "nothing to import")
     return 1 if any(item["skipped"] for item in report) else 0

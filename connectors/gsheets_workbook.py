@@ -10,7 +10,8 @@ from __future__ import annotations
 import threading
 import time
 
-from workflows.headers import column_positions, header_for_new_columns, missing_columns, normalise, tables_by_title
+from workflows.headers import (check_extra_columns, column_positions, header_for_new_columns, missing_columns,
+                               missing_extra, normalise, tables_by_title, write_positions)
 from connectors.journal import SENT, UNSENT, Journal
 from connectors.sheet import (Conflict, QueuedForSync, RawSheet, RowNotFound, Snapshot, Stamp, TargetedUpdates,
                               stamped)
@@ -73,6 +74,7 @@ class GoogleSheetsWorkbook(TargetedUpdates):
                 if sheet is not None:
                     _overlay_update(schema_table(entry.table), sheet, entry.payload)
                 continue
+            extra = entry.payload.get("extra", [])
             spec = schema_table(entry.table)
             present = _ids_in(spec, sheet) if sheet is not None else set()
             missing = [r for r in entry.payload["rows"] if _row_id(spec, r) not in present]
@@ -82,7 +84,7 @@ class GoogleSheetsWorkbook(TargetedUpdates):
             elif judged and missing:
                 self.journal.mark_unsent(entry.id, "not in the sheet after it was sent")
             if missing and sheet is not None and (judged or entry.state == UNSENT):
-                _overlay_rows(spec, sheet, missing)
+                _overlay_rows(spec, sheet, missing, extra)
 
     def _header(self, table: str) -> list[str]:
         if table not in self._headers:
@@ -102,29 +104,32 @@ class GoogleSheetsWorkbook(TargetedUpdates):
         return title
 
     # -- appending -------------------------------------------------------------------------
-    def append(self, table: str, rows: list[dict[str, str]], stamp: Stamp | None = None) -> list[dict[str, str]]:
+    def append(self, table: str, rows: list[dict[str, str]], stamp: Stamp | None = None,
+               extra_columns=()) -> list[dict[str, str]]:
         rows = [{k: str(v) for k, v in row.items() if v is not None and str(v) != ""} for row in rows]
+        extra = list(extra_columns)
+        check_extra_columns(schema_table(table), extra)  # before anything is journalled
         with self._lock:
             rows = stamped(rows, stamp)
-            entry_id = self.journal.record("append", table, {"rows": rows})
+            entry_id = self.journal.record("append", table, {"rows": rows, **({"extra": extra} if extra else {})})
             try:
-                self._send_append(entry_id, table, rows)
+                self._send_append(entry_id, table, rows, extra)
             except QueuedForSync as queued:
                 queued.rows = rows
                 raise
         return rows
 
-    def _send_append(self, entry_id: int, table: str, rows: list[dict]) -> None:
+    def _send_append(self, entry_id: int, table: str, rows: list[dict], extra=()) -> None:
         spec = schema_table(table)
         try:
             title = self._title(table)
-            header = self._header_with_columns_for(spec, title, rows)
+            header = self._header_with_columns_for(spec, title, rows, extra)
             pending = list(rows)
 
             def before_retry():  # a lost response may hide rows that did land
                 pending[:] = self._not_in_sheet(spec, title, header, pending)
 
-            self.api.append(f"{quote_title(title)}!A1", lambda: [_aligned(spec, header, r) for r in pending],
+            self.api.append(f"{quote_title(title)}!A1", lambda: [_aligned(spec, header, r, extra) for r in pending],
                             before_retry)
         except Exception as error:
             if not is_transient(error):
@@ -142,12 +147,14 @@ class GoogleSheetsWorkbook(TargetedUpdates):
         present = {tuple(normalise(c[i][0]) if i < len(c) and c[i] else "" for c in columns) for i in range(1, length)}
         return [r for r in rows if _row_id(spec, r) not in present]
 
-    def _header_with_columns_for(self, spec: Table, title: str, rows: list[dict]) -> list[str]:
-        """The header, after writing header cells for columns the rows need and the sheet lacks."""
+    def _header_with_columns_for(self, spec: Table, title: str, rows: list[dict], extra=()) -> list[str]:
+        """The header, after writing header cells for columns the rows need and the sheet lacks, and
+        for the named extra columns it lacks."""
         header = self._header(spec.key)
         needed = [k for k in missing_columns(spec, header) if any(r.get(k) for r in rows)]
-        if needed:
-            names = header_for_new_columns(spec, needed, header)
+        new_extra = [name.strip() for name in missing_extra(spec, header, extra)]
+        if needed or new_extra:
+            names = header_for_new_columns(spec, needed, header) + new_extra
             start = len(header)
             self.api.write_cells([{"range": f"{quote_title(title)}!{column_letter(start)}1",
                                    "values": [names]}])
@@ -155,11 +162,13 @@ class GoogleSheetsWorkbook(TargetedUpdates):
         return header
 
     # -- updating --------------------------------------------------------------------------
-    def _update(self, table: str, items: list, expect: dict[str, str] | None) -> None:
+    def _update(self, table: str, items: list, expect: dict[str, str] | None, extra_columns: tuple = ()) -> None:
         items = [(dict(key), {k: str(v) for k, v in changes.items()}) for key, changes in items]
-        entry_id = self.journal.record("update", table, {"items": items})
+        extra = list(extra_columns)
+        check_extra_columns(schema_table(table), extra)  # before anything is journalled
+        entry_id = self.journal.record("update", table, {"items": items, **({"extra": extra} if extra else {})})
         try:
-            self._send_updates(table, items, expect)
+            self._send_updates(table, items, expect, extra)
         except (Conflict, RowNotFound):
             self.journal.remove(entry_id)
             raise
@@ -171,11 +180,11 @@ class GoogleSheetsWorkbook(TargetedUpdates):
             raise QueuedForSync(f"{table}: change saved locally, will be sent when Google Sheets answers") from error
         self.journal.remove(entry_id)
 
-    def _send_updates(self, table: str, items: list, expect: dict | None) -> None:
+    def _send_updates(self, table: str, items: list, expect: dict | None, extra=()) -> None:
         """One read (header, key columns and the expected columns) and one write: 2 requests."""
         spec = schema_table(table)
         title = self._title(table)
-        header = self._header_with_columns_for(spec, title, [changes for _, changes in items])
+        header = self._header_with_columns_for(spec, title, [changes for _, changes in items], extra)
         header, rows, current = self._locate(spec, title, header, [key for key, _ in items], list(expect or {}))
         for (key, _), row_number in zip(items, rows):
             if row_number is None:
@@ -184,10 +193,11 @@ class GoogleSheetsWorkbook(TargetedUpdates):
             differing = {k: current.get(k, "") for k, v in expect.items() if current.get(k, "") != str(v)}
             if differing:
                 raise Conflict(table, items[0][0], differing)
-        positions = column_positions(spec, header)
+        positions = write_positions(spec, header, extra)
         q = quote_title(title)
         self.api.write_cells([{"range": f"{q}!{column_letter(positions[k])}{row_number}", "values": [[v]]}
-                              for (_, changes), row_number in zip(items, rows) for k, v in changes.items()])
+                              for (_, changes), row_number in zip(items, rows) for k, v in changes.items()
+                              if k in positions])
 
     def _locate(self, spec: Table, title: str, header: list[str], keys: list[dict],
                 wanted: list[str] = ()) -> tuple[list[str], list, dict[str, str]]:
@@ -265,9 +275,9 @@ class GoogleSheetsWorkbook(TargetedUpdates):
                     title = self._title(entry.table)
                     header = self._header(entry.table)
                     rows = self._not_in_sheet(spec, title, header, entry.payload["rows"])
-                    self._send_append(entry.id, entry.table, rows)
+                    self._send_append(entry.id, entry.table, rows, entry.payload.get("extra", []))
             else:
-                self._send_updates(entry.table, entry.payload["items"], None)
+                self._send_updates(entry.table, entry.payload["items"], None, entry.payload.get("extra", []))
                 self.journal.remove(entry.id)
         except QueuedForSync:
             pass
@@ -282,8 +292,8 @@ def _ids_in(spec: Table, sheet: RawSheet) -> set[tuple[str, ...]]:
     return {tuple(normalise(sheet.cell(i, positions[k])) for k in spec.id_columns) for i in range(len(sheet.rows))}
 
 
-def _aligned(spec: Table, header: list[str], row: dict) -> list[str]:
-    positions = column_positions(spec, header)
+def _aligned(spec: Table, header: list[str], row: dict, extra=()) -> list[str]:
+    positions = write_positions(spec, header, extra)
     cells = [""] * (max(positions.values()) + 1 if positions else 0)
     for key, value in row.items():
         if key in positions:
@@ -293,12 +303,12 @@ def _aligned(spec: Table, header: list[str], row: dict) -> list[str]:
     return cells
 
 
-def _overlay_rows(spec: Table, sheet: RawSheet, rows: list[dict]) -> None:
-    sheet.rows.extend(_aligned(spec, sheet.header, r) for r in rows)
+def _overlay_rows(spec: Table, sheet: RawSheet, rows: list[dict], extra=()) -> None:
+    sheet.rows.extend(_aligned(spec, sheet.header, r, extra) for r in rows)
 
 
 def _overlay_update(spec: Table, sheet: RawSheet, payload: dict) -> None:
-    positions = column_positions(spec, sheet.header)
+    positions = write_positions(spec, sheet.header, payload.get("extra", []))
     for key, changes in payload["items"]:
         target = tuple(normalise(str(v)) for v in key.values())
         for index, row in enumerate(sheet.rows):

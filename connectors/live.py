@@ -15,7 +15,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from workflows.headers import column_positions, normalise
+from workflows.headers import missing_extra, normalise, write_positions
 from connectors.overlay import aligned_cells, with_cells, with_rows
 from connectors.parsing import parse_snapshot
 from connectors.sheet import QueuedForSync, Snapshot, Stamp, Workbook
@@ -33,10 +33,11 @@ class LiveData:
     _memo: dict = field(default_factory=dict, compare=False, repr=False)
     _memo_lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
-    def cells_of(self, table: str, row_number: int) -> dict[str, str]:
-        """The text of each known column of one sheet row, exactly as the sheet holds it."""
+    def cells_of(self, table: str, row_number: int, extra_columns=()) -> dict[str, str]:
+        """The text of each known column (and of the named extra columns the sheet has) of one
+        sheet row, exactly as the sheet holds it."""
         sheet = self.snapshot.sheets[table]
-        positions = column_positions(schema_table(table), sheet.header)
+        positions = write_positions(schema_table(table), sheet.header, extra_columns)
         index = row_number - 2
         return {key: sheet.cell(index, position) for key, position in positions.items()}
 
@@ -136,15 +137,16 @@ class LiveWorkbook:
 
     # -- writing ---------------------------------------------------------------------------
     def append(self, table: str, rows: list[dict[str, str]], stamp: Stamp | None = None,
-               fresh: bool = False) -> bool:
+               fresh: bool = False, extra_columns=()) -> bool:
         """Appends and lays the rows over the data; False when they wait in the journal for Google.
 
         `fresh`: the answer depends on what others appended to this table meanwhile (a place on a
         roster): the rows added since the data was read are laid over it too, in the sheet's order.
+        `extra_columns`: the rows also carry cells of these extra columns (see `Workbook`).
         """
         self.data()
         try:
-            written, sent = self.workbook.append(table, rows, stamp), True
+            written, sent = self.workbook.append(table, rows, stamp, extra_columns=extra_columns), True
         except QueuedForSync as queued:
             written, sent = queued.rows, False
         written = written if written is not None else rows
@@ -158,7 +160,8 @@ class LiveWorkbook:
             if tail is not None and tail.start == len(sheet.rows):
                 header, new_rows = tail.header, list(tail.rows)
             spec = schema_table(table)
-            positions = column_positions(spec, header)
+            header = header + [name.strip() for name in missing_extra(spec, header, extra_columns)]
+            positions = write_positions(spec, header, extra_columns)
             in_tail = {_id_of(spec, positions, cells) for cells in new_rows}
             new_rows += [cells for cells in (aligned_cells(header, positions, row) for row in written)
                          if _id_of(spec, positions, cells) not in in_tail]  # rows the table holds are dropped later
@@ -185,19 +188,20 @@ class LiveWorkbook:
             return None
 
     def update(self, table: str, key: dict[str, str], changes: dict[str, str],
-               expect: dict[str, str] | None = None) -> bool:
-        return self.update_rows(table, [(key, changes)], expect)
+               expect: dict[str, str] | None = None, extra_columns=()) -> bool:
+        return self.update_rows(table, [(key, changes)], expect, extra_columns)
 
     def update_rows(self, table: str, items: list[tuple[dict[str, str], dict[str, str]]],
-                    expect: dict[str, str] | None = None) -> bool:
-        """Changes the named cells of each keyed row in one write, then lays them over the data."""
+                    expect: dict[str, str] | None = None, extra_columns=()) -> bool:
+        """Changes the named cells of each keyed row in one write, then lays them over the data
+        (cells of extra columns show at the next read)."""
         self.data()
         try:
             if expect is not None:
                 key, changes = items[0]
-                self.workbook.update(table, key, changes, expect)
+                self.workbook.update(table, key, changes, expect, extra_columns=extra_columns)
             else:
-                self.workbook.update_rows(table, items)
+                self.workbook.update_rows(table, items, extra_columns=extra_columns)
             sent = True
         except QueuedForSync:
             sent = False

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import Callable, Protocol, Sequence
 
 # (column, clock): fill that column of every appended row with the time of the write itself
 Stamp = tuple[str, Callable[[], dt.datetime]]
@@ -84,20 +84,27 @@ class QueuedForSync(Exception):
 
 
 class Workbook(Protocol):
+    """Rows are dicts keyed by column key. A write may also carry cells of extra columns (a
+    coordinator's own, not the table's): `extra_columns` names them by header text, the rows key
+    their cells by that text, and a header cell is added for any the sheet lacks. Without it a
+    write never touches an extra column."""
+
     url: str
 
     def snapshot(self) -> Snapshot: ...
 
-    def append(self, table: str, rows: list[dict[str, str]], stamp: Stamp | None = None) -> list[dict[str, str]]:
+    def append(self, table: str, rows: list[dict[str, str]], stamp: Stamp | None = None,
+               extra_columns: Sequence[str] = ()) -> list[dict[str, str]]:
         """Appends the rows (stamped at the moment of the write) and returns them as written."""
 
     def rows_after(self, table: str, start: int) -> Tail:
         """The table's rows after its first `start` rows, with the header as it is now."""
 
     def update(self, table: str, key: dict[str, str], changes: dict[str, str],
-               expect: dict[str, str] | None = None) -> None: ...
+               expect: dict[str, str] | None = None, extra_columns: Sequence[str] = ()) -> None: ...
 
-    def update_rows(self, table: str, items: list[tuple[dict[str, str], dict[str, str]]]) -> None: ...
+    def update_rows(self, table: str, items: list[tuple[dict[str, str], dict[str, str]]],
+                    extra_columns: Sequence[str] = ()) -> None: ...
 
     def ensure_schema(self, lang: str = "zh") -> list[str]: ...
 
@@ -110,13 +117,14 @@ class TargetedUpdates:
     """`update` and `update_rows` of every backend: both are a batch of (key, changes)."""
 
     def update(self, table: str, key: dict[str, str], changes: dict[str, str],
-               expect: dict[str, str] | None = None) -> None:
+               expect: dict[str, str] | None = None, extra_columns: Sequence[str] = ()) -> None:
         """Changes only the named cells of the first row with `key`; with `expect`, only if
         those cells still hold the expected values (else `Conflict`)."""
-        self._update(table, [(key, changes)], expect)
+        self._update(table, [(key, changes)], expect, tuple(extra_columns))
 
-    def update_rows(self, table: str, items: list[tuple[dict[str, str], dict[str, str]]]) -> None:
-        self._update(table, items, None)
+    def update_rows(self, table: str, items: list[tuple[dict[str, str], dict[str, str]]],
+                    extra_columns: Sequence[str] = ()) -> None:
+        self._update(table, items, None, tuple(extra_columns))
 
-    def _update(self, table: str, items: list, expect: dict[str, str] | None) -> None:
+    def _update(self, table: str, items: list, expect: dict[str, str] | None, extra_columns: tuple = ()) -> None:
         raise NotImplementedError

@@ -15,7 +15,8 @@ from sqlalchemy import create_engine, event
 from connectors.files_private import private_file
 from sqlalchemy.engine import Connection, Engine
 
-from workflows.headers import column_positions, header_for_new_columns, missing_columns, normalise, tables_by_title
+from workflows.headers import (check_extra_columns, column_positions, header_for_new_columns, missing_columns,
+                               missing_extra, normalise, tables_by_title, write_positions)
 from connectors.sheet import Conflict, RawSheet, RowNotFound, Snapshot, Stamp, Tail, TargetedUpdates, stamped
 from workflows import clock as system_clock
 from workflows.schema import ALL_TABLES, INTERNAL_TABLES, table as schema_table
@@ -97,17 +98,20 @@ class SqliteWorkbook(TargetedUpdates):
         return RawSheet(title, header, rows)
 
     # -- writing ---------------------------------------------------------------------------
-    def append(self, table: str, rows: list[dict[str, str]], stamp: Stamp | None = None) -> list[dict[str, str]]:
+    def append(self, table: str, rows: list[dict[str, str]], stamp: Stamp | None = None,
+               extra_columns=()) -> list[dict[str, str]]:
         spec = schema_table(table)
+        check_extra_columns(spec, extra_columns)
         with self._transaction("BEGIN IMMEDIATE") as conn:
             rows = stamped(rows, stamp)  # inside the write lock: `at` order is commit order
             title = self._title_or_fail(conn, table)
-            header = self._add_columns_for(conn, spec, title, rows)
-            positions = column_positions(spec, header)
+            header = self._add_columns_for(conn, spec, title, rows, extra_columns)
+            positions = write_positions(spec, header, extra_columns)
             new_rows = self._not_yet_present(conn, spec, title, header, rows)
             if not new_rows:
                 return rows
-            names = [key for key in spec.column_keys if key in positions and any(r.get(key) for r in new_rows)]
+            names = [key for key in [*spec.column_keys, *extra_columns]
+                     if key in positions and any(r.get(key) for r in new_rows)]
             sql = (f"INSERT INTO {_quote(title)} ({', '.join(_quote(header[positions[k]]) for k in names)}) "
                    f"VALUES ({', '.join('?' for _ in names)})")
             conn.exec_driver_sql(sql, [tuple(str(r.get(k, "") or "") for k in names) for r in new_rows])
@@ -140,12 +144,13 @@ class SqliteWorkbook(TargetedUpdates):
                 f"SELECT {columns} FROM {_quote(title)} ORDER BY {ROW_ID} LIMIT -1 OFFSET ?", (start,))
             return Tail(header, [[_text(value) for value in row] for row in result], start)
 
-    def _update(self, table: str, items: list, expect: dict[str, str] | None) -> None:
+    def _update(self, table: str, items: list, expect: dict[str, str] | None, extra_columns=()) -> None:
         spec = schema_table(table)
+        check_extra_columns(spec, extra_columns)
         with self._transaction("BEGIN IMMEDIATE") as conn:
             title = self._title_or_fail(conn, table)
-            header = self._add_columns_for(conn, spec, title, [changes for _, changes in items])
-            positions = column_positions(spec, header)
+            header = self._add_columns_for(conn, spec, title, [changes for _, changes in items], extra_columns)
+            positions = write_positions(spec, header, extra_columns)
             for key, changes in items:
                 row_id, current = self._locate(conn, spec, title, header, key, list(expect or {}))
                 if row_id is None:
@@ -153,6 +158,9 @@ class SqliteWorkbook(TargetedUpdates):
                 differing = {k: current[k] for k, v in (expect or {}).items() if current[k] != str(v)}
                 if differing:
                     raise Conflict(table, key, differing)
+                changes = {k: v for k, v in changes.items() if k in positions}
+                if not changes:
+                    continue
                 assignments = ", ".join(f"{_quote(header[positions[k]])} = ?" for k in changes)
                 conn.exec_driver_sql(f"UPDATE {_quote(title)} SET {assignments} WHERE {ROW_ID} = ?",
                                      (*[str(v) for v in changes.values()], row_id))
@@ -201,12 +209,17 @@ class SqliteWorkbook(TargetedUpdates):
             conn.exec_driver_sql(f"ALTER TABLE {_quote(title)} ADD COLUMN {_quote(name)} TEXT")
         return names
 
-    def _add_columns_for(self, conn, spec, title, rows) -> list[str]:
-        """The header, after adding any column the rows carry a value for but the sheet lacks."""
+    def _add_columns_for(self, conn, spec, title, rows, extra_columns=()) -> list[str]:
+        """The header, after adding any column the rows carry a value for but the sheet lacks, and a
+        header cell for each named extra column the sheet lacks."""
         header = self._header(conn, title)
         needed = [k for k in missing_columns(spec, header) if any(str(r.get(k, "") or "") for r in rows)]
+        new_extra = missing_extra(spec, header, extra_columns)
         if needed:
             self._add_columns(conn, spec, title, needed)
+        for name in new_extra:
+            conn.exec_driver_sql(f"ALTER TABLE {_quote(title)} ADD COLUMN {_quote(name.strip())} TEXT")
+        if needed or new_extra:
             header = self._header(conn, title)
         return header
 

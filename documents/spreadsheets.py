@@ -64,10 +64,15 @@ def _write_xlsx(sheets: list[SheetFile], path) -> None:
 
 
 def to_csv_text(raw: SheetFile) -> str:
+    """Every row as wide as the header (or as the widest row, should one hold cells past the
+    header): a sheet that leaves out trailing empty cells (Google does) gives the same file as
+    one that keeps them."""
+    grid = [raw.header, *raw.rows]
+    width = max(len(row) for row in grid)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    for row in [raw.header, *raw.rows]:
-        writer.writerow([neutralise_for_csv(v) for v in row])
+    for row in grid:
+        writer.writerow([neutralise_for_csv(v) for v in row] + [""] * (width - len(row)))
     return buffer.getvalue()
 
 

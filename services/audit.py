@@ -16,20 +16,20 @@ def _record(key: dict[str, str]) -> str:
     return ", ".join(f"{k}={v}" for k, v in key.items())
 
 
-def _current_cells(live: LiveWorkbook, table: str, key: dict[str, str]) -> dict[str, str]:
+def _current_cells(live: LiveWorkbook, table: str, key: dict[str, str], extra_columns=()) -> dict[str, str]:
     shown = live.data()
     frame = shown.tables[table]
     match = frame
     for column, value in key.items():
         match = match[match[column] == value]
-    return {} if match.empty else shown.cells_of(table, int(match.iloc[0]["_row"]))
+    return {} if match.empty else shown.cells_of(table, int(match.iloc[0]["_row"]), extra_columns)
 
 
 def audited_update(live: LiveWorkbook, actor: str, table: str, key: dict[str, str], changes: dict[str, str],
-                   clock: Clock, expect: dict[str, str] | None = None) -> bool:
+                   clock: Clock, expect: dict[str, str] | None = None, extra_columns=()) -> bool:
     """Updates the cells (see `LiveWorkbook.update`) and logs each change with its old value."""
-    before = _current_cells(live, table, key)
-    sent = live.update(table, key, changes, expect)
+    before = _current_cells(live, table, key, extra_columns)
+    sent = live.update(table, key, changes, expect, extra_columns=extra_columns)
     _log_changes(live, actor, table, [(key, changes, before)], clock)
     return sent
 
@@ -55,9 +55,9 @@ def _log_changes(live: LiveWorkbook, actor: str, table: str, changed: list[tuple
 
 
 def audited_append(live: LiveWorkbook, actor: str, table: str, rows: list[dict[str, str]], id_columns: tuple[str, ...],
-                   clock: Clock) -> bool:
+                   clock: Clock, extra_columns=()) -> bool:
     """Appends new record rows and logs that the actor created them."""
-    sent = live.append(table, rows)
+    sent = live.append(table, rows, extra_columns=extra_columns)
     now = clock()
     live.append("_audit", [{"audit_id": new_id("U", now), "actor": actor, "table": table,
                             "record": _record({k: row.get(k, "") for k in id_columns}), "column": CREATED,

@@ -138,7 +138,9 @@ def plan_upload(live: LiveWorkbook, table: str, data: bytes) -> TablePlan | None
 
 
 def apply_upload(live: LiveWorkbook, actor: str, table: str, plan: TablePlan, clock: Clock) -> None:
+    """Carries out the plan, the file's own columns included (as extra columns of the sheet)."""
     for key, changes in plan.updates:
-        audited_update(live, actor, table, key, changes, clock)
+        audited_update(live, actor, table, key, changes, clock, extra_columns=plan.extra_columns)
     if plan.appends:
-        audited_append(live, actor, table, plan.appends, schema_table(table).id_columns, clock)
+        audited_append(live, actor, table, plan.appends, schema_table(table).id_columns, clock,
+                       extra_columns=plan.extra_columns)

@@ -125,7 +125,7 @@ def test_a_csv_folder_with_chinese_headers_shuffled_extra_and_bad_cells_imports_
     assert code == 1  # rows were skipped
     assert report["people"]["added"] == 3
     assert [s["row"] for s in report["people"]["skipped"]] == [6, 7]
-    assert report["people"]["ignored_columns"] == ["备注"]
+    assert (report["people"]["extra_columns"], report["people"]["ignored_columns"]) == (["备注"], [])
     code, out, _ = run(capsys, "validate", "--workbook", url, "--json")
     problems = {(p["sheet"], p["row"], p["column"], p["value"], p["code"]) for p in json.loads(out)}
     assert code == 1
@@ -135,6 +135,24 @@ def test_a_csv_folder_with_chinese_headers_shuffled_extra_and_bad_cells_imports_
     assert {p["problem"] for p in json.loads(out) if p["sheet"] == "activities"} == {"not a number"}
     code, out, _ = run(capsys, "validate", "--workbook", url)
     assert "activities row 2 [名额] '三十': not a number" in out
+
+
+def test_a_coordinators_own_column_in_an_imported_file_is_added_to_the_sheet_with_its_cells(capsys, url, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "people.csv").write_text("学号/工号,姓名,政治面貌,备注\n1,甲,群众,班长\n2,乙,群众,\n", encoding="utf-8")
+    run(capsys, "init", "--workbook", url)
+    code, out, _ = run(capsys, "import", str(folder), "--workbook", url)
+    assert code == 0 and "not imported" not in out and "备注" in out
+    (folder / "people.csv").write_text("学号/工号,姓名,政治面貌,备注,\n1,甲,群众,团支书,\n2,乙,群众,宿舍长,\n"
+                                       "3,丙,群众,,孤零零\n", encoding="utf-8")
+    code, out, _ = run(capsys, "import", str(folder), "--workbook", url, "--json")
+    report = json.loads(out)["tables"][0]
+    assert (report["added"], report["updated"], report["extra_columns"]) == (1, 2, ["备注"])
+    assert report["ignored_columns"] == ["column 5: cells without a header"]  # cannot be named: reported
+    sheet = open_workbook(url).snapshot().sheets["people"]
+    assert sheet.header.count("备注") == 1
+    assert [row[sheet.header.index("备注")] for row in sheet.rows] == ["团支书", "宿舍长", ""]
 
 
 def test_an_extra_column_survives_app_appends_and_updates(url, tmp_path):

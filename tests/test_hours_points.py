@@ -11,8 +11,10 @@ from tests.builders import activity, people, signup, tables
 from workflows.access import Viewer
 from workflows.certificate import certificate_for, verify
 from workflows.hours import check_self_report, credited_entries, hours_by_person, review_changes
+from workflows.indicators import indicators
 from workflows.points import leaderboard, points_table
 from workflows.signup import derive
+from workflows.validation import data_problems
 
 NOW = dt.datetime(2025, 12, 1, 12, 0)
 
@@ -42,6 +44,32 @@ def test_a_cancelled_activity_credits_nothing():
     t = tables(people=people("1"), activities=[activity(status="cancelled")], signups=[signup(1, "1")],
                checkins=[checkin(1, "1")])
     assert credited(t) == {"1": 0.0}
+
+
+def test_a_total_carried_over_by_import_counts_in_full_in_hours_points_certificates_and_indicators():
+    t = tables(people=people("1", political_status="party_member"),
+               hours=[entry(1, "1", "41", source="import", date="2025-09-01")])
+    assert data_problems(t) == []
+    assert credited(t) == {"1": 41.0}
+    assert points_table(t, derive(t), NOW).set_index("person_id").loc["1", "hours"] == 41.0
+    assert certificate_for(t, derive(t), "1", NOW).hours == 41.0
+    figures = indicators(t, derive(t), NOW)
+    assert figures["hours_total"] == 41.0 and figures["participation_rate"] == 1.0
+
+
+def test_hours_outside_the_bounds_of_their_source_are_reported_and_left_out_of_every_figure():
+    t = tables(people=people("1", political_status="party_member"),
+               hours=[entry(1, "1", "30", source="self_report"), entry(2, "1", "0", source="adjustment"),
+                      entry(3, "1", "-3", source="import"), entry(4, "1", "24", source="self_report"),
+                      entry(5, "1", "-2", source="adjustment"), entry(6, "1", "25", source="导入")])
+    found = {(p.value, p.code, tuple(p.params.items())) for p in data_problems(t) if p.sheet == "hours"}
+    assert found == {("30", "hours_over_a_day", (("limit", "24"),)), ("0", "hours_zero_adjustment", ()),
+                     ("-3", "hours_not_positive", ())}
+    assert credited(t) == {"1": 47.0}  # 24 (self_report) - 2 (adjustment) + 25 (import)
+    assert certificate_for(t, derive(t), "1", NOW).hours == 47.0
+    bad_only = tables(people=people("1"), hours=[entry(1, "1", "30"), entry(2, "1", "0", source="adjustment")])
+    assert credited(bad_only) == {"1": 0.0}
+    assert indicators(bad_only, derive(bad_only), NOW)["participation_rate"] == 0.0
 
 
 def test_as_of_counts_activities_that_ended_and_entries_dated_by_then():

@@ -46,7 +46,9 @@ def broken_workbook() -> Snapshot:
             {"checkin_id": "C2", "person_id": "1", "at": "2025-11-21 09:10", **checkin}]),
         "hours": sheet("hours", [
             {"entry_id": "H1", "person_id": "1", "date": "2025-11-20", "hours": "-1", "source": "self_report"},
-            {"entry_id": "H2", "person_id": "1", "date": "2025-11-20", "hours": "三"}]),
+            {"entry_id": "H2", "person_id": "1", "date": "2025-11-20", "hours": "三"},
+            {"entry_id": "H3", "person_id": "1", "date": "2025-11-20", "hours": "30", "source": "self_report"},
+            {"entry_id": "H4", "person_id": "1", "date": "2025-11-20", "hours": "0", "source": "adjustment"}]),
         "surveys": sheet("surveys", [], header=["survey_id"]),
     }
     for spec in ALL_TABLES:

@@ -66,6 +66,26 @@ def test_saving_writes_only_the_changed_cells_and_logs_them(backend, workbook):
         ("C1", "activity_id=A1", "capacity", "三十", "30")]
 
 
+def test_an_uploaded_excel_file_keeps_its_own_columns_as_extra_columns_of_the_sheet(backend, workbook):
+    from documents.spreadsheets import SheetFile, xlsx_bytes
+    from services.sheet_edits import apply_upload, plan_upload
+
+    live = activity_row(workbook)
+    upload = xlsx_bytes([SheetFile("活动", ["活动编号", "活动名称", "开始时间", "结束时间", "负责老师"],
+                                   [["A1", "义诊", "2025-12-05 09:00", "2025-12-05 11:00", "王老师"],
+                                    ["A2", "讲座", "2025-12-06 09:00", "2025-12-06 11:00", "李老师"]])])
+    plan = plan_upload(live, "activities", upload)
+    assert (plan.extra_columns, plan.ignored_columns) == (["负责老师"], [])
+    assert plan.updates == [({"activity_id": "A1"}, {"负责老师": "王老师"})] and len(plan.appends) == 1
+    apply_upload(live, "C1", "activities", plan, lambda: NOW)
+    grid = backend.grid("activities")
+    column = grid[0].index("负责老师")
+    assert [(row[0], row[column]) for row in grid[1:]] == [("A1", "王老师"), ("A2", "李老师")]
+    audit = parse_snapshot(workbook.snapshot())["_audit"]
+    assert ("activity_id=A1", "负责老师", "", "王老师") in set(audit[["record", "column", "old", "new"]].itertuples(
+        index=False, name=None))
+
+
 def test_a_cell_changed_by_someone_else_meanwhile_is_not_overwritten_without_asking(workbook):
     live = activity_row(workbook)
     workbook.update("activities", {"activity_id": "A1"}, {"capacity": "25"})  # another coordinator, or the sheet

@@ -118,6 +118,19 @@ def test_an_update_during_an_outage_is_kept_and_sent_by_sync(sheets):
     assert sheets.fake.get_values(sheets.spreadsheet_id, "people")[1][1] == "李四"
 
 
+def test_cells_of_extra_columns_written_during_an_outage_are_sent_by_sync_into_their_columns(sheets):
+    sheets.fake.fail_next(100, 503)
+    with pytest.raises(QueuedForSync):
+        sheets.workbook.append("people", [{**person("1001"), "备注": "班长"}], extra_columns=["备注"])
+    with pytest.raises(QueuedForSync):
+        sheets.workbook.update_rows("people", [({"person_id": "1001"}, {"备注": "团支书"})], extra_columns=["备注"])
+    sheets.fake._pending_failures.clear()
+    assert sheets.workbook.sync() == 0
+    grid = sheets.fake.get_values(sheets.spreadsheet_id, "people")
+    assert grid[0].count("备注") == 1 and grid[1][grid[0].index("备注")] == "团支书"
+    assert sheets.workbook.journal.entries() == []
+
+
 def test_appends_lost_to_racing_appenders_in_other_processes_are_resent_once(sheets):
     sheets.fake.racing_appends = True
     sheets.fake.race_window = 0.01

@@ -151,6 +151,55 @@ def test_a_hundred_concurrent_appends_from_threads_are_all_present_exactly_once(
     assert sorted(ids) == [r["signup_id"] for r in rows]
 
 
+def test_a_write_naming_extra_columns_adds_their_header_and_copies_their_cells_and_other_writes_leave_them_alone(
+        backend):
+    backend.hand_write_sheet("成员", ["备注", "姓名", "学号/工号", "政治面貌", "爱好"],
+                             [["班长", "李四", "1001", "中共党员", "篮球"]])
+    workbook = backend.workbook
+    workbook.append("people", [person("1002", "王五", 来源="志愿汇", 备注="新生")], extra_columns=["来源", "备注"])
+    workbook.update_rows("people", [({"person_id": "1001"}, {"来源": "旧表"})], extra_columns=["来源"])
+    workbook.append("people", [person("1003", "赵六", 来源="not written: not named")])  # names no extra column
+    workbook.update("people", {"person_id": "1002"}, {"name": "王五五"})
+    with pytest.raises(ValueError):  # a column of the table is no extra column
+        workbook.append("people", [person("1004")], extra_columns=["姓名"])
+    assert workbook.sync() == 0
+    grid = backend.grid("成员")
+    assert grid[0] == ["备注", "姓名", "学号/工号", "政治面貌", "爱好", "来源"]
+    assert grid[1] == ["班长", "李四", "1001", "中共党员", "篮球", "旧表"]
+    assert grid[2] == ["新生", "王五五", "1002", "party_member", "", "志愿汇"]
+    assert grid[3] == ["", "赵六", "1003", "party_member"]
+    assert list(parse_snapshot(workbook.snapshot())["people"]["person_id"]) == ["1001", "1002", "1003"]
+
+
+def test_the_export_of_the_same_workbook_gives_the_same_csv_files_from_either_backend(fake, tmp_path):
+    from connectors.live import LiveWorkbook
+    from services.transfer import export_workbook
+    from tests.conftest import SheetsBackend, SqliteBackend
+
+    files = {}
+    for backend in (SqliteBackend(tmp_path), SheetsBackend(fake, tmp_path)):
+        backend.hand_write_sheet("成员", ["学号/工号", "姓名", "政治面貌", "宿舍", "备注", "爱好"],
+                                 [["1001", "甲", "群众", "", "班长", ""], ["1002", "乙", "群众", "", "", ""],
+                                  ["", "", "", "", "", ""], ["1003", "丙", "群众", "3-302", "", "书法"]])
+        backend.workbook.ensure_schema("zh")
+        backend.workbook.append("hours", [{"entry_id": "H1", "person_id": "1001", "date": "2025-11-20",
+                                           "hours": "41", "source": "import"}])
+        folder = tmp_path / f"export-{backend.name}"
+        export_workbook(LiveWorkbook(backend.workbook), folder)
+        files[backend.name] = {path.name: path.read_bytes() for path in sorted(folder.glob("*.csv"))}
+    assert files["sqlite"] == files["sheets"]
+    assert len(files["sqlite"]) == len(TABLES)
+    import csv
+    import io
+
+    for name, data in files["sqlite"].items():
+        grid = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+        assert {len(row) for row in grid} == {len(grid[0])}, name  # every row as wide as its header
+    people = list(csv.reader(io.StringIO(files["sheets"]["成员.csv"].decode("utf-8-sig"))))
+    assert people[0][:6] == ["学号/工号", "姓名", "政治面貌", "宿舍", "备注", "爱好"]
+    assert people[2][:6] == ["1002", "乙", "群众", "", "", ""] and people[4][:6] == ["1003", "丙", "群众", "3-302", "", "书法"]
+
+
 def test_extra_worksheets_are_left_alone(backend, workbook):
     backend.hand_write_sheet("我的笔记", ["随便"], [["=1+1"]])
     workbook.append("people", [person("1001")])

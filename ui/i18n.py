@@ -133,8 +133,14 @@ CATALOG.update({
                              "en": "Duplicate ID (first in row {first_row}); this row is ignored"},
     "problem.unknown_time_zone": {"zh": "无法识别的时区", "en": "Unknown time zone"},
     "problem.ends_before_start": {"zh": "结束时间早于开始时间", "en": "Ends before it starts"},
-    "problem.hours_not_positive": {"zh": "时长必须大于 0（只有来源为“调整”时可以为负数）",
-                                   "en": "Must be more than 0 (negative only when the source is adjustment)"},
+    "problem.hours_not_positive": {"zh": "时长必须大于 0（只有来源为“调整”时可以为负数），本行不计入",
+                                   "en": "Must be more than 0 (negative only when the source is adjustment); "
+                                         "this row does not count"},
+    "problem.hours_over_a_day": {"zh": "自主申报的时长不能超过 {limit} 小时（一天的服务）；从以往记录结转的累计时长请把来源填为“导入”。本行不计入",
+                                 "en": "A self-report is at most {limit} hours (one day's service); a total carried over "
+                                       "from an earlier record has source import. This row does not count"},
+    "problem.hours_zero_adjustment": {"zh": "调整的时长不能为 0，本行不计入",
+                                      "en": "An adjustment must not be 0; this row does not count"},
     "problem.unknown_person": {"zh": "成员表中没有这个人", "en": "No such person in the people sheet"},
     "problem.unknown_activity": {"zh": "活动表中没有这个活动", "en": "No such activity in the activities sheet"},
     "problem.person_not_active": {"zh": "该成员不在册（在册：否），本行不计入",

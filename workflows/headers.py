@@ -67,3 +67,45 @@ def header_for_new_columns(table: Table, keys: list[str], header: list[str]) -> 
     by_key = sum(normalise(header[i]) == normalise(k) for k, i in positions.items())
     speaks_keys = by_key > len(positions) - by_key
     return [key if speaks_keys else table.column(key).zh for key in keys]
+
+
+# -- extra columns: a coordinator's own, named by their header text ------------------------
+def is_schema_header(table: Table, name: str) -> bool:
+    """Whether a header cell would name a column of the table (by key or Chinese header)."""
+    return bool(column_positions(table, [name]))
+
+
+def extra_positions(table: Table, header: list[str], names) -> dict[str, int]:
+    """{name: index} of the header cells that hold the extra columns `names` (not columns of the
+    table), matched like any header; the first match wins and names without a cell are left out."""
+    taken = set(column_positions(table, header).values())
+    cells: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        if index not in taken:
+            cells.setdefault(normalise(cell), index)
+    return {name: cells[normalise(name)] for name in names if normalise(name) in cells}
+
+
+def missing_extra(table: Table, header: list[str], names) -> list[str]:
+    """The extra column names the header has no cell for yet (each once)."""
+    present = extra_positions(table, header, names)
+    missing, seen = [], set()
+    for name in names:
+        if name not in present and normalise(name) not in seen:
+            seen.add(normalise(name))
+            missing.append(name)
+    return missing
+
+
+def check_extra_columns(table: Table, names) -> None:
+    """Refuses (ValueError) a name that cannot be an extra column: blank, or naming a column of the table."""
+    for name in names:
+        if not normalise(name) or is_schema_header(table, name):
+            raise ValueError(f"{table.key}: {name!r} is not an extra column (blank, or a column of the table)")
+
+
+def write_positions(table: Table, header: list[str], extra=()) -> dict[str, int]:
+    """Where a write puts the cells of a row dict: its column keys, and the header texts of the
+    extra columns it names (a row key that is neither is not written)."""
+    check_extra_columns(table, extra)
+    return {**extra_positions(table, header, extra), **column_positions(table, header)}

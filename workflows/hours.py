@@ -2,13 +2,15 @@
 
 Credited hours of a person = Σ hours of each activity they attended (not cancelled, once per
 activity) + Σ hours of their approved rows of the `hours` sheet. "As of" a moment, an
-activity counts once it has ended and a row once its date has come.
+activity counts once it has ended and a row once its date has come. A row counts only within
+the bounds of its source (`source_rule_breaches`); a row outside them is a data problem.
 """
 from __future__ import annotations
 
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 
 from workflows.access import COORDINATOR, Viewer
@@ -17,6 +19,28 @@ from workflows.schema import table as schema_table
 from workflows.signup import Derivation, new_id
 
 ENTRY_COLUMNS = ["person_id", "date", "kind", "ref", "title", "hours"]
+SELF_REPORT_LIMIT = 24  # hours: one day's service
+
+
+def source_rule_breaches(entries: pd.DataFrame) -> pd.Series:
+    """The problem code of the rule each hours row breaks, "" where it keeps it (workbook.md § hours):
+    `self_report` > 0 and ≤ 24; `import` > 0, any size (a total carried over); `adjustment` any
+    non-zero value. A source that does not parse is judged as the default, `self_report`."""
+    hours = entries["hours"].to_numpy(dtype=float, na_value=np.nan)
+    source = entries["source"].to_numpy(dtype=object)
+    adjustment, imported = source == "adjustment", source == "import"
+    known = ~np.isnan(hours)
+    with np.errstate(invalid="ignore"):
+        codes = np.select([known & ~adjustment & (hours <= 0),
+                           known & ~adjustment & ~imported & (hours > SELF_REPORT_LIMIT),
+                           known & adjustment & (hours == 0)],
+                          ["hours_not_positive", "hours_over_a_day", "hours_zero_adjustment"], default="")
+    return pd.Series(codes, index=entries.index, dtype=object)
+
+
+def credited_rows(entries: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the `hours` sheet that count: approved and within the bounds of their source."""
+    return entries[(entries["status"] == "approved") & (source_rule_breaches(entries) == "")]
 
 
 def credited_entries(tables, derivation: Derivation, as_of: dt.datetime | None = None) -> pd.DataFrame:
@@ -28,8 +52,7 @@ def credited_entries(tables, derivation: Derivation, as_of: dt.datetime | None =
         hours = 0.0 if pd.isna(activity["hours"]) else float(activity["hours"])
         for person_id in derivation.roster(activity["activity_id"]).attended:
             rows.append((person_id, activity["starts_at"], "activity", activity["activity_id"], activity["title"], hours))
-    entries = tables["hours"]
-    approved = entries[entries["status"] == "approved"]
+    approved = credited_rows(tables["hours"])
     if as_of is not None:
         approved = approved[approved["date"] <= as_of]
     for _, entry in approved.iterrows():
@@ -75,7 +98,9 @@ def check_self_report(values: dict[str, str], person_id: str, now: dt.datetime,
             errors[key] = ("too_long", {"limit": limit})
     if "date" in parsed and parsed["date"] > now.date():
         errors["date"] = ("date_in_future", {})
-    if "hours" in parsed and not 0 < parsed["hours"] <= 24:
+    if "hours" in parsed and parsed["hours"] > SELF_REPORT_LIMIT:
+        errors["hours"] = ("too_large", {"limit": f"{SELF_REPORT_LIMIT:g}"})
+    elif "hours" in parsed and not parsed["hours"] > 0:
         errors["hours"] = ("hours_range", {})
     row = {"entry_id": new_id("H", now), "person_id": person_id, "activity_id": (values.get("activity_id") or "").strip(),
            "date": f"{parsed['date']:%Y-%m-%d}" if "date" in parsed else "",

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from workflows.hours import credited_entries, hours_by_person, within
+from workflows.hours import credited_entries, credited_rows, hours_by_person, within
 from workflows.settings import deadline_days, number_setting, term
 from workflows.signup import Derivation
 from workflows.surveys import latest_submissions
@@ -78,8 +78,8 @@ def _activity_figures(tables, derivation, as_of, people) -> dict:
     confirmed = sum(len(r.confirmed) for r in rosters)
     showed_up = sum(len(set(r.confirmed) & set(r.attended)) for r in rosters)
     attendees = {p for r in rosters for p in r.attended}
-    hours = tables["hours"]
-    approved = set(hours[(hours["status"] == "approved") & (hours["date"] <= as_of)]["person_id"])
+    hours = credited_rows(tables["hours"])
+    approved = set(hours[hours["date"] <= as_of]["person_id"])
     participating = people["person_id"].isin(attendees | approved).sum()
     return {"activities_held": len(held), "signups_confirmed": confirmed,
             "attendance_rate": rate(showed_up, confirmed),

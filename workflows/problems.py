@@ -18,7 +18,10 @@ PROBLEM_MESSAGES = {
     "duplicate_id": "duplicate ID (first in row {first_row}); this row is ignored",
     "unknown_time_zone": "unknown time zone",
     "ends_before_start": "ends before it starts",
-    "hours_not_positive": "must be more than 0 (negative only with source adjustment)",
+    "hours_not_positive": "must be more than 0 (negative only with source adjustment); this row does not count",
+    "hours_over_a_day": ("a self-report is at most {limit} hours (one day's service); a total carried over "
+                         "from an earlier record has source import; this row does not count"),
+    "hours_zero_adjustment": "an adjustment must not be 0; this row does not count",
     "unknown_person": "unknown person",
     "unknown_activity": "unknown activity",
     "person_not_active": "the person is not active (在册: 否)",

@@ -136,7 +136,7 @@ TABLES: tuple[Table, ...] = (
         C("person_id", "学号/工号", required=True),
         C("activity_id", "活动编号"),
         C("date", "日期", "date", required=True),
-        C("hours", "时长", "number", required=True, minimum=-24, maximum=24),
+        C("hours", "时长", "number", required=True),  # its bounds depend on `source`: workflows/hours.py
         C("source", "来源", "enum", choices=HOURS_SOURCES, default="self_report"),
         C("description", "服务内容"),
         C("evidence", "证明材料"),

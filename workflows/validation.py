@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from workflows.hours import SELF_REPORT_LIMIT, source_rule_breaches
 from workflows.problems import Problem
 from workflows.signup import derive
 from workflows.tables import ROW, Tables
@@ -14,7 +15,8 @@ from workflows.tables import ROW, Tables
 
 def data_problems(tables: Tables) -> list[Problem]:
     found = list(tables.problems)
-    for check in (_activities_end_after_start, _hours_positive_unless_adjustment, _unknown_references):
+    for check in (_activities_end_after_start, _hours_within_the_bounds_of_their_source,
+                  _unknown_references):
         found.extend(check(tables))
     found.extend(derive(tables).problems)
     return sorted(found, key=lambda p: (p.sheet, p.row or 0, p.column))
@@ -27,11 +29,13 @@ def _activities_end_after_start(tables: Tables) -> list[Problem]:
             for _, row in bad.iterrows()]
 
 
-def _hours_positive_unless_adjustment(tables: Tables) -> list[Problem]:
+def _hours_within_the_bounds_of_their_source(tables: Tables) -> list[Problem]:
     frame = tables["hours"]
-    bad = frame[frame["hours"].notna() & (frame["hours"] <= 0) & (frame["source"] != "adjustment")]
-    return [tables.problem("hours", row[ROW], "hours", _number(row["hours"]), "hours_not_positive")
-            for _, row in bad.iterrows()]
+    codes = source_rule_breaches(frame)
+    bad = codes != ""
+    params = {"hours_over_a_day": {"limit": f"{SELF_REPORT_LIMIT:g}"}}
+    return [tables.problem("hours", row, "hours", _number(value), code, **params.get(code, {}))
+            for row, value, code in zip(frame.loc[bad, ROW], frame.loc[bad, "hours"], codes[bad])]
 
 
 def _unknown_references(tables: Tables) -> list[Problem]:
