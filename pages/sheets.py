@@ -11,7 +11,7 @@ from ui.i18n import t
 from ui.messages import field_error, refusal_text
 from ui.session import data, flash, guard, now, show_flash
 from ui.state import live
-from workflows.access import HIDDEN, may_see_private_row
+from workflows.access import HIDDEN, may_see_private_row, may_see_row
 from workflows.schema import TABLES, table as schema_table
 from workflows.edit_rights import visible_changes
 from workflows.sheet_edits import editable_columns, sheet_positions
@@ -37,7 +37,8 @@ def row_cells(index: int) -> dict:
     return {"_row": raw.row_number(index), **cells}
 
 
-rows = [row_cells(i) for i in range(len(raw.rows)) if any(c.strip() for c in raw.rows[i])]
+rows = [cells for i in range(len(raw.rows)) if any(c.strip() for c in raw.rows[i])
+        for cells in [row_cells(i)] if may_see_row(viewer, table, cells, branch_of)]
 search = st.text_input(t("sheets.search"), key=f"search-{table}").strip()
 if search:
     rows = [r for r in rows if any(search in str(v) for k, v in r.items() if k != "_row")]
@@ -65,11 +66,18 @@ def save_edits() -> None:
 
 
 st.button(t("sheets.save"), type="primary", on_click=save_edits, icon=":material/save:")
-for row, column, value, why in st.session_state.get(f"sheet-refused-{table}", []):
-    reason = (t(f"sheets.{why[0]}") if why[0] in ("no_delete", "not_editable")
-              else t("refusal.not_yours", detail=row) if why[0] == "not_yours" else field_error(why))
-    st.error(t("sheets.refused", row=row, column=raw.header[positions[column]] if column in positions else column,
-               value=value, reason=reason))
+
+
+def show_refused(refused: list) -> None:
+    """Each refused cell with its row, column, value and the reason, in the page's language."""
+    for row, column, value, why in refused:
+        reason = (t(f"sheets.{why[0]}") if why[0] in ("no_delete", "not_editable")
+                  else t("refusal.not_yours", detail=plain(row)) if why[0] == "not_yours" else field_error(why))
+        st.error(t("sheets.refused", row=plain(row), column=plain(raw.header[positions[column]] if column in positions
+                                                                   else column), value=plain(value), reason=reason))
+
+
+show_refused(st.session_state.get(f"sheet-refused-{table}", []))
 
 for n, collision in enumerate(st.session_state.get(f"sheet-collisions-{table}", [])):
     with st.container(border=True):
@@ -107,22 +115,26 @@ for change in recent.to_dict("records"):
         st.rerun()
 
 st.subheader(t("sheets.excel"))
-everything = [row_cells(i) for i in range(len(raw.rows)) if any(c.strip() for c in raw.rows[i])]  # private cells masked
+everything = [cells for i in range(len(raw.rows)) if any(c.strip() for c in raw.rows[i])
+              for cells in [row_cells(i)] if may_see_row(viewer, table, cells, branch_of)]  # private cells masked
 download = SheetFile(raw.title, [raw.header[positions[k]] for k in columns], [[r.get(k, "") for k in columns] for r in everything])
 st.download_button(t("sheets.download"), xlsx_bytes([download]), file_name=f"{table}.xlsx", icon=":material/download:")
 upload = st.file_uploader(t("sheets.upload"), type=["xlsx"], key=f"upload-{table}-{version}")
 if upload is not None:
-    preview = plan_upload(live(), table, upload.getvalue())
+    preview = plan_upload(live(), viewer, table, upload.getvalue())
     if preview is None:
         st.error(t("sheets.upload_no_table", table=spec.zh))
     else:
-        st.info(t("sheets.preview", added=len(preview.appends), updated=len(preview.updates), skipped=len(preview.skipped)))
-        for key, changes in preview.updates[:50]:
+        plan = preview.plan
+        st.info(t("sheets.preview", added=len(plan.appends), updated=len(plan.updates),
+                  skipped=len(plan.skipped) + len(preview.refused)))
+        for key, changes in plan.updates[:50]:
             st.write(plain(", ".join(key.values())) + ": " + "; ".join(f"{plain(k)} → {plain(v)}" for k, v in changes.items()))
-        for skipped in preview.skipped:
-            st.write(t("sheets.preview_skipped", row=skipped.row, reason=skipped.reason))
+        for skipped in plan.skipped:
+            st.write(t("sheets.preview_skipped", row=skipped.row, reason=plain(skipped.reason)))
+        show_refused(preview.refused)
         if st.button(t("sheets.apply"), type="primary"):
-            apply_upload(live(), viewer.person_id, table, preview, now)
+            apply_upload(live(), viewer, table, preview, now)
             st.session_state[f"sheet-version-{table}"] = version + 1
             flash("success", t("sheets.applied"))
             st.rerun()

@@ -4,7 +4,7 @@ The same for cells typed into the page's table, for an uploaded .xlsx and for a 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from connectors.files import read_xlsx_bytes
 from connectors.importing import TablePlan, plan_import
@@ -16,7 +16,7 @@ from services.outcomes import refuse
 from workflows.access import HIDDEN, Viewer
 from workflows.edit_rights import may_add_row, may_edit_cell, record_key, visible_changes
 from workflows.schema import table as schema_table
-from workflows.sheet_edits import EditPlan, plan_edits
+from workflows.sheet_edits import EditPlan, check_cell, plan_edits
 
 
 @dataclass
@@ -121,26 +121,58 @@ def revert(live: LiveWorkbook, actor: Viewer, audit_id: str, clock: Clock) -> No
         raise refuse("changed_meanwhile", change["column"]) from None
 
 
-def plan_upload(live: LiveWorkbook, table: str, data: bytes) -> TablePlan | None:
+@dataclass
+class UploadPreview:
+    """What applying an uploaded file would do, and the cells refused (as the editor refuses them)."""
+
+    plan: TablePlan
+    refused: list = field(default_factory=list)  # (row, column, value, (code, params))
+
+
+def plan_upload(live: LiveWorkbook, actor: Viewer, table: str, data: bytes) -> UploadPreview | None:
     """What applying an uploaded .xlsx to one table would do (None: the file has no such sheet).
-    Private cells are never changed this way: the download masked them."""
+    Every cell goes through the editor's checks and the actor's rights; private cells are never
+    changed this way (the download masked them)."""
     incoming, _ = read_xlsx_bytes(data)
     plans = [p for p in plan_import(live.data().snapshot, incoming) if p.table == table]
     if not plans:
         return None
-    plan = plans[0]
-    private = {c.key for c in schema_table(table).columns if c.private}
-    updates = [(key, {k: v for k, v in changes.items() if k not in private and v != HIDDEN})
-               for key, changes in plan.updates]
-    plan.updates = [(key, changes) for key, changes in updates if changes]
-    plan.appends = [{k: v for k, v in row.items() if k not in private} for row in plan.appends]
-    return plan
-
-
-def apply_upload(live: LiveWorkbook, actor: str, table: str, plan: TablePlan, clock: Clock) -> None:
-    """Carries out the plan, the file's own columns included (as extra columns of the sheet)."""
+    plan, spec = plans[0], schema_table(table)
+    timezone = live.data().tables.timezone
+    private = {c.key for c in spec.columns if c.private}
+    checked = EditPlan()
     for key, changes in plan.updates:
-        audited_update(live, actor, table, key, changes, clock, extra_columns=plan.extra_columns)
-    if plan.appends:
-        audited_append(live, actor, table, plan.appends, schema_table(table).id_columns, clock,
+        changes = {k: v for k, v in changes.items() if k not in private and v != HIDDEN}
+        bad = {k: why for k, v in changes.items() if k in spec.column_keys
+               for why in [check_cell(table, k, v, timezone)] if why}
+        checked.refused += [(_label(key), k, changes[k], why) for k, why in bad.items()]
+        changes = {k: v for k, v in changes.items() if k not in bad}
+        if changes:
+            checked.updates.append((key, changes, {}))
+    for number, row in enumerate(plan.appends, start=1):
+        row = {k: v for k, v in row.items() if k not in private}
+        bad = [(k, row.get(k, ""), why) for k in spec.column_keys
+               for why in [check_cell(table, k, row.get(k, ""), timezone)] if why]
+        checked.refused += [(f"+{number}", k, v, why) for k, v, why in bad]
+        if not bad:
+            checked.appends.append(row)
+    _keep_within_rights(live, actor, table, checked)
+    plan.updates = [(key, changes) for key, changes, _ in checked.updates]
+    plan.appends = checked.appends
+    return UploadPreview(plan, checked.refused)
+
+
+def apply_upload(live: LiveWorkbook, actor: Viewer, table: str, preview: UploadPreview, clock: Clock) -> None:
+    """Carries out the plan, the file's own columns included (as extra columns of the sheet)."""
+    plan = preview.plan
+    checked = EditPlan(updates=[(key, changes, {}) for key, changes in plan.updates], appends=list(plan.appends))
+    _keep_within_rights(live, actor, table, checked)  # rights as they are now, not as when previewed
+    for key, changes, _ in checked.updates:
+        audited_update(live, actor.person_id, table, key, changes, clock, extra_columns=plan.extra_columns)
+    if checked.appends:
+        audited_append(live, actor.person_id, table, checked.appends, spec_ids(table), clock,
                        extra_columns=plan.extra_columns)
+
+
+def spec_ids(table: str) -> tuple[str, ...]:
+    return schema_table(table).id_columns

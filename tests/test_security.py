@@ -224,3 +224,24 @@ def test_another_branchs_check_in_codes_do_not_show_in_recent_changes_and_cannot
     assert code in set(visible_changes(audit, their_coordinator, tables)["new"])
     with pytest.raises(Refused):
         revert(live, coordinator, change["audit_id"], clock)
+
+
+def test_an_uploaded_sheet_cannot_move_a_volunteer_and_its_cells_are_checked_like_the_editor(tmp_path):
+    from documents.spreadsheets import SheetFile, xlsx_bytes
+    from services.sheet_edits import apply_upload, plan_upload
+
+    live, coordinator = _desk(tmp_path)
+    victim = _other_branch(live, coordinator, "people")
+    people_file = xlsx_bytes([SheetFile("成员", ["学号/工号", "姓名", "政治面貌", "所在支部"],
+                                        [[victim["person_id"], victim["name"], "群众", coordinator.branch]])])
+    preview = plan_upload(live, coordinator, "people", people_file)
+    assert not preview.plan.updates and {why[0] for *_, why in preview.refused} == {"not_yours"}
+    apply_upload(live, coordinator, "people", preview, lambda: dt.datetime(2026, 1, 1))
+    assert live.refresh().tables["people"].set_index("person_id").loc[victim["person_id"], "branch"] == victim["branch"]
+
+    mine = live.data().tables["people"]
+    member = mine[mine["branch"] == coordinator.branch].iloc[0]["person_id"]
+    hours_file = xlsx_bytes([SheetFile("时长", ["记录编号", "学号/工号", "日期", "时长", "来源", "状态"],
+                                       [["H-UP-1", member, "2099-01-01", "九十九", "self_report", "pending"]])])
+    preview = plan_upload(live, coordinator, "hours", hours_file)
+    assert not preview.plan.appends and {column for _, column, *_ in preview.refused} == {"hours"}

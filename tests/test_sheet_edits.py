@@ -74,10 +74,11 @@ def test_an_uploaded_excel_file_keeps_its_own_columns_as_extra_columns_of_the_sh
     upload = xlsx_bytes([SheetFile("活动", ["活动编号", "活动名称", "开始时间", "结束时间", "负责老师"],
                                    [["A1", "义诊", "2025-12-05 09:00", "2025-12-05 11:00", "王老师"],
                                     ["A2", "讲座", "2025-12-06 09:00", "2025-12-06 11:00", "李老师"]])])
-    plan = plan_upload(live, "activities", upload)
+    preview = plan_upload(live, C1, "activities", upload)
+    plan = preview.plan
     assert (plan.extra_columns, plan.ignored_columns) == (["负责老师"], [])
     assert plan.updates == [({"activity_id": "A1"}, {"负责老师": "王老师"})] and len(plan.appends) == 1
-    apply_upload(live, "C1", "activities", plan, lambda: NOW)
+    apply_upload(live, C1, "activities", preview, lambda: NOW)
     grid = backend.grid("activities")
     column = grid[0].index("负责老师")
     assert [(row[0], row[column]) for row in grid[1:]] == [("A1", "王老师"), ("A2", "李老师")]

@@ -107,6 +107,11 @@ def visible_rows(table: str, frame: pd.DataFrame, viewer: Viewer, people: pd.Dat
     return frame[frame["person_id"].isin(mine)]
 
 
+def may_see_row(viewer: Viewer, table: str, row, branch_of: dict[str, str]) -> bool:
+    """`visible_rows` for one row (a dict of cells)."""
+    return table != "hours" or viewer.role != COORDINATOR or branch_of.get(row.get("person_id")) == viewer.branch
+
+
 def _entitled_rows(table: str, frame: pd.DataFrame, viewer: Viewer, people: pd.DataFrame) -> pd.Series:
     branch_of = dict(zip(people["person_id"], people["branch"]))
     return frame.apply(lambda row: may_see_private_row(viewer, table, row, branch_of), axis=1).astype(bool)
