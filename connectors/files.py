@@ -68,15 +68,53 @@ def _read_csv(path: Path) -> RawSheet:
     return RawSheet(path.stem, grid[0] if grid else [], grid[1:])
 
 
-def _read_xlsx(path) -> dict[str, RawSheet]:
-    book = load_workbook(path, read_only=True, data_only=False)
-    sheets = {}
-    for sheet in book.worksheets:
-        grid = [[excel_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        grid = _trim(grid)
-        sheets[sheet.title] = RawSheet(sheet.title, grid[0] if grid else [], grid[1:])
-    book.close()
-    return sheets
+# What a workbook file may hold: a whole university's export fits; a crafted file (a cell at XFD1, a
+# row at 1048576, a zip that inflates to gigabytes) is refused before it is read, not after.
+MAX_FILE_BYTES = 60 * 1024 * 1024
+MAX_UNPACKED_BYTES = 600 * 1024 * 1024
+MAX_ROWS = 500_000
+MAX_COLUMNS = 200
+
+
+def _read_xlsx(source) -> dict[str, RawSheet]:
+    _check_package(source)
+    book = load_workbook(source, read_only=True, data_only=False)
+    try:
+        sheets = {}
+        for sheet in book.worksheets:
+            if (sheet.max_column or 0) > MAX_COLUMNS:  # its stated size: refuse before any row is padded to it
+                raise ValueError(f"{sheet.title}: it reaches column {sheet.max_column} (at most {MAX_COLUMNS}); "
+                                 "delete the columns right of the data and upload again")
+            rows = []
+            for number, row in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, max_row=MAX_ROWS + 1,
+                                                         values_only=True), start=1):
+                if number > MAX_ROWS and any(v is not None for v in row):
+                    raise ValueError(f"{sheet.title}: more than {MAX_ROWS} rows; split the file")
+                rows.append([excel_cell_text(v) for v in row] if any(v is not None for v in row) else [])
+            grid = _trim(rows)
+            sheets[sheet.title] = RawSheet(sheet.title, grid[0] if grid else [], grid[1:])
+        return sheets
+    finally:
+        book.close()
+
+
+def _check_package(source) -> None:
+    """Size limits of the file itself and of what it unpacks to (a zip bomb is refused unread)."""
+    import zipfile
+
+    size = source.getbuffer().nbytes if hasattr(source, "getbuffer") else Path(source).stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ValueError(f"the file is larger than {MAX_FILE_BYTES // 2 ** 20} MB")
+    try:
+        with zipfile.ZipFile(source) as package:
+            unpacked = sum(item.file_size for item in package.infolist())
+    except zipfile.BadZipFile:
+        raise ValueError("not an .xlsx file (it is not a zip package)") from None
+    finally:
+        if hasattr(source, "seek"):
+            source.seek(0)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ValueError(f"the file unpacks to more than {MAX_UNPACKED_BYTES // 2 ** 20} MB")
 
 
 def _trim(grid: list[list[str]]) -> list[list[str]]:

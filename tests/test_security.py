@@ -245,3 +245,49 @@ def test_an_uploaded_sheet_cannot_move_a_volunteer_and_its_cells_are_checked_lik
                                        [["H-UP-1", member, "2099-01-01", "九十九", "self_report", "pending"]])])
     preview = plan_upload(live, coordinator, "hours", hours_file)
     assert not preview.plan.appends and {column for _, column, *_ in preview.refused} == {"hours"}
+
+
+def _crafted_xlsx(path, far_cell: str):
+    """A tiny .xlsx with one real cell and one far away (openpyxl pads every row up to it)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "成员"
+    sheet["A1"], sheet["B1"], sheet[far_cell] = "学号/工号", "姓名", "x"
+    book.save(path)
+    return path
+
+
+def test_a_five_kilobyte_xlsx_with_a_cell_at_xfd1_is_refused_before_it_is_read(tmp_path):
+    from connectors.files import read_sheets, read_xlsx_bytes
+
+    path = _crafted_xlsx(tmp_path / "wide.xlsx", "XFD1")
+    assert path.stat().st_size < 10_000
+    with pytest.raises(ValueError, match="column"):
+        read_sheets(path)
+    with pytest.raises(ValueError, match="column"):
+        read_xlsx_bytes(path.read_bytes())
+
+
+def test_a_cell_in_the_last_row_costs_no_memory_for_the_empty_rows_above_it(tmp_path):
+    import tracemalloc
+
+    from connectors.files import read_sheets
+
+    path = _crafted_xlsx(tmp_path / "tall.xlsx", "A200000")
+    tracemalloc.start()
+    sheets = read_sheets(path)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert sheets["成员"].rows[-1] == ["x"]
+    assert peak < 200 * 2 ** 20  # padded rows of text cells would take gigabytes
+
+
+def test_a_zip_that_unpacks_to_gigabytes_is_refused_unread(tmp_path, monkeypatch):
+    from connectors import files
+
+    path = _crafted_xlsx(tmp_path / "small.xlsx", "C3")
+    monkeypatch.setattr(files, "MAX_UNPACKED_BYTES", 1000)
+    with pytest.raises(ValueError, match="unpacks"):
+        files.read_sheets(path)
