@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from connectors.files_private import private_file
-from workflows.attempts import KNOWN_FOR, Attempt, retry_at
+from workflows.attempts import FREE_FAILURES, KNOWN_FOR, Attempt, budget_until, retry_at
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS attempts (id INTEGER PRIMARY KEY, subject TEXT, client TEXT, at REAL, ok INTEGER)"
 
@@ -30,7 +30,8 @@ class AttemptLog:
         db.execute("PRAGMA journal_mode=WAL")
         return db
 
-    def begin(self, subject: str, client: str) -> tuple[int | None, float | None]:
+    def begin(self, subject: str, client: str, free: int = FREE_FAILURES,
+              per_hour: int | None = None) -> tuple[int | None, float | None]:
         """(the attempt's number, None) when it may go ahead — it is counted as failed until
         `succeeded` — or (None, epoch seconds when it may be tried again)."""
         now = self._clock()
@@ -39,7 +40,9 @@ class AttemptLog:
             db.execute("BEGIN IMMEDIATE")
             rows = db.execute("SELECT client, at, ok FROM attempts WHERE subject = ? AND at > ?",
                               (subject, now - KNOWN_FOR)).fetchall()
-            until = retry_at([Attempt(c, at, bool(ok)) for c, at, ok in rows], client, now)
+            history = [Attempt(c, at, bool(ok)) for c, at, ok in rows]
+            until = (budget_until(history, now, per_hour) if per_hour is not None
+                     else retry_at(history, client, now, free))
             if until is not None:
                 db.execute("COMMIT")
                 return None, until

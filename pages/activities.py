@@ -6,7 +6,7 @@ from ui.display import plain
 from ui.i18n import t
 from ui.messages import refusal_text, status_text
 from ui.session import data, derivation, flash, guard, now, show_flash
-from ui.state import live
+from ui.state import attempt_log, live
 from workflows.listing import activity_listing, label_of_places, my_activities
 
 viewer = guard("activities")
@@ -20,7 +20,7 @@ def act(kind: str, activity_id: str, title: str) -> None:
     title = plain(title)
     try:
         if kind == "signup":
-            outcome = sign_up(live(), activity_id, viewer.person_id, viewer.person_id, now, viewer)
+            outcome = sign_up(live(), activity_id, viewer.person_id, viewer.person_id, now, viewer, attempt_log())
             if outcome.already:
                 flash("info", t("activities.already", title=title))
             elif outcome.status == "confirmed":
@@ -28,7 +28,7 @@ def act(kind: str, activity_id: str, title: str) -> None:
             else:
                 flash("warning", t("activities.waitlisted", title=title, position=outcome.position))
         else:
-            outcome = cancel(live(), activity_id, viewer.person_id, viewer.person_id, now, viewer)
+            outcome = cancel(live(), activity_id, viewer.person_id, viewer.person_id, now, viewer, attempt_log())
             flash("success", t("activities.cancelled", title=title))
         if outcome.queued:
             st.session_state["_flash"] = (st.session_state["_flash"][0],

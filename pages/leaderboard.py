@@ -2,8 +2,7 @@
 import streamlit as st
 
 from ui.i18n import t
-from ui.session import data, derivation, guard, now
-from workflows.points import leaderboard
+from ui.session import current_leaderboard, data, guard
 from workflows.settings import number_setting
 
 guard("leaderboard")
@@ -13,7 +12,7 @@ st.caption(t("leaderboard.intro", per_hour=f"{number_setting(tables, 'points.per
              per_attendance=f"{number_setting(tables, 'points.per_attendance'):g}",
              per_survey=f"{number_setting(tables, 'points.per_survey'):g}",
              per_request=f"{number_setting(tables, 'points.per_request_resolved'):g}"))
-board = leaderboard(tables, derivation(), now())
+board = current_leaderboard()
 branches = [""] + sorted(b for b in board["branch"].unique() if b)
 branch = st.selectbox(t("leaderboard.branch"), branches, format_func=lambda b: b or t("leaderboard.all"))
 if branch:

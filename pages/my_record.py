@@ -4,20 +4,20 @@ import streamlit as st
 
 from services.certificates import issue_certificate
 from services.hours import report_hours
+from services.outcomes import Refused
 from ui.display import plain
 from ui.i18n import t
-from ui.messages import field_error
-from ui.session import data, derivation, flash, guard, now, show_flash
-from ui.state import live
+from ui.messages import field_error, refusal_text
+from ui.session import current_leaderboard, data, derivation, flash, guard, now, show_flash
+from ui.state import attempt_log, live
 from workflows.hours import credited_entries
-from workflows.points import leaderboard
 
 viewer = guard("my_record")
 st.title(t("page.my_record"))
 show_flash()
 tables = data().tables
 moment = now()
-board = leaderboard(tables, derivation(), moment)
+board = current_leaderboard()
 me = board[board["person_id"] == viewer.person_id]
 hours, points, rank = ((me.iloc[0]["hours"], me.iloc[0]["points"], int(me.iloc[0]["rank"])) if not me.empty
                        else (0.0, 0.0, None))
@@ -72,7 +72,11 @@ with st.expander(t("record.report")):
 
 st.subheader(t("record.certificate"))
 if st.button(t("record.certificate_make"), icon=":material/picture_as_pdf:"):
-    issued = issue_certificate(live(), viewer.person_id, viewer.person_id, now())
+    try:
+        issued = issue_certificate(live(), viewer.person_id, viewer.person_id, now(), attempt_log())
+    except Refused as refused:
+        issued = None
+        st.error(refusal_text(refused.refusal))
     if issued is not None:
         certificate, pdf = issued
         st.success(t("record.certificate_ready", number=plain(certificate.number)))

@@ -37,11 +37,26 @@ def _check_actor(shown: LiveData, actor: Viewer | None, person_id: str) -> None:
         raise refuse("not_yours", person_id)
 
 
+ACTIONS_PER_HOUR = 30  # sign-ups and cancellations a person may make an hour before waits grow
+
+
+def limit_actions(attempts: AttemptLog | None, subject: str, per_hour: int, timezone: str) -> None:
+    """Counts one costly or state-changing action; refused with the moment it may be done again."""
+    if attempts is None:
+        return
+    number, until = attempts.begin(subject, "app", per_hour=per_hour)
+    if number is None:
+        moment = in_zone(dt.datetime.fromtimestamp(until, dt.timezone.utc), timezone)
+        raise refuse("too_many_attempts", f"{moment:%H:%M:%S}")
+
+
 def sign_up(live: LiveWorkbook, activity_id: str, person_id: str, by: str, clock: Clock,
-            actor: Viewer | None = None) -> Outcome:
-    """Signs `person_id` up; `actor` (None on the command line) must be them or their branch's coordinator."""
+            actor: Viewer | None = None, attempts: AttemptLog | None = None) -> Outcome:
+    """Signs `person_id` up; `actor` (None on the command line) must be them or their branch's coordinator.
+    With `attempts`, a person's sign-ups and cancellations an hour are limited."""
     shown = live.data()
     _check_actor(shown, actor, person_id)
+    limit_actions(attempts, f"signup:{person_id}", ACTIONS_PER_HOUR, shown.tables.timezone)
     derivation = derivation_of(shown)
     refusal = decide_signup(shown.tables, derivation, activity_id, person_id, clock())
     if refusal is not None:
@@ -56,9 +71,10 @@ def sign_up(live: LiveWorkbook, activity_id: str, person_id: str, by: str, clock
 
 
 def cancel(live: LiveWorkbook, activity_id: str, person_id: str, by: str, clock: Clock,
-           actor: Viewer | None = None) -> Outcome:
+           actor: Viewer | None = None, attempts: AttemptLog | None = None) -> Outcome:
     shown = live.data()
     _check_actor(shown, actor, person_id)
+    limit_actions(attempts, f"signup:{person_id}", ACTIONS_PER_HOUR, shown.tables.timezone)
     before = derivation_of(shown)
     refusal = decide_cancel(shown.tables, before, activity_id, person_id, clock())
     if refusal is not None:

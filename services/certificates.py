@@ -3,14 +3,21 @@ from __future__ import annotations
 
 import datetime as dt
 
+from connectors.attempts import AttemptLog
 from connectors.live import LiveWorkbook
 from documents.certificate_pdf import certificate_pdf
 from workflows.certificate import Certificate, certificate_for
-from services.activities import derivation_of
+from services.activities import derivation_of, limit_actions
 
 
-def issue_certificate(live: LiveWorkbook, person_id: str, by: str, now: dt.datetime) -> tuple[Certificate, bytes] | None:
+CERTIFICATES_PER_HOUR = 5  # each PDF costs seconds of CPU
+
+
+def issue_certificate(live: LiveWorkbook, person_id: str, by: str, now: dt.datetime,
+                      attempts: AttemptLog | None = None) -> tuple[Certificate, bytes] | None:
+    """With `attempts`, a person's certificates an hour are limited (`Refused("too_many_attempts")`)."""
     shown = live.data()
+    limit_actions(attempts, f"certificate:{by}", CERTIFICATES_PER_HOUR, shown.tables.timezone)
     certificate = certificate_for(shown.tables, derivation_of(shown), person_id, now)
     if certificate is None:
         return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+from hypothesis import given, strategies as st
 from pypdf import PdfReader
 
 from documents.certificate_pdf import certificate_pdf
@@ -143,3 +144,16 @@ def test_a_logged_certificate_number_verifies_and_an_unknown_one_does_not():
     found = verify(t, " zyfw-2025-abcdefgh ")
     assert (found.name, found.hours, found.issued_on) == ("甲", 5.5, dt.date(2025, 12, 1))
     assert verify(t, "ZYFW-2025-XXXXXXXX") is None
+
+
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 3)), max_size=40))
+def test_ranks_are_one_plus_those_strictly_ahead_without_comparing_everyone_with_everyone(scores):
+    import pandas as pd
+
+    from workflows.points import ranked
+
+    frame = pd.DataFrame({"person_id": [f"P{n:03}" for n in range(len(scores))],
+                          "points": [float(p) for p, _ in scores], "hours": [float(h) for _, h in scores]})
+    result = ranked(frame)
+    expected = [1 + sum(1 for other in scores if other > (p, h)) for p, h in zip(result["points"], result["hours"])]
+    assert list(result["rank"]) == expected

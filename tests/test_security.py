@@ -291,3 +291,33 @@ def test_a_zip_that_unpacks_to_gigabytes_is_refused_unread(tmp_path, monkeypatch
     monkeypatch.setattr(files, "MAX_UNPACKED_BYTES", 1000)
     with pytest.raises(ValueError, match="unpacks"):
         files.read_sheets(path)
+
+
+def test_certificates_and_sign_up_toggling_are_limited_per_person(tmp_path):
+    from connectors.attempts import AttemptLog
+    from services.activities import ACTIONS_PER_HOUR, cancel, save_activity, sign_up
+    from services.certificates import CERTIFICATES_PER_HOUR, issue_certificate
+    from services.clock import workbook_clock
+    from services.outcomes import Refused
+
+    live, coordinator = _desk(tmp_path)
+    attempts = AttemptLog(tmp_path / "attempts.sqlite3")
+    volunteer = DEMO_CODES[0][0]
+    clock = workbook_clock(live)
+    made = 0
+    with pytest.raises(Refused) as refused:
+        for _ in range(CERTIFICATES_PER_HOUR + 1):
+            issue_certificate(live, volunteer, volunteer, clock(), attempts)
+            made += 1
+    assert made == CERTIFICATES_PER_HOUR and refused.value.refusal.code == "too_many_attempts"
+
+    day = clock() + dt.timedelta(days=50)
+    activity_id = save_activity(live, coordinator, None, {
+        "title": "反复报名", "branch": coordinator.branch, "starts_at": f"{day:%Y-%m-%d} 03:00",
+        "ends_at": f"{day:%Y-%m-%d} 04:00"}, {}, clock).activity_id
+    toggles = 0
+    with pytest.raises(Refused):
+        for _ in range(ACTIONS_PER_HOUR + 1):
+            (sign_up if toggles % 2 == 0 else cancel)(live, activity_id, volunteer, volunteer, clock, None, attempts)
+            toggles += 1
+    assert toggles == ACTIONS_PER_HOUR

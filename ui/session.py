@@ -13,6 +13,7 @@ from ui.state import attempt_log, live
 from workflows.access import PUBLIC, SIGNED_OUT, Viewer, may_open, viewer_by_email, viewer_for
 from workflows.clock import in_zone, local_now
 from workflows.codes import code_is_valid
+from workflows.points import leaderboard
 from workflows.signup import Derivation
 
 SESSION_PERSON = "person_id"
@@ -35,6 +36,12 @@ def per_snapshot(name: str, compute, *arguments):
 def derivation() -> Derivation:
     """The rosters of the current snapshot, derived once per snapshot for every session."""
     return derivation_of(data())
+
+
+def current_leaderboard():
+    """The points leaderboard of this snapshot and minute, computed once for every visitor."""
+    minute = now().replace(second=0, microsecond=0)
+    return per_snapshot("leaderboard", lambda tables, at: leaderboard(tables, derivation(), at), minute)
 
 
 def flash(kind: str, message: str) -> None:

@@ -25,15 +25,23 @@ class Attempt:
     ok: bool  # False: failed, or still being checked (counted before the code is checked)
 
 
-def retry_at(history: list[Attempt], client: str, now: float) -> float | None:
-    """When `client` may try again (None: now), given the subject's recent attempts."""
+def budget_until(history: list[Attempt], now: float, per_hour: int) -> float | None:
+    """For costly actions (a certificate, a sign-up): at most `per_hour` in any hour; None: go ahead."""
+    recent = sorted(a.at for a in history if now - a.at < CEILING_WINDOW)
+    return recent[-per_hour] + CEILING_WINDOW if len(recent) >= per_hour else None
+
+
+def retry_at(history: list[Attempt], client: str, now: float, free: int = FREE_FAILURES) -> float | None:
+    """When `client` may try again (None: now), given the subject's recent attempts: `free` failures
+    an hour cost nothing, each one more doubles the wait."""
     known = any(a.ok and a.client == client and now - a.at <= KNOWN_FOR for a in history)
     mine = sorted((a for a in history if a.client == client), key=lambda a: a.at)
     since_success = []
     for attempt in mine:
         since_success = [] if attempt.ok else since_success + [attempt]
-    if len(since_success) >= FREE_FAILURES:
-        wait = min(FIRST_WAIT * 2 ** (len(since_success) - FREE_FAILURES), LONGEST_WAIT)
+    since_success = [a for a in since_success if now - a.at < CEILING_WINDOW]
+    if len(since_success) >= free:
+        wait = min(FIRST_WAIT * 2 ** (len(since_success) - free), LONGEST_WAIT)
         until = since_success[-1].at + wait
         if now < until:
             return until

@@ -40,12 +40,17 @@ def points_table(tables, derivation: Derivation, as_of: dt.datetime) -> pd.DataF
 
 
 def leaderboard(tables, derivation: Derivation, as_of: dt.datetime, top: int | None = None) -> pd.DataFrame:
-    frame = points_table(tables, derivation, as_of).sort_values(["points", "hours", "person_id"],
-                                                                ascending=[False, False, True])
-    better = frame[["points", "hours"]].apply(tuple, axis=1)
-    frame = frame.assign(rank=[1 + sum(1 for other in better if other > mine) for mine in better])
-    frame = frame[COLUMNS].reset_index(drop=True)
+    frame = ranked(points_table(tables, derivation, as_of))[COLUMNS].reset_index(drop=True)
     return frame.head(top) if top else frame
+
+
+def ranked(frame: pd.DataFrame) -> pd.DataFrame:
+    """Ordered by points, hours (both descending), person_id; `rank` = 1 + how many have more points,
+    or as many points and more hours. Linear after the sort: equal (points, hours) sit together, so a
+    row's rank is where its group starts."""
+    frame = frame.sort_values(["points", "hours", "person_id"], ascending=[False, False, True])
+    position = pd.Series(range(1, len(frame) + 1), index=frame.index)
+    return frame.assign(rank=position - frame.groupby(["points", "hours"], sort=False).cumcount())
 
 
 def _held_activities_attended(tables, derivation: Derivation, as_of: dt.datetime) -> pd.Series:
