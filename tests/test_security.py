@@ -321,3 +321,22 @@ def test_certificates_and_sign_up_toggling_are_limited_per_person(tmp_path):
             (sign_up if toggles % 2 == 0 else cancel)(live, activity_id, volunteer, volunteer, clock, None, attempts)
             toggles += 1
     assert toggles == ACTIONS_PER_HOUR
+
+
+def test_the_sheets_page_refuses_a_coordinators_edit_of_another_branchs_volunteer(workbook):
+    from connectors.parsing import parse_snapshot
+
+    coordinator = DEMO_CODES[1][0]
+    tables = parse_snapshot(workbook.snapshot())
+    people = tables["people"]
+    branch = people.set_index("person_id").loc[coordinator, "branch"]
+    index, victim = next((i, p) for i, (p, b) in enumerate(zip(people["person_id"], people["branch"])) if b != branch)
+    at = open_page("pages/sheets.py", coordinator)
+    at.selectbox(key="sheet-table").set_value("people").run()
+    at.session_state["sheet-people-0"] = {"edited_rows": {index: {"branch": branch}}, "added_rows": [],
+                                          "deleted_rows": []}
+    next(b for b in at.button if b.label == "保存修改").click().run()
+    assert not at.exception
+    assert any(victim in e.value for e in at.error)
+    after = parse_snapshot(workbook.snapshot())["people"].set_index("person_id").loc[victim, "branch"]
+    assert after != branch
