@@ -79,6 +79,6 @@ if st.button(t("record.certificate_make"), icon=":material/picture_as_pdf:"):
         st.error(refusal_text(refused.refusal))
     if issued is not None:
         certificate, pdf = issued
-        st.success(t("record.certificate_ready", number=plain(certificate.number)))
+        st.success(t("record.certificate_ready", number=certificate.number))
         st.download_button(t("record.certificate_download"), pdf, file_name=f"certificate-{certificate.number}.pdf",
                            mime="application/pdf", type="primary", icon=":material/download:")
