@@ -21,6 +21,11 @@ def readable(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
+def number_text(value) -> str:
+    """A number as people write it (`3.5`, `12`); an empty or unparsable cell shows as a dash."""
+    return "—" if value is None or pd.isna(value) else f"{value:g}"
+
+
 _MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-.!|<>~:$=\"'&%@^")
 
 

@@ -15,8 +15,11 @@ from workflows.access import COORDINATOR, Viewer
 from workflows.cells import BadCell, format_datetime, parse_cell
 from workflows.schema import table as schema_table
 from workflows.signup import Derivation, new_id
+from workflows.tables import typed_frame
 
-ENTRY_COLUMNS = ["person_id", "date", "kind", "ref", "title", "hours"]
+ENTRY_TYPES = {"person_id": "object", "date": "datetime64[us]", "kind": "object", "ref": "object", "title": "object",
+               "hours": "float64"}
+ENTRY_COLUMNS = list(ENTRY_TYPES)
 
 
 def credited_entries(tables, derivation: Derivation, as_of: dt.datetime | None = None) -> pd.DataFrame:
@@ -29,13 +32,13 @@ def credited_entries(tables, derivation: Derivation, as_of: dt.datetime | None =
         for person_id in derivation.roster(activity["activity_id"]).attended:
             rows.append((person_id, activity["starts_at"], "activity", activity["activity_id"], activity["title"], hours))
     entries = tables["hours"]
-    approved = entries[entries["status"] == "approved"]
+    approved = entries[(entries["status"] == "approved") & entries["hours"].notna()]
     if as_of is not None:
         approved = approved[approved["date"] <= as_of]
     for _, entry in approved.iterrows():
         rows.append((entry["person_id"], entry["date"], "entry", entry["entry_id"], entry["description"],
                      float(entry["hours"])))
-    frame = pd.DataFrame(rows, columns=ENTRY_COLUMNS)
+    frame = typed_frame(rows, ENTRY_TYPES)
     return frame.sort_values(["person_id", "date", "ref"]).reset_index(drop=True)
 
 
