@@ -42,10 +42,12 @@ def _timezone(snapshot: Snapshot) -> tuple[str, list[Problem]]:
     for index in range(len(settings.rows)):
         if normalise(settings.cell(index, positions["key"])) == "timezone":
             name = settings.cell(index, positions["value"]).strip()
+            if not name:
+                return DEFAULT_TIMEZONE, []
             try:
                 ZoneInfo(name)
                 return name, []
-            except (ZoneInfoNotFoundError, ValueError):
+            except (ZoneInfoNotFoundError, ValueError, OSError):  # e.g. `Asia` is a folder of zones, not a zone
                 header = settings.header[positions["value"]]
                 row = RawSheet.row_number(index)
                 return DEFAULT_TIMEZONE, [Problem(settings.title, row, header, name, "unknown_time_zone")]
@@ -59,6 +61,8 @@ def parse_sheet(table: Table, raw: RawSheet | None, tz: ZoneInfo) -> tuple[pd.Da
     positions = column_positions(table, raw.header)
     problems = [Problem(raw.title, 1, column.zh, "", "column_missing", {"column": column.key, "label": column.zh})
                 for column in table.columns if column.required and column.key not in positions]
+    if problems:  # as if every row left that required cell empty: no row is read, the table is empty
+        return empty_frame(table), problems
     records, seen_ids = [], {}
     for index, row in enumerate(raw.rows):
         if not any(cell.strip() for cell in row):

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from services.activities import Refused, cancel, sign_up
-from ui.display import plain
+from ui.display import number_text, plain
 from ui.i18n import t
 from ui.messages import refusal_text, status_text
 from ui.session import data, derivation, flash, guard, now, show_flash
@@ -54,7 +54,7 @@ for item in listing.itertuples():
     with st.container(border=True, key=f"activity-{item.activity_id}"):
         st.markdown(f"**{plain(item.title)}**")
         st.caption(f"{item.starts_at:%m-%d %H:%M}–{item.ends_at:%H:%M} · {plain(item.location)} · "
-                   + t("activities.hours", hours=f"{item.hours:g}") + f" · {plain(item.category)}")
+                   + t("activities.hours", hours=number_text(item.hours)) + f" · {plain(item.category)}")
         key, values = label_of_places(item.capacity, item.places_left, item.waitlist)
         places = t(key, **values)
         mine = item.my_status in ("confirmed", "waitlisted", "attended")

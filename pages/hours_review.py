@@ -3,6 +3,7 @@ import streamlit as st
 
 from services.hours import review_hours
 from ui.i18n import t
+from ui.messages import choice_text
 from ui.session import data, flash, guard, now, show_flash
 from ui.state import live
 
@@ -28,7 +29,7 @@ if queue.empty:
 
 table = [{t("field.name"): names[r.person_id], t("field.date"): f"{r.date:%Y-%m-%d}", t("col.hours"): r.hours,
           t("field.service"): r.description, t("field.evidence"): r.evidence,
-          t("field.status"): t(f"hours_status.{r.status}"), t("field.review_note"): r.review_note}
+          t("field.status"): choice_text("hours_status", r.status), t("field.review_note"): r.review_note}
          for r in queue.itertuples()]
 selection_key = f"review-selection-{st.session_state.get('review-round', 0)}"  # a new key clears the ticks
 chosen = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", selection_mode="multi-row",

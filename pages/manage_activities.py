@@ -16,7 +16,7 @@ st.title(t("page.manage_activities"))
 show_flash()
 shown = data()
 activities = shown.tables["activities"]
-mine = activities[activities["branch"].apply(lambda b: may_manage_activity(viewer, b))].sort_values(
+mine = activities[activities["branch"].map(lambda b: may_manage_activity(viewer, b)).astype(bool)].sort_values(
     "starts_at", ascending=False)
 NEW = ""
 labels = {NEW: t("manage.new"), **{a.activity_id: f"{a.starts_at:%m-%d} {a.title} · {a.activity_id}"
@@ -58,7 +58,7 @@ with st.form(f"activity-{chosen}"):
         value = original.get(key, "")
         if key == "status":
             options = [k for k, _ in ACTIVITY_STATUS]
-            st.selectbox(label, options, index=options.index(row["status"]) if row is not None else 0,
+            st.selectbox(label, options, index=options.index(row["status"]) if row is not None and row["status"] in options else 0,
                          format_func=lambda k: t(f"activity_status.{k}"), key=f"field-{chosen}-{key}")
         elif key == "description":
             st.text_area(label, value=value, key=f"field-{chosen}-{key}", max_chars=2000)

@@ -7,7 +7,7 @@ from services.hours import report_hours
 from services.outcomes import Refused
 from ui.display import plain
 from ui.i18n import t
-from ui.messages import field_error, refusal_text
+from ui.messages import choice_text, field_error, refusal_text
 from ui.session import current_leaderboard, data, derivation, flash, guard, now, show_flash
 from ui.state import attempt_log, live
 from workflows.hours import credited_entries
@@ -41,7 +41,7 @@ if mine.empty:
     st.info(t("record.entries_none"))
 else:
     st.table(pd.DataFrame([{t("field.date"): f"{r.date:%Y-%m-%d}", t("col.hours"): f"{r.hours:g}",
-                            t("field.service"): plain(r.description), t("field.status"): t(f"hours_status.{r.status}"),
+                            t("field.service"): plain(r.description), t("field.status"): choice_text("hours_status", r.status),
                             t("field.review_note"): plain(r.review_note)} for r in mine.itertuples()]), hide_index=True)
 
 

@@ -5,7 +5,7 @@ from services.outcomes import Refused
 from services.requests import act
 from ui.display import plain, readable
 from ui.i18n import t, t_or
-from ui.messages import refusal_text
+from ui.messages import choice_text, refusal_text
 from ui.session import data, flash, guard, now, show_flash
 from ui.state import live
 from workflows.requests import board, suggested_members, timeline
@@ -17,7 +17,7 @@ tables = data().tables
 actors = dict(zip(tables["people"]["person_id"], tables["people"]["name"])) | {"system": "系统"}
 everything = board(tables, now())
 left, middle, right = st.columns(3)
-statuses = left.multiselect(t("requests.status"), sorted(everything["status"].unique()),
+statuses = left.multiselect(t("requests.status"), sorted(s for s in everything["status"].unique() if isinstance(s, str)),
                             default=[s for s in ("submitted", "accepted", "assigned", "reopened") if s in set(everything["status"])],
                             format_func=lambda s: t(f"request_status.{s}"))
 categories = middle.multiselect(t("requests.category"), sorted(c for c in everything["category"].unique() if c))
@@ -42,7 +42,7 @@ st.dataframe(table.rename(columns={"flag": "", "title": t("dash.col.title"), "ki
              hide_index=True, width="stretch", column_config={t("dash.col.due"): st.column_config.DatetimeColumn(
                  format="MM-DD HH:mm")})
 
-labels = {r.request_id: f"{r.title} · {t(f'request_status.{r.status}')}" for r in shown.itertuples()}
+labels = {r.request_id: f"{r.title} · {choice_text('request_status', r.status)}" for r in shown.itertuples()}
 request_id = st.selectbox(t("board.pick"), list(labels), format_func=labels.get)
 request = shown.set_index("request_id").loc[request_id]
 st.write(plain(request["details"]))

@@ -10,7 +10,7 @@ from services.outcomes import Refused
 from services.surveys import add_action, create_survey, move_action
 from ui.display import plain
 from ui.i18n import t
-from ui.messages import refusal_text
+from ui.messages import choice_text, refusal_text
 from ui.session import data, flash, guard, now, show_flash
 from ui.state import live
 from workflows.links import app_link
@@ -92,7 +92,7 @@ with improve:
             st.rerun()
     for item in actions.itertuples():
         with st.container(border=True):
-            st.markdown(f"**{plain(item.action)}** · {t(f'action_status.{item.status}')}")
+            st.markdown(f"**{plain(item.action)}** · {choice_text('action_status', item.status)}")
             st.caption(f"{plain(item.finding)} · {plain(item.source)}" + (f" · {plain(item.result)}" if item.result else ""))
             if item.status != "done":
                 result = st.text_input(t("admin.result"), key=f"result-{item.action_id}", max_chars=200)

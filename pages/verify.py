@@ -1,7 +1,7 @@
 """Verify (public): a certificate number confirms name, hours and date of issue — nothing private."""
 import streamlit as st
 
-from ui.display import plain
+from ui.display import number_text, plain
 from ui.i18n import t
 from ui.session import data, guard
 from workflows.certificate import verify
@@ -15,6 +15,6 @@ with st.form("verify"):
 if submitted and number.strip():
     found = verify(data().tables, number)
     if found:
-        st.success(t("verify.valid", name=plain(found.name), hours=f"{found.hours:g}", date=f"{found.issued_on:%Y-%m-%d}"))
+        st.success(t("verify.valid", name=plain(found.name), hours=number_text(found.hours), date=f"{found.issued_on:%Y-%m-%d}"))
     else:
         st.error(t("verify.invalid", number=plain(number.strip())))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from hypothesis import settings
 
 from connectors.gsheets_workbook import GoogleSheetsWorkbook
 from connectors.journal import Journal
@@ -16,6 +17,12 @@ from connectors.sqlite_workbook import SqliteWorkbook
 from tests.fake_sheets import FakeSheetsServer
 
 QUICK_BACKOFF = dict(attempts=5, base_seconds=0.001, cap_seconds=0.01)
+
+# Property tests: the same examples on every run (reproducible CI) unless asked for more;
+# `pytest --hypothesis-profile=long` is the nightly-style run with many more, random, examples.
+settings.register_profile("ci", derandomize=True, deadline=None)
+settings.register_profile("long", max_examples=500, deadline=None)
+settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")

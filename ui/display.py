@@ -21,6 +21,11 @@ def readable(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
+def number_text(value) -> str:
+    """A number as people write it (`3.5`, `12`); an empty or unparsable cell shows as a dash."""
+    return "—" if value is None or pd.isna(value) else f"{value:g}"
+
+
 _MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-.!|<>~:$=\"'&%@^")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 

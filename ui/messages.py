@@ -1,7 +1,7 @@
 """Turning the workflows' reasons into sentences of the page's language."""
 from __future__ import annotations
 
-from ui.i18n import t
+from ui.i18n import t, t_or
 from workflows.problems import Problem
 from workflows.refusals import Refusal
 
@@ -22,6 +22,12 @@ def problem_text(problem: Problem) -> str:
 def field_error(error: tuple[str, dict]) -> str:
     code, params = error
     return t(f"cell.{code}", **params)
+
+
+def choice_text(kind: str, key) -> str:
+    """The label of an enumeration's value (`kind` e.g. "request_status"); a cell that did not parse
+    (None or NaN in the table) shows as a dash, never as a catalog key that does not exist."""
+    return t_or(f"{kind}.{key}", "—") if isinstance(key, str) and key else "—"
 
 
 def status_text(status: str, position: int | None) -> str:

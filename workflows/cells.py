@@ -35,6 +35,12 @@ CELL_MESSAGES = {
     "too_large": "must be at most {limit}",
 }
 
+# Bounds every cell of a type keeps to, beyond a column's own minimum and maximum: a typed value
+# always fits the table's dtype (Int64, Float64, datetime64) and the arithmetic done on it.
+WHOLE_LIMIT = 10**9  # capacity, rating: whole numbers within ±10^9
+NUMBER_LIMIT = 10**7  # hours and other numbers: finite, within ±10^7
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2200, 12, 31)  # dates and date-times
+
 
 class BadCell(ValueError):
     """Why a cell does not parse: a `code` (for the UI's catalog) and its English text."""
@@ -53,9 +59,11 @@ def parse_date(text: str) -> dt.date:
     if not match:
         raise BadCell("not_date")
     try:
-        return dt.date(*(int(part) for part in match.groups()))
-    except ValueError:
+        value = dt.date(*(int(part) for part in match.groups()))
+    except (ValueError, OverflowError):
         raise BadCell("not_real_date") from None
+    _check_day(value)
+    return value
 
 
 def parse_datetime(text: str, tz: ZoneInfo) -> dt.datetime:
@@ -70,11 +78,23 @@ def parse_datetime(text: str, tz: ZoneInfo) -> dt.datetime:
     try:
         value = dt.datetime(int(year), int(month), int(day), int(hour), int(minute),
                             int(second or 0), int((fraction or "0").ljust(6, "0")))
-    except ValueError:
+    except (ValueError, OverflowError):
         raise BadCell("not_real_datetime") from None
+    _check_day(value.date())
     if offset:
-        value = value.replace(tzinfo=_offset(offset)).astimezone(tz).replace(tzinfo=None)
+        try:
+            value = value.replace(tzinfo=_offset(offset)).astimezone(tz).replace(tzinfo=None)
+        except (ValueError, OverflowError):  # an offset of ±24 h or more; a moment beyond year 9999
+            raise BadCell("not_real_datetime") from None
+        _check_day(value.date())
     return value
+
+
+def _check_day(value: dt.date) -> None:
+    if value < FIRST_DAY:
+        raise BadCell("too_small", limit=f"{FIRST_DAY:%Y-%m-%d}")
+    if value > LAST_DAY:
+        raise BadCell("too_large", limit=f"{LAST_DAY:%Y-%m-%d}")
 
 
 def _offset(text: str) -> dt.timezone:
@@ -120,8 +140,23 @@ def parse_enum(text: str, column: Column) -> str:
     raise BadCell("not_choice", allowed=allowed)
 
 
+_UNEXPECTED = {"date": "not_real_date", "datetime": "not_real_datetime", "int": "not_whole_number",
+               "number": "not_number", "bool": "not_bool"}
+
+
 def parse_cell(text: str, column: Column, tz: ZoneInfo):
-    """The typed value of a non-blank cell of `column`."""
+    """The typed value of a non-blank cell of `column`; whatever the text, a value or a `BadCell`."""
+    try:
+        return _parse_cell(text, column, tz)
+    except BadCell:
+        raise
+    except Exception:  # a parser's own failure is still this cell's problem, never the page's
+        if column.type == "enum":
+            raise BadCell("not_choice", allowed=", ".join(f"{k} {label}" for k, label in column.choices)) from None
+        raise BadCell(_UNEXPECTED.get(column.type, "not_number")) from None
+
+
+def _parse_cell(text: str, column: Column, tz: ZoneInfo):
     kind = column.type
     if kind == "text":
         return text.strip()
@@ -139,10 +174,17 @@ def parse_cell(text: str, column: Column, tz: ZoneInfo):
 
 
 def _check_range(value: float, column: Column) -> None:
-    if column.minimum is not None and value < column.minimum:
-        raise BadCell("too_small", limit=f"{column.minimum:g}")
-    if column.maximum is not None and value > column.maximum:
-        raise BadCell("too_large", limit=f"{column.maximum:g}")
+    bound = WHOLE_LIMIT if column.type == "int" else NUMBER_LIMIT
+    minimum = -bound if column.minimum is None else max(column.minimum, -bound)
+    maximum = bound if column.maximum is None else min(column.maximum, bound)
+    if value < minimum:
+        raise BadCell("too_small", limit=_limit_text(minimum))
+    if value > maximum:
+        raise BadCell("too_large", limit=_limit_text(maximum))
+
+
+def _limit_text(limit: float) -> str:
+    return str(int(limit)) if float(limit).is_integer() else f"{limit:g}"
 
 
 def format_datetime(value: dt.datetime) -> str:

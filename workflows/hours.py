@@ -17,8 +17,11 @@ from workflows.access import COORDINATOR, Viewer
 from workflows.cells import BadCell, format_datetime, parse_cell
 from workflows.schema import table as schema_table
 from workflows.signup import Derivation, new_id
+from workflows.tables import typed_frame
 
-ENTRY_COLUMNS = ["person_id", "date", "kind", "ref", "title", "hours"]
+ENTRY_TYPES = {"person_id": "object", "date": "datetime64[us]", "kind": "object", "ref": "object", "title": "object",
+               "hours": "float64"}
+ENTRY_COLUMNS = list(ENTRY_TYPES)
 SELF_REPORT_LIMIT = 24  # hours: one day's service
 
 
@@ -40,7 +43,7 @@ def source_rule_breaches(entries: pd.DataFrame) -> pd.Series:
 
 def credited_rows(entries: pd.DataFrame) -> pd.DataFrame:
     """The rows of the `hours` sheet that count: approved and within the bounds of their source."""
-    return entries[(entries["status"] == "approved") & (source_rule_breaches(entries) == "")]
+    return entries[(entries["status"] == "approved") & entries["hours"].notna() & (source_rule_breaches(entries) == "")]
 
 
 def credited_entries(tables, derivation: Derivation, as_of: dt.datetime | None = None) -> pd.DataFrame:
@@ -58,7 +61,7 @@ def credited_entries(tables, derivation: Derivation, as_of: dt.datetime | None =
     for _, entry in approved.iterrows():
         rows.append((entry["person_id"], entry["date"], "entry", entry["entry_id"], entry["description"],
                      float(entry["hours"])))
-    frame = pd.DataFrame(rows, columns=ENTRY_COLUMNS)
+    frame = typed_frame(rows, ENTRY_TYPES)
     return frame.sort_values(["person_id", "date", "ref"]).reset_index(drop=True)
 
 

@@ -6,10 +6,16 @@ import datetime as dt
 import pandas as pd
 
 from workflows.signup import CHECKIN_OPENS_BEFORE, Derivation, deadline_of
+from workflows.tables import typed_frame
 
-LISTING_COLUMNS = ["activity_id", "title", "category", "branch", "location", "starts_at", "ends_at", "hours",
-                   "capacity", "confirmed", "places_left", "waitlist", "deadline", "open_for_signup",
-                   "my_status", "my_position"]
+LISTING_TYPES = {"activity_id": "object", "title": "object", "category": "object", "branch": "object",
+                 "location": "object", "starts_at": "datetime64[us]", "ends_at": "datetime64[us]", "hours": "Float64",
+                 "capacity": "Int64", "confirmed": "int64", "places_left": "Int64", "waitlist": "int64",
+                 "deadline": "datetime64[us]", "open_for_signup": "bool", "my_status": "object",
+                 "my_position": "Int64"}
+LISTING_COLUMNS = list(LISTING_TYPES)
+MINE_TYPES = {"activity_id": "object", "title": "object", "starts_at": "datetime64[us]", "location": "object",
+              "activity_status": "object", "my_status": "object", "my_position": "Int64"}
 
 
 def activity_listing(tables, derivation: Derivation, now: dt.datetime, person_id: str = "") -> pd.DataFrame:
@@ -31,7 +37,7 @@ def activity_listing(tables, derivation: Derivation, now: dt.datetime, person_id
             "open_for_signup": now <= deadline_of(activity),
             "my_status": "attended" if person_id in roster.attended else status, "my_position": position,
         })
-    return pd.DataFrame(rows, columns=LISTING_COLUMNS)
+    return typed_frame(rows, LISTING_TYPES)
 
 
 def my_activities(tables, derivation: Derivation, person_id: str) -> pd.DataFrame:
@@ -46,8 +52,7 @@ def my_activities(tables, derivation: Derivation, person_id: str) -> pd.DataFram
             rows.append({"activity_id": activity["activity_id"], "title": activity["title"],
                          "starts_at": activity["starts_at"], "location": activity["location"],
                          "activity_status": activity["status"], "my_status": status, "my_position": position})
-    frame = pd.DataFrame(rows, columns=["activity_id", "title", "starts_at", "location", "activity_status",
-                                        "my_status", "my_position"])
+    frame = typed_frame(rows, MINE_TYPES)
     return frame.sort_values("starts_at", ascending=False).reset_index(drop=True)
 
 

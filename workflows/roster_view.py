@@ -4,8 +4,11 @@ from __future__ import annotations
 import pandas as pd
 
 from workflows.signup import Roster
+from workflows.tables import typed_frame
 
-COLUMNS = ["status", "position", "person_id", "name", "branch", "attended"]
+TYPES = {"status": "object", "position": "Int64", "person_id": "object", "name": "object", "branch": "object",
+         "attended": "bool"}
+COLUMNS = list(TYPES)
 
 
 def roster_rows(roster: Roster, people: pd.DataFrame) -> pd.DataFrame:
@@ -15,6 +18,5 @@ def roster_rows(roster: Roster, people: pd.DataFrame) -> pd.DataFrame:
     rows = [("confirmed", None, p) for p in roster.confirmed]
     rows += [("waitlisted", n, p) for n, p in enumerate(roster.waitlisted, start=1)]
     rows += [("attended", None, p) for p in roster.attended if p not in roster.confirmed + roster.waitlisted]
-    return pd.DataFrame([{"status": s, "position": n, "person_id": p, "name": names.get(p, ""),
-                          "branch": branches.get(p, ""), "attended": p in roster.attended} for s, n, p in rows],
-                        columns=COLUMNS)
+    return typed_frame([{"status": s, "position": n, "person_id": p, "name": names.get(p, ""),
+                         "branch": branches.get(p, ""), "attended": p in roster.attended} for s, n, p in rows], TYPES)

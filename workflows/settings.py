@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from workflows.cells import BadCell, parse_date, parse_number
+from workflows.cells import NUMBER_LIMIT, BadCell, parse_date, parse_number
 from workflows.tables import Tables
 
 DEFAULTS = {
@@ -26,12 +26,21 @@ def setting(tables: Tables, key: str) -> str:
     return value or DEFAULTS.get(key, "")
 
 
+DAYS_LIMIT = 36500  # a number of days a setting may give: within ±100 years, so dates stay dates
+
+
 def number_setting(tables: Tables, key: str) -> float:
-    """A numeric setting; a value that does not parse falls back to the default (validate reports it)."""
+    """A numeric setting; a value that does not parse, or out of bounds, falls back to the default."""
+    limit = DAYS_LIMIT if key.endswith("_days") or key.startswith("deadline_days.") else NUMBER_LIMIT
+    return _bounded_number(setting(tables, key), DEFAULTS[key], limit)
+
+
+def _bounded_number(text: str, default: str, limit: float) -> float:
     try:
-        return parse_number(setting(tables, key))
+        value = parse_number(text)
     except BadCell:
-        return parse_number(DEFAULTS[key])
+        return parse_number(default)
+    return value if abs(value) <= limit else parse_number(default)
 
 
 def date_setting(tables: Tables, key: str) -> dt.date | None:
@@ -48,7 +57,5 @@ def term(tables: Tables) -> tuple[dt.date | None, dt.date | None]:
 def deadline_days(tables: Tables, category: str) -> float:
     """Days a request of this category has: `deadline_days.<category>`, else `deadline_days.default`."""
     value = setting(tables, f"deadline_days.{category}") if category else ""
-    try:
-        return float(value) if value else number_setting(tables, "deadline_days.default")
-    except ValueError:
-        return number_setting(tables, "deadline_days.default")
+    fallback = number_setting(tables, "deadline_days.default")
+    return _bounded_number(value, str(fallback), DAYS_LIMIT) if value else fallback

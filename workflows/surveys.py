@@ -42,12 +42,19 @@ def surveys_for(tables, derivation: Derivation, person_id: str, now: dt.datetime
     open_ = surveys[[is_open(s, now) for _, s in surveys.iterrows()]] if not surveys.empty else surveys
     keep = [s["kind"] != "feedback" or person_id in derivation.roster(s["activity_id"]).attended
             for _, s in open_.iterrows()]
-    return open_[keep] if len(open_) else open_
+    shown = open_[keep] if len(open_) else open_
+    return shown.assign(anonymous=anonymous(shown["anonymous"]))
+
+
+def anonymous(flags: pd.Series) -> pd.Series:
+    """A survey's 匿名 cell that does not parse counts as yes: no respondent is recorded or shown."""
+    return flags.fillna(True).astype(bool)
 
 
 def questions_of(tables, survey_id: str) -> pd.DataFrame:
     questions = tables["questions"]
-    return questions[questions["survey_id"] == survey_id].sort_values("_row")
+    mine = questions[questions["survey_id"] == survey_id].sort_values("_row")
+    return mine.assign(required=mine["required"].fillna(False).astype(bool))  # 必答 not parsed: optional
 
 
 def submission_rows(tables, derivation: Derivation, survey_id: str, person_id: str, answers: dict[str, str],
@@ -69,8 +76,9 @@ def submission_rows(tables, derivation: Derivation, survey_id: str, person_id: s
     if missing:
         return Refusal("answers_missing", ", ".join(missing))
     response_id = new_id("Q", now)
-    respondent = "" if survey["anonymous"] else person_id
-    if survey["anonymous"]:
+    anonymous = pd.isna(survey["anonymous"]) or bool(survey["anonymous"])
+    respondent = "" if anonymous else person_id
+    if anonymous:
         response_id = f"{anonymous_as}.{response_id}" if anonymous_as else response_id
     return [{"response_id": response_id, "survey_id": survey_id, "question_id": q.question_id,
              "respondent_id": respondent, "answer": str(answers.get(q.question_id, "")).strip()}

@@ -29,6 +29,11 @@ class Tables:
         return Problem(title, int(row), label, "" if value is None else str(value), code, params)
 
 
+def typed_frame(rows: list, dtypes: dict[str, str]) -> pd.DataFrame:
+    """A frame of `rows` (dicts or tuples) with these columns and types, also when there is no row."""
+    return pd.DataFrame(rows, columns=list(dtypes)).astype(dtypes)
+
+
 def active_people(tables: Tables) -> pd.DataFrame:
     """The rows of `people` who are active (在册; an empty cell means yes)."""
     people = tables["people"]
