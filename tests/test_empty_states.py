@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from tests.test_hand_edits import as_grids, run_every_page, small_workbook, sqlite_workbook
-from workflows.demo_access import DEMO_CODES
+from demo.codes import DEMO_CODES
 
 VOLUNTEER, COORDINATOR, LEADER = (p for p, *_ in DEMO_CODES)
 NOW = dt.datetime.now().replace(microsecond=0, second=0)

@@ -25,7 +25,7 @@ from streamlit.testing.v1 import AppTest
 import cli
 from connectors.config import open_workbook
 from ui.pages import PAGES
-from workflows.demo_access import DEMO_CODES, load_demo_rows
+from demo.codes import DEMO_CODES, load_demo_rows
 from workflows.schema import ALL_TABLES, TABLES, table as schema_table
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
