@@ -2,6 +2,7 @@
 import streamlit as st
 
 from services.activities import Refused, renew_checkin_code, save_activity
+from services.submissions import form_key
 from ui.display import plain
 from ui.i18n import t
 from ui.messages import field_error, refusal_text
@@ -25,12 +26,16 @@ chosen = st.selectbox(t("manage.pick"), list(labels), format_func=labels.get)
 row = mine[mine["activity_id"] == chosen].iloc[0] if chosen else None
 original = shown.cells_of("activities", int(row["_row"])) if row is not None else {"branch": viewer.branch}
 errors_key = f"activity-errors-{chosen}"
+FORM_KEY = "activity-form-key"  # the new activity's ID, made when the form is shown: saving twice creates one
+if chosen == NEW and FORM_KEY not in st.session_state:
+    st.session_state[FORM_KEY] = form_key("activity", now)
 
 
 def save() -> None:
     values = {key: st.session_state[f"field-{chosen}-{key}"] for key in FIELDS}
     try:
-        saved = save_activity(live(), viewer, chosen or None, values, original, now)
+        saved = save_activity(live(), viewer, chosen or None, values, original, now,
+                              form_key=st.session_state.get(FORM_KEY) if chosen == NEW else None)
     except Refused as refused:
         if refused.refusal.code == "changed_meanwhile":
             fields = ", ".join(t(f"field.{k}") for k in refused.refusal.detail.split(", "))
@@ -41,8 +46,9 @@ def save() -> None:
     st.session_state[errors_key] = saved.errors or {}
     if saved.errors:
         flash("error", t("manage.fix"))
-    elif saved.created:
+    elif saved.created or saved.already:
         flash("success", t("manage.created", title=plain(values["title"].strip()), activity_id=plain(saved.activity_id)))
+        st.session_state.pop(FORM_KEY, None)  # the next new activity gets a key of its own
         for key in FIELDS:  # an empty form for the next new activity
             st.session_state.pop(f"field-{NEW}-{key}", None)
     elif not saved.changed:

@@ -3,6 +3,7 @@ import streamlit as st
 
 from services.outcomes import Refused
 from services.requests import act, submit
+from services.submissions import form_key
 from ui.display import plain, readable
 from ui.i18n import t, t_or
 from ui.messages import refusal_text
@@ -18,12 +19,18 @@ actors = dict(zip(tables["people"]["person_id"], tables["people"]["name"])) | {"
 me = tables["people"].set_index("person_id").loc[viewer.person_id]
 
 
+FORM_KEY = "request-form-key"  # the request's ID, made when the form is shown: sending twice files one
+if FORM_KEY not in st.session_state:
+    st.session_state[FORM_KEY] = form_key("request", now)
+
+
 def send() -> None:
     values = {key: st.session_state[f"new-{key}"] for key in ("kind", "category", "title", "details", "contact")}
     values["building"] = me["building"]
     try:
-        submit(live(), values, viewer, now)
+        submit(live(), values, viewer, now, form_key=st.session_state.get(FORM_KEY))
         flash("success", t("requests.sent"))
+        st.session_state.pop(FORM_KEY, None)  # the next request gets a key of its own
         for key in ("title", "details", "contact"):
             st.session_state.pop(f"new-{key}", None)
     except Refused as refused:

@@ -7,6 +7,7 @@ import segno
 import streamlit as st
 
 from services.outcomes import Refused
+from services.submissions import form_key
 from services.surveys import add_action, create_survey, move_action
 from ui.display import plain
 from ui.i18n import t
@@ -21,6 +22,9 @@ viewer = guard("survey_admin")
 st.title(t("page.survey_admin"))
 show_flash()
 tables = data().tables
+FORM_KEY = "survey-form-key"  # the survey's ID, made when the form is shown: creating twice creates one
+if FORM_KEY not in st.session_state:
+    st.session_state[FORM_KEY] = form_key("survey", now)
 create, view, improve = st.tabs([t("admin.create"), t("admin.results"), t("admin.actions")])
 
 with create:
@@ -43,8 +47,10 @@ with create:
     if made:
         try:
             create_survey(live(), viewer, {"title": title, "kind": kind or "needs", "activity_id": activity,
-                                           "anonymous": anonymous}, questions.to_dict("records"), now)
+                                           "anonymous": anonymous}, questions.to_dict("records"), now,
+                          form_key=st.session_state.get(FORM_KEY))
             st.success(t("admin.created", title=plain(title)))
+            st.session_state.pop(FORM_KEY, None)  # the next survey gets a key of its own
         except Refused:
             st.error(t("admin.need_title_and_question"))
 

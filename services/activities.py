@@ -16,6 +16,7 @@ from connectors.sheet import Conflict
 from services.audit import audited_append, audited_update
 from services.clock import Clock
 from services.outcomes import Outcome, Refused, refuse
+from services.submissions import already_there
 from workflows.access import Viewer, may_act_for, may_manage_activity
 from workflows.clock import in_zone
 from workflows.activity_form import check_activity, new_activity_id
@@ -123,11 +124,13 @@ class ActivitySaved:
     created: bool = False
     changed: tuple[str, ...] = ()  # the fields written (empty: nothing had changed)
     errors: dict | None = None  # {field: (code, params)} when nothing was written because of them
+    already: bool = False  # created before with the same form key: nothing new was written
 
 
 def save_activity(live: LiveWorkbook, actor: Viewer, activity_id: str | None, values: dict[str, str],
-                  shown_cells: dict[str, str], clock: Clock) -> ActivitySaved:
-    """Creates an activity (`activity_id` None) or writes the fields that differ from what the form showed.
+                  shown_cells: dict[str, str], clock: Clock, form_key: str | None = None) -> ActivitySaved:
+    """Creates an activity (`activity_id` None; with the ID `form_key` made when the form was shown, so
+    saving twice creates it once) or writes the fields that differ from what the form showed.
 
     A field someone else changed since the form was shown is not overwritten: `Refused("changed_meanwhile")`.
     """
@@ -144,8 +147,10 @@ def save_activity(live: LiveWorkbook, actor: Viewer, activity_id: str | None, va
             raise refuse("not_yours", activity_id)
     if errors:
         return ActivitySaved(activity_id or "", errors=errors)
+    if activity_id is None and already_there(tables["activities"], "activity_id", form_key):
+        return ActivitySaved(form_key, already=True)
     if activity_id is None:
-        new_id = new_activity_id(clock())
+        new_id = form_key or new_activity_id(clock())
         row = {"activity_id": new_id, "checkin_code": new_checkin_code(), **{k: v for k, v in cells.items() if v}}
         audited_append(live, actor.person_id, "activities", [row], ("activity_id",), clock)
         return ActivitySaved(new_id, created=True, changed=tuple(row))

@@ -5,14 +5,21 @@ from connectors.live import LiveWorkbook
 from connectors.sheet import Conflict
 from services.clock import Clock
 from services.outcomes import Refused, refuse
+from services.submissions import already_there
 from workflows.access import Viewer
 from workflows.requests import Transition, auto_closes, claim_event, claim_transition, claim_winner, decide, new_request
 from workflows.refusals import Refusal
 
 
-def submit(live: LiveWorkbook, values: dict[str, str], requester: Viewer, clock: Clock) -> str:
+def submit(live: LiveWorkbook, values: dict[str, str], requester: Viewer, clock: Clock,
+           form_key: str | None = None) -> str:
+    """Files a request or wish; with `form_key` (made when the form was shown) submitting twice files it once."""
     tables = live.data().tables
+    if already_there(tables["requests"], "request_id", form_key):
+        return form_key
     row, errors = new_request(tables, values, requester.person_id, clock())
+    if form_key:
+        row["request_id"] = form_key
     too_long = [params["limit"] for code, params in errors.values() if code == "too_long"]
     if too_long:
         raise refuse("too_long", str(min(too_long)))

@@ -10,6 +10,7 @@ from services.activities import derivation_of
 from services.audit import audited_append, audited_update
 from services.clock import Clock
 from services.outcomes import Refused, refuse
+from services.submissions import already_there
 from workflows.access import COORDINATOR, Viewer
 from workflows.refusals import Refusal
 from workflows.surveys import action_row, action_status_changes, question_rows, submission_rows, survey_row
@@ -22,10 +23,16 @@ def _coordinator(actor: Viewer) -> None:
         raise refuse("not_yours", actor.person_id)
 
 
-def create_survey(live: LiveWorkbook, actor: Viewer, values: dict, questions: list[dict], clock: Clock) -> str:
-    """A survey and its questions; refused without a title or a question."""
+def create_survey(live: LiveWorkbook, actor: Viewer, values: dict, questions: list[dict], clock: Clock,
+                  form_key: str | None = None) -> str:
+    """A survey and its questions; refused without a title or a question. With `form_key` (made when the
+    form was shown) creating twice creates it once."""
     _coordinator(actor)
+    if already_there(live.data().tables["surveys"], "survey_id", form_key):
+        return form_key
     survey = survey_row(values, clock())
+    if form_key:
+        survey["survey_id"] = form_key
     rows = question_rows(survey["survey_id"], questions)
     missing = [name for name, ok in (("title", survey["title"]), ("questions", rows)) if not ok]
     if missing:

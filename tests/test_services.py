@@ -214,3 +214,27 @@ def test_a_read_that_finds_the_same_cells_keeps_what_was_derived_from_them(live)
     live.refresh()
     live.data().memo("figures", figures)
     assert computed == [1, 1]
+
+
+def test_saving_a_form_twice_with_its_key_creates_one_activity_one_request_one_survey(live):
+    from services.requests import submit
+    from services.submissions import form_key
+
+    coordinator, volunteer = person(live, COORDINATOR_ID), person(live, VOLUNTEER_ID)
+    clock = now_of(live)
+    day = clock() + dt.timedelta(days=9)
+    values = {"title": "周末义诊", "branch": coordinator.branch, "starts_at": f"{day:%Y-%m-%d} 09:00",
+              "ends_at": f"{day:%Y-%m-%d} 11:00"}
+    keys = {kind: form_key(kind, clock) for kind in ("activity", "request", "survey")}
+    counts = {table: len(live.data().tables[table]) for table in ("activities", "requests", "surveys", "_audit")}
+    for _ in range(2):  # a double click
+        save_activity(live, coordinator, None, values, {}, clock, form_key=keys["activity"])
+        submit(live, {"kind": "request", "category": "维修", "title": "台灯坏了"}, volunteer, clock,
+               form_key=keys["request"])
+        create_survey(live, coordinator, {"title": "满意度"}, [{"text": "打分", "type": "rating"}], clock,
+                      form_key=keys["survey"])
+    tables = live.refresh().tables
+    for table, column, key in (("activities", "activity_id", "activity"), ("requests", "request_id", "request"),
+                               ("surveys", "survey_id", "survey")):
+        assert len(tables[table]) == counts[table] + 1
+        assert (tables[table][column] == keys[key]).sum() == 1
