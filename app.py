@@ -37,7 +37,7 @@ with st.sidebar:
         st.warning(t("data.stale", time=f"{shown.taken_at:%H:%M:%S}", error=live().last_error))
 
 if holds_demo(shown.tables):
-    st.badge(t("data.demo"), icon=":material/science:", color="orange")  # a badge: st.info stays the pages' own
+    st.caption(f":orange[:material/science: {t('data.demo')}]")  # wraps on a phone; st.info stays the pages' own
 current.run()
 if viewer.signed_in and current.url_path != "home":  # on a phone the menu hides in the sidebar: a way home
     st.divider()

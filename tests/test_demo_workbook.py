@@ -33,7 +33,7 @@ def start_app(locale: str = "zh-CN") -> AppTest:
 
 
 def banner_shown(at: AppTest) -> bool:
-    return any(banner in str(element.value) for element in at.main.markdown for banner in BANNERS)
+    return any(banner in str(element.value) for element in [*at.main.markdown, *at.main.caption] for banner in BANNERS)
 
 
 def sign_in(at: AppTest, person_id: str, code: str) -> AppTest:
@@ -126,7 +126,7 @@ def test_the_banner_shows_above_the_page_of_a_demo_workbook_and_not_of_a_real_on
     SqliteWorkbook(real_url).ensure_schema()
     monkeypatch.setenv("WORKBOOK_URL", demo_url)
     signed_out = start_app(locale="en-US")
-    assert "Demo data" in signed_out.main.markdown[0].value  # English, and first on the page
+    assert "Demo data" in signed_out.main.caption[0].value  # English, and first on the page
     signed_in = AppTest.from_file(APP, default_timeout=90)
     signed_in.session_state["person_id"] = DEMO_CODES[1][0]
     assert banner_shown(signed_in.run()) and not signed_in.exception
