@@ -145,12 +145,12 @@ class LiveWorkbook:
         `extra_columns`: the rows also carry cells of these extra columns (see `Workbook`).
         """
         self.data()
-        try:
-            written, sent = self.workbook.append(table, rows, stamp, extra_columns=extra_columns), True
-        except QueuedForSync as queued:
-            written, sent = queued.rows, False
-        written = written if written is not None else rows
-        with self._laying:
+        with self._laying:  # written and laid in one step: a later write is never laid before this one
+            try:
+                written, sent = self.workbook.append(table, rows, stamp, extra_columns=extra_columns), True
+            except QueuedForSync as queued:
+                written, sent = queued.rows, False
+            written = written if written is not None else rows
             current = self._data
             sheet = current.snapshot.sheets.get(table)
             if sheet is None:
