@@ -7,7 +7,6 @@ with the rows appended meanwhile (the log row itself records who and when). Chan
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from connectors.attempts import AttemptLog
@@ -18,7 +17,7 @@ from services.clock import Clock
 from services.outcomes import Outcome, Refused, refuse
 from services.submissions import already_there
 from workflows.access import Viewer, may_act_for, may_manage_activity
-from workflows.clock import in_zone
+from workflows.clock import from_epoch
 from workflows.activity_form import check_activity, new_activity_id
 from workflows.signup import (Derivation, checkin_row, decide_cancel, decide_checkin, decide_signup, derive,
                               new_checkin_code, signup_row)
@@ -47,7 +46,7 @@ def limit_actions(attempts: AttemptLog | None, subject: str, per_hour: int, time
         return
     number, until = attempts.begin(subject, "app", per_hour=per_hour)
     if number is None:
-        moment = in_zone(dt.datetime.fromtimestamp(until, dt.timezone.utc), timezone)
+        moment = from_epoch(until, timezone)
         raise refuse("too_many_attempts", f"{moment:%H:%M:%S}")
 
 
@@ -96,7 +95,7 @@ def check_in(live: LiveWorkbook, activity_id: str, person_id: str, code: str | N
     if code is not None and attempts is not None:
         attempt, until = attempts.begin(f"check-in:{person_id}", "app")
         if attempt is None:
-            moment = in_zone(dt.datetime.fromtimestamp(until, dt.timezone.utc), shown.tables.timezone)
+            moment = from_epoch(until, shown.tables.timezone)
             raise refuse("too_many_attempts", f"{moment:%H:%M:%S}")
     tables = shown.tables
     if actor is not None:

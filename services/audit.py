@@ -16,7 +16,8 @@ def _record(key: dict[str, str]) -> str:
     return ", ".join(f"{k}={v}" for k, v in key.items())
 
 
-def _current_cells(live: LiveWorkbook, table: str, key: dict[str, str], extra_columns=()) -> dict[str, str]:
+def current_cells(live: LiveWorkbook, table: str, key: dict[str, str], extra_columns=()) -> dict[str, str]:
+    """The cells of the first row with `key`, as the sheet holds them now ({} when there is none)."""
     shown = live.data()
     frame = shown.tables[table]
     match = frame
@@ -28,7 +29,7 @@ def _current_cells(live: LiveWorkbook, table: str, key: dict[str, str], extra_co
 def audited_update(live: LiveWorkbook, actor: str, table: str, key: dict[str, str], changes: dict[str, str],
                    clock: Clock, expect: dict[str, str] | None = None, extra_columns=()) -> bool:
     """Updates the cells (see `LiveWorkbook.update`) and logs each change with its old value."""
-    before = _current_cells(live, table, key, extra_columns)
+    before = current_cells(live, table, key, extra_columns)
     sent = live.update(table, key, changes, expect, extra_columns=extra_columns)
     _log_changes(live, actor, table, [(key, changes, before)], clock)
     return sent
@@ -37,7 +38,7 @@ def audited_update(live: LiveWorkbook, actor: str, table: str, key: dict[str, st
 def audited_update_rows(live: LiveWorkbook, actor: str, table: str, items: list[tuple[dict, dict]],
                         clock: Clock) -> bool:
     """Several rows' cells in one write, and one log append for all of them."""
-    befores = [_current_cells(live, table, key) for key, _ in items]
+    befores = [current_cells(live, table, key) for key, _ in items]
     sent = live.update_rows(table, items)
     _log_changes(live, actor, table, [(key, changes, before) for (key, changes), before in zip(items, befores)], clock)
     return sent

@@ -10,7 +10,7 @@ from connectors.files import read_xlsx_bytes
 from connectors.importing import TablePlan, plan_import
 from connectors.live import LiveWorkbook
 from connectors.sheet import Conflict
-from services.audit import audited_append, audited_update
+from services.audit import audited_append, audited_update, current_cells
 from services.clock import Clock
 from services.outcomes import refuse
 from workflows.access import HIDDEN, Viewer
@@ -71,12 +71,7 @@ def _keep_within_rights(live: LiveWorkbook, actor: Viewer, table: str, plan: Edi
 
 def _row_of(live: LiveWorkbook, table: str, key: dict[str, str]) -> dict | None:
     """The row's cells as the sheet holds them now (None: no such row)."""
-    shown = live.data()
-    frame = shown.tables[table]
-    match = frame
-    for column, value in key.items():
-        match = match[match[column].astype(str) == str(value)]
-    return None if match.empty else shown.cells_of(table, int(match.iloc[0]["_row"]))
+    return current_cells(live, table, key) or None
 
 
 def _label(key: dict[str, str]) -> str:

@@ -11,7 +11,7 @@ from services.activities import derivation_of
 from ui.pages import PAGES_BY_KEY
 from ui.state import attempt_log, live
 from workflows.access import PUBLIC, SIGNED_OUT, Viewer, may_open, viewer_by_email, viewer_for
-from workflows.clock import in_zone, local_now
+from workflows.clock import from_epoch, local_now
 from workflows.codes import code_is_valid
 from workflows.points import leaderboard
 from workflows.signup import Derivation
@@ -93,7 +93,7 @@ def sign_in_with_code(person_id: str, code: str, now: dt.datetime) -> str | None
 
 def local_time(epoch_seconds: float) -> dt.datetime:
     """A moment from the attempt log, in the workbook's time zone."""
-    return in_zone(dt.datetime.fromtimestamp(epoch_seconds, dt.timezone.utc), data().tables.timezone)
+    return from_epoch(epoch_seconds, data().tables.timezone)
 
 
 def client_id() -> str:

@@ -18,6 +18,11 @@ def local_now(timezone: str) -> dt.datetime:
     return in_zone(utc_now(), timezone)
 
 
+def from_epoch(seconds: float, timezone: str) -> dt.datetime:
+    """A moment given in seconds since the epoch, as a naive date-time in `timezone`."""
+    return in_zone(dt.datetime.fromtimestamp(seconds, dt.timezone.utc), timezone)
+
+
 def in_zone(moment: dt.datetime, timezone: str) -> dt.datetime:
     """An aware moment as a naive date-time in `timezone` (a naive one is taken as UTC)."""
     aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
