@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
 import pandas as pd
 
-from workflows.cells import BadCell, parse_cell
+from connectors.column_parsing import DTYPES, parse_column
 from workflows.headers import column_positions, header_label, normalise
 from connectors.sheet import RawSheet, Snapshot
 from workflows.problems import Problem
@@ -63,89 +64,96 @@ def parse_sheet(table: Table, raw: RawSheet | None, tz: ZoneInfo) -> tuple[pd.Da
                 for column in table.columns if column.required and column.key not in positions]
     if problems:  # as if every row left that required cell empty: no row is read, the table is empty
         return empty_frame(table), problems
-    records, seen_ids = [], {}
-    for index, row in enumerate(raw.rows):
-        if not any(cell.strip() for cell in row):
-            continue
-        record, row_problems = _parse_row(table, raw, index, positions, tz)
-        problems.extend(row_problems)
-        if record is None:
-            continue
-        duplicate = _duplicate_problem(table, raw, record, seen_ids, positions)
-        if duplicate is not None:
-            if duplicate is not _RESENT:
-                problems.append(duplicate)
-            continue
-        records.append(record)
-    return _frame(table, records), problems
-
-
-def _parse_row(table, raw, index, positions, tz):
-    record, problems, usable = {ROW: RawSheet.row_number(index)}, [], True
-    for column in table.columns:
+    cells, numbers = _nonblank_rows(raw)
+    found: list[tuple[int, int, Problem]] = []  # (row index, column order, problem): sorted as the sheet reads
+    usable = np.ones(len(numbers), dtype=bool)
+    values = {}
+    for order, column in enumerate(table.columns):
         position = positions.get(column.key)
-        text = raw.cell(index, position) if position is not None else ""
-        if not text.strip():
-            text = column.default
-        if not text.strip():
-            record[column.key] = "" if column.type == "text" else None
-            if column.required and position is not None:
-                problems.append(_problem(raw, index, position, "", "required_empty", column=column.key))
-                usable = False
+        if position is None:
+            values[column.key] = _absent(column, len(numbers), tz)
             continue
-        try:
-            record[column.key] = parse_cell(text, column, tz)
-        except BadCell as bad:
-            record[column.key] = None
-            problems.append(_problem(raw, index, position, text, f"cell.{bad.code}", **bad.params))
-            usable = usable and not column.required
-    if any(record[key] is None for key in table.id_columns):
-        usable = False
-    return (record if usable else None), problems
+        parsed = parse_column(column, cells[position], tz)
+        values[column.key] = parsed.values
+        if column.required:
+            usable &= ~parsed.blank
+            for index in np.flatnonzero(parsed.blank):
+                found.append((index, order, _problem(raw, numbers[index], position, "", "required_empty",
+                                                     column=column.key)))
+        for index, (text, why) in parsed.bad.items():
+            found.append((index, order, _problem(raw, numbers[index], position, text, f"cell.{why.code}", **why.params)))
+            if column.required:
+                usable[index] = False
+    frame = pd.DataFrame({ROW: numbers, **values})
+    for key in table.id_columns:
+        usable &= frame[key].notna().to_numpy(dtype=bool)
+    frame = frame[usable]
+    frame, duplicates = _without_duplicates(table, raw, frame, positions, np.flatnonzero(usable))
+    found.extend(duplicates)
+    found.sort(key=lambda item: (item[0], item[1]))
+    return _frame(table, frame), [problem for _, _, problem in found]
 
 
-def _problem(raw: RawSheet, index: int, position: int, value: str, code: str, **params) -> Problem:
-    return Problem(raw.title, RawSheet.row_number(index), raw.header[position], value, code, params)
+def _nonblank_rows(raw: RawSheet) -> tuple[dict[int, pd.Series], np.ndarray]:
+    """The cells of the rows that hold anything, column by column, and those rows' sheet numbers."""
+    kept = [index for index, row in enumerate(raw.rows) if "".join(row).strip()]
+    width = len(raw.header)
+    rows = [_as_wide(raw.rows[index], width) for index in kept]
+    grid = pd.DataFrame(rows, columns=range(width), dtype=object) if rows else pd.DataFrame(columns=range(width))
+    cells = {position: grid[position].astype(str).reset_index(drop=True) for position in range(width)}
+    return cells, np.array([RawSheet.row_number(index) for index in kept], dtype="int64")
 
 
-_RESENT = object()  # a log's identical re-send: skipped, not a problem
+def _as_wide(row: list[str], width: int) -> list[str]:
+    return row[:width] if len(row) >= width else row + [""] * (width - len(row))
 
 
-def _duplicate_problem(table, raw, record, seen_ids, positions):
-    """None for a first occurrence; _RESENT for a log's identical re-send; a Problem otherwise."""
-    key = tuple(record[k] for k in table.id_columns)
-    first = seen_ids.get(key)
-    if first is None:
-        seen_ids[key] = record
-        return None
-    id_column = table.id_columns[0]
-    header = raw.header[positions[id_column]]
-    if table.kind == APPEND_ONLY and _same_content(first, record):
-        return _RESENT
-    return Problem(raw.title, record[ROW], header, "/".join(map(str, key)), "duplicate_id",
-                   {"first_row": int(first[ROW])})
+def _absent(column, count: int, tz: ZoneInfo) -> pd.Series:
+    """A column the sheet does not have: its default, else empty (text) or missing."""
+    if column.default.strip():
+        return parse_column(column, pd.Series([column.default] * count, dtype=str), tz).values
+    if column.type == "text":
+        return pd.Series([""] * count, dtype=object)
+    return pd.Series([None] * count, dtype=object).astype(DTYPES.get(column.type, object))
 
 
-def _same_content(first: dict, second: dict) -> bool:
-    return {k: v for k, v in first.items() if k != ROW} == {k: v for k, v in second.items() if k != ROW}
+def _problem(raw: RawSheet, row: int, position: int, value: str, code: str, **params) -> Problem:
+    return Problem(raw.title, int(row), raw.header[position], value, code, params)
 
 
-_DTYPES = {"int": "Int64", "number": "Float64", "bool": "boolean", "date": "datetime64[us]",
-           "datetime": "datetime64[us]"}
+def _without_duplicates(table, raw, frame, positions, indexes) -> tuple[pd.DataFrame, list]:
+    """The frame without second rows of an ID (the first wins), and the problems they are. A log's
+    identical re-send (an append retried after its answer was lost) is skipped without a problem."""
+    repeated = frame.duplicated(list(table.id_columns), keep="first").to_numpy()
+    if not repeated.any():
+        return frame, []
+    firsts = frame[~repeated].set_index(list(table.id_columns), drop=False)
+    header = raw.header[positions[table.id_columns[0]]]
+    found = []
+    for index, (_, row) in zip(indexes[repeated], frame[repeated].iterrows()):  # duplicates only: few
+        key = tuple(row[k] for k in table.id_columns)
+        first = firsts.loc[key if len(key) > 1 else key[0]]
+        first = first.iloc[0] if isinstance(first, pd.DataFrame) else first
+        if table.kind == APPEND_ONLY and _same_content(first, row):
+            continue
+        found.append((index, len(table.columns), Problem(raw.title, int(row[ROW]), header, "/".join(map(str, key)),
+                                                         "duplicate_id", {"first_row": int(first[ROW])})))
+    return frame[~repeated], found
 
 
-def _frame(table: Table, records: list[dict]) -> pd.DataFrame:
+def _same_content(first: pd.Series, second: pd.Series) -> bool:
+    return all((pd.isna(a) and pd.isna(b)) or (not pd.isna(a) and not pd.isna(b) and a == b)
+               for key, a, b in zip(first.index, first.to_numpy(), second.to_numpy()) if key != ROW)
+
+
+def _frame(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
     columns = [ROW, *table.column_keys]
-    frame = pd.DataFrame.from_records(records, columns=columns) if records else pd.DataFrame(columns=columns)
+    frame = frame.reindex(columns=columns) if len(frame.columns) else pd.DataFrame(columns=columns)
     for column in table.columns:
-        dtype = _DTYPES.get(column.type)
-        if dtype is not None:
-            frame[column.key] = frame[column.key].astype(dtype)
-        else:
-            frame[column.key] = frame[column.key].astype(object)
+        frame[column.key] = frame[column.key].astype(DTYPES.get(column.type, object))
     frame[ROW] = frame[ROW].astype("int64")
     return frame.reset_index(drop=True)
 
 
 def empty_frame(table: Table) -> pd.DataFrame:
-    return _frame(table, [])
+    return _frame(table, pd.DataFrame())

@@ -92,10 +92,22 @@ class SqliteWorkbook(TargetedUpdates):
 
     def _read_sheet(self, conn: Connection, title: str) -> RawSheet:
         header = self._header(conn, title)
-        columns = ", ".join(_quote(name) for name in header) or "NULL"
-        result = conn.exec_driver_sql(f"SELECT {columns} FROM {_quote(title)} ORDER BY {ROW_ID}")
-        rows = [[_text(value) for value in row] for row in result]
-        return RawSheet(title, header, rows)
+        cursor = conn.connection.driver_connection.cursor()  # plain sqlite3: rows in bulk, not one by one
+        if not header:
+            return RawSheet(title, header, [[""] for _ in cursor.execute(f"SELECT 1 FROM {_quote(title)}")])
+        if self._holds_only_text(cursor, title, header):
+            columns = ", ".join(f"COALESCE({_quote(name)}, '')" for name in header)
+            rows = cursor.execute(f"SELECT {columns} FROM {_quote(title)} ORDER BY {ROW_ID}").fetchall()
+            return RawSheet(title, header, list(map(list, rows)))
+        columns = ", ".join(_quote(name) for name in header)
+        rows = cursor.execute(f"SELECT {columns} FROM {_quote(title)} ORDER BY {ROW_ID}").fetchall()
+        return RawSheet(title, header, [[_text(value) for value in row] for row in rows])
+
+    @staticmethod
+    def _holds_only_text(cursor, title: str, header: list[str]) -> bool:
+        """The app writes text; a number or blob typed in by another tool is read cell by cell."""
+        other = " OR ".join(f"typeof({_quote(name)}) NOT IN ('text', 'null')" for name in header)
+        return cursor.execute(f"SELECT 1 FROM {_quote(title)} WHERE {other} LIMIT 1").fetchone() is None
 
     # -- writing ---------------------------------------------------------------------------
     def append(self, table: str, rows: list[dict[str, str]], stamp: Stamp | None = None,

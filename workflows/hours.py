@@ -47,22 +47,32 @@ def credited_rows(entries: pd.DataFrame) -> pd.DataFrame:
 
 
 def credited_entries(tables, derivation: Derivation, as_of: dt.datetime | None = None) -> pd.DataFrame:
-    """One row per credited activity attendance or approved hours row."""
-    rows = []
-    for _, activity in tables["activities"].iterrows():
-        if activity["status"] == "cancelled" or (as_of is not None and activity["ends_at"] > as_of):
-            continue
-        hours = 0.0 if pd.isna(activity["hours"]) else float(activity["hours"])
-        for person_id in derivation.roster(activity["activity_id"]).attended:
-            rows.append((person_id, activity["starts_at"], "activity", activity["activity_id"], activity["title"], hours))
+    """One row per credited activity attendance or approved hours row, ordered by person, date, ref.
+    Computed once per (tables, derivation, as_of): report, by-branch, points and trends share it."""
+    _kept, entries = tables.once(("credited_entries", id(derivation), as_of),
+                                lambda: (derivation, _credited_entries(tables, derivation, as_of)))
+    return entries  # `_kept` keeps that derivation alive, so its id names no other while the entry lives
+
+
+def _credited_entries(tables, derivation: Derivation, as_of: dt.datetime | None) -> pd.DataFrame:
+    activities = tables["activities"]
+    held = activities[activities["status"] != "cancelled"]
+    if as_of is not None:
+        held = held[held["ends_at"] <= as_of]
+    attended = derivation.attendance().merge(held[["activity_id", "starts_at", "title", "hours"]], on="activity_id")
+    from_activities = pd.DataFrame({
+        "person_id": attended["person_id"], "date": attended["starts_at"], "kind": "activity",
+        "ref": attended["activity_id"], "title": attended["title"],
+        "hours": attended["hours"].astype("Float64").fillna(0.0).astype(float)})
     approved = credited_rows(tables["hours"])
     if as_of is not None:
         approved = approved[approved["date"] <= as_of]
-    for _, entry in approved.iterrows():
-        rows.append((entry["person_id"], entry["date"], "entry", entry["entry_id"], entry["description"],
-                     float(entry["hours"])))
-    frame = typed_frame(rows, ENTRY_TYPES)
-    return frame.sort_values(["person_id", "date", "ref"]).reset_index(drop=True)
+    from_rows = pd.DataFrame({
+        "person_id": approved["person_id"], "date": approved["date"], "kind": "entry", "ref": approved["entry_id"],
+        "title": approved["description"], "hours": approved["hours"].astype(float)})
+    frame = pd.concat([typed_frame([], ENTRY_TYPES), from_activities.astype(ENTRY_TYPES), from_rows.astype(ENTRY_TYPES)],
+                      ignore_index=True)
+    return frame.sort_values(["person_id", "date", "ref"], kind="stable").reset_index(drop=True)
 
 
 def hours_by_person(entries: pd.DataFrame, people: pd.DataFrame) -> pd.Series:

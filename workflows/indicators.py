@@ -39,7 +39,8 @@ def party_members(tables) -> pd.DataFrame:
 def due_dates(tables) -> pd.Series:
     """Each request's due_at, defaulted to submitted_at + the category's deadline (settings)."""
     requests = tables["requests"]
-    days = requests["category"].map(lambda category: deadline_days(tables, category))
+    categories = requests["category"].unique()  # the settings are looked up once per category, not per request
+    days = requests["category"].map(dict(zip(categories, (deadline_days(tables, c) for c in categories))))
     defaults = requests["submitted_at"] + pd.to_timedelta(days, unit="D")
     return requests["due_at"].fillna(defaults)
 
@@ -137,15 +138,13 @@ def _survey_figures(tables, as_of) -> dict:
 def by_branch(tables, derivation: Derivation, as_of: dt.datetime) -> dict:
     people = tables["people"]
     hours = hours_by_person(credited_entries(tables, derivation, as_of), people)
+    hours_total = pd.Series(hours.to_numpy(), index=people["branch"].to_numpy()).groupby(level=0).sum()
     active = active_people(tables)
-    result = {}
-    for branch in sorted(b for b in active["branch"].unique() if b):
-        members = active[active["branch"] == branch]
-        everyone = people[people["branch"] == branch]["person_id"]
-        result[branch] = {"volunteers": len(members),
-                          "hours_total": round(float(hours.reindex(everyone).sum()), 2),
-                          "party_share": rate(int(members["political_status"].isin(PARTY).sum()), len(members))}
-    return result
+    members = active.groupby("branch")["political_status"]
+    counts, party = members.size(), members.agg(lambda status: int(status.isin(PARTY).sum()))
+    return {branch: {"volunteers": int(counts[branch]), "hours_total": round(float(hours_total.get(branch, 0.0)), 2),
+                     "party_share": rate(int(party[branch]), int(counts[branch]))}
+            for branch in sorted(b for b in counts.index if b)}
 
 
 def report(tables, derivation: Derivation, as_of: dt.datetime) -> dict:

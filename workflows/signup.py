@@ -11,6 +11,7 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from workflows.problems import Problem
@@ -43,9 +44,18 @@ class Roster:
 class Derivation:
     rosters: dict[str, Roster]
     problems: list[Problem]
+    _attendance: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     def roster(self, activity_id: str) -> Roster:
         return self.rosters.get(activity_id, Roster())
+
+    def attendance(self) -> pd.DataFrame:
+        """Every (activity_id, person_id) attended, one row each: the rosters as one table, made once."""
+        if self._attendance is None:
+            pairs = [(activity_id, person_id) for activity_id, roster in self.rosters.items()
+                     for person_id in roster.attended]
+            self._attendance = pd.DataFrame(pairs, columns=["activity_id", "person_id"], dtype=object)
+        return self._attendance
 
 
 def _capacity(activity) -> int | None:
@@ -63,26 +73,29 @@ def _overlaps(a, b) -> bool:
 
 
 class _Ledger:
-    """Active people per activity, in the order they became active."""
+    """Active people per activity, in the order they became active. Times are integers (ns), so the
+    overlap test of a sign-up row costs a few integer comparisons."""
 
-    def __init__(self, activities: dict[str, dict]):
-        self.activities = activities
-        self.active: dict[str, list[str]] = {key: [] for key in activities}
-        self.cancelled: dict[str, list[str]] = {key: [] for key in activities}
+    def __init__(self, activities: pd.DataFrame):
+        keys = list(activities["activity_id"])
+        self.capacity = dict(zip(keys, (None if pd.isna(c) else int(c) for c in activities["capacity"])))
+        self.span = dict(zip(keys, zip(_ns(activities["starts_at"]), _ns(activities["ends_at"]))))
+        self.cancelled_activity = dict(zip(keys, activities["status"] == "cancelled"))
+        self.active: dict[str, list[str]] = {key: [] for key in keys}
+        self.cancelled: dict[str, list[str]] = {key: [] for key in keys}
         self.active_in: dict[str, set[str]] = {}  # person -> activities they are active in
 
     def confirmed(self, activity_id: str) -> list[str]:
-        capacity = _capacity(self.activities[activity_id])
-        active = self.active[activity_id]
+        capacity, active = self.capacity[activity_id], self.active[activity_id]
         return active if capacity is None else active[:capacity]
 
     def clash(self, activity_id: str, person_id: str) -> str | None:
         """An activity overlapping `activity_id` that the person is confirmed for, if any."""
-        target = self.activities[activity_id]
+        start, end = self.span[activity_id]
         for other_id in sorted(self.active_in.get(person_id, ())):
-            other = self.activities[other_id]
-            if (other_id != activity_id and other["status"] != "cancelled" and _overlaps(target, other)
-                    and person_id in self.confirmed(other_id)):
+            other_start, other_end = self.span[other_id]
+            if (other_id != activity_id and start < other_end and other_start < end
+                    and not self.cancelled_activity[other_id] and person_id in self.confirmed(other_id)):
                 return other_id
         return None
 
@@ -100,63 +113,105 @@ class _Ledger:
                 cancelled.remove(person_id)
 
 
+def _ns(moments: pd.Series) -> list[int]:
+    return list(moments.astype("datetime64[ns]").to_numpy().astype("int64"))
+
+
 def derive(tables: Tables) -> Derivation:
-    """Every activity's roster, and the sign-up and check-in rows the rules refuse."""
-    activities = {row["activity_id"]: row for row in tables["activities"].to_dict("records")}
-    active_people, known_people = _active_people(tables), set(tables["people"]["person_id"])
+    """Every activity's roster, and the sign-up and check-in rows the rules refuse.
+
+    The order rule makes each row depend on the rows before it (a cancellation promotes; an overlap
+    depends on who is confirmed elsewhere at that moment), so rows are applied one by one; what
+    does not depend on order (unknown or inactive people, rows after the deadline) is judged for
+    the whole log at once, and check-ins are judged against the finished rosters in bulk."""
+    activities = tables["activities"].drop_duplicates("activity_id")
     ledger, problems = _Ledger(activities), []
-    rows = tables["signups"].sort_values(["at", "signup_id"], kind="stable").to_dict("records")
-    for row in rows:
-        activity = activities.get(row["activity_id"])
-        if activity is None or row["person_id"] not in known_people:
-            continue  # unknown activity or person: reported by validation already
-        refusal = _refusal_of_row(row, activity, active_people, ledger)
-        if refusal is not None:
-            column, code, params = refusal
-            problems.append(tables.problem("signups", row[ROW], column, row[column], code, **params))
-            continue
-        ledger.apply(row["activity_id"], row["person_id"], row["action"])
+    rows = tables["signups"].sort_values(["at", "signup_id"], kind="stable")
+    rows = rows[rows["activity_id"].isin(ledger.active) & rows["person_id"].isin(tables["people"]["person_id"])]
+    refused = _refusals_in_bulk(tables, activities, rows)  # unknown activity or person: reported by validation
+    may_clash = _with_overlapping_signups(activities, rows)
+    deadlines = dict(zip(activities["activity_id"], _deadlines(activities)))
+    for i, (activity_id, person_id, action, code) in enumerate(zip(rows["activity_id"], rows["person_id"],
+                                                                   rows["action"], refused)):
+        if code == "person_not_active":
+            problems.append(tables.problem("signups", rows[ROW].iat[i], "person_id", person_id, code))
+        elif code == "deadline_passed":
+            problems.append(tables.problem("signups", rows[ROW].iat[i], "at", rows["at"].iat[i], code,
+                                           deadline=f"{deadlines[activity_id]:%Y-%m-%d %H:%M}"))
+        elif (may_clash[i] and action == "signup" and person_id not in ledger.active[activity_id]
+              and (clash := ledger.clash(activity_id, person_id)) is not None):
+            problems.append(tables.problem("signups", rows[ROW].iat[i], "activity_id", activity_id, "overlap",
+                                           activity_id=clash))
+        else:
+            ledger.apply(activity_id, person_id, action)
     rosters = {key: Roster(list(ledger.confirmed(key)), ledger.active[key][len(ledger.confirmed(key)):],
-                           list(ledger.cancelled[key])) for key in activities}
+                           list(ledger.cancelled[key])) for key in ledger.active}
     problems.extend(_attach_checkins(tables, activities, rosters))
     return Derivation(rosters, problems)
+
+
+def _refusals_in_bulk(tables: Tables, activities: pd.DataFrame, rows: pd.DataFrame) -> list[str]:
+    """Per sign-up row: "person_not_active", "deadline_passed" or "" (the order rule judges the rest)."""
+    if rows.empty:
+        return []
+    inactive = ~rows["person_id"].isin(active_people(tables)["person_id"]).to_numpy()
+    deadline = rows["activity_id"].map(dict(zip(activities["activity_id"], _deadlines(activities))))
+    late = (rows["at"] > deadline).to_numpy(dtype=bool, na_value=False)
+    return list(np.select([inactive, late], ["person_not_active", "deadline_passed"], default=""))
+
+
+def _with_overlapping_signups(activities: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
+    """Per sign-up row: whether the person signs up anywhere else at an overlapping time. Only those
+    rows can be refused as an overlap, so only they need the ledger's look at other activities."""
+    if rows.empty:
+        return np.zeros(0, dtype=bool)
+    pairs = rows[["person_id", "activity_id"]].drop_duplicates()
+    spans = activities.set_index("activity_id")[["starts_at", "ends_at"]]
+    pairs = pairs.join(spans, on="activity_id").sort_values(["person_id", "starts_at"], kind="stable")
+    same_person = pairs["person_id"].eq(pairs["person_id"].shift())
+    latest_end_before = pairs.groupby("person_id", sort=False)["ends_at"].cummax().shift().where(same_person)
+    next_start = pairs["starts_at"].shift(-1).where(pairs["person_id"].eq(pairs["person_id"].shift(-1)))
+    overlapping = (pairs["starts_at"] < latest_end_before) | (next_start < pairs["ends_at"])
+    flagged = set(zip(pairs.loc[overlapping, "person_id"], pairs.loc[overlapping, "activity_id"]))
+    if not flagged:
+        return np.zeros(len(rows), dtype=bool)
+    return np.fromiter(((p, a) in flagged for p, a in zip(rows["person_id"], rows["activity_id"])), dtype=bool,
+                       count=len(rows))
+
+
+def _deadlines(activities: pd.DataFrame) -> pd.Series:
+    return activities["signup_deadline"].fillna(activities["starts_at"])
 
 
 def _active_people(tables: Tables) -> set[str]:
     return set(active_people(tables)["person_id"])
 
 
-def _refusal_of_row(row, activity, active_people, ledger) -> tuple[str, str, dict] | None:
-    """The column, problem code and params of a sign-up row the rules refuse."""
-    if row["person_id"] not in active_people:
-        return "person_id", "person_not_active", {}
-    if row["at"] > deadline_of(activity):
-        return "at", "deadline_passed", {"deadline": f"{deadline_of(activity):%Y-%m-%d %H:%M}"}
-    if row["action"] == "signup" and row["person_id"] not in ledger.active[row["activity_id"]]:
-        clash = ledger.clash(row["activity_id"], row["person_id"])
-        if clash is not None:
-            return "activity_id", "overlap", {"activity_id": clash}
-    return None
-
-
 def _attach_checkins(tables, activities, rosters) -> list[Problem]:
-    problems, known_people = [], set(tables["people"]["person_id"])
-    for row in tables["checkins"].sort_values(["at", "checkin_id"], kind="stable").to_dict("records"):
-        activity = activities.get(row["activity_id"])
-        roster = rosters.get(row["activity_id"])
-        if activity is None or roster is None or row["person_id"] not in known_people:
-            continue  # unknown activity or person: reported by validation already
-        if row["method"] == "code":
-            if row["person_id"] not in roster.confirmed:
-                problems.append(tables.problem("checkins", row[ROW], "person_id", row["person_id"],
-                                               "not_confirmed"))
-                continue
-            if not (activity["starts_at"] - CHECKIN_OPENS_BEFORE <= row["at"] <= activity["ends_at"]):
-                problems.append(tables.problem("checkins", row[ROW], "at", f"{row['at']:%Y-%m-%d %H:%M}",
-                                               "outside_window"))
-                continue
-        if row["person_id"] not in roster.attended:
-            roster.attended.append(row["person_id"])
+    """Attendance from the check-in log, judged in bulk: a code check-in counts for a confirmed person
+    inside the window; a coordinator's counts always; each person once per activity, first one first."""
+    rows = tables["checkins"].sort_values(["at", "checkin_id"], kind="stable")
+    rows = rows[rows["activity_id"].isin(rosters) & rows["person_id"].isin(tables["people"]["person_id"])]
+    if rows.empty:
+        return []
+    confirmed = {(a, p) for a, roster in rosters.items() for p in roster.confirmed}
+    by_code = (rows["method"] == "code").to_numpy(dtype=bool)
+    unconfirmed = by_code & ~np.fromiter(((a, p) in confirmed for a, p in zip(rows["activity_id"], rows["person_id"])),
+                                         dtype=bool, count=len(rows))
+    index = activities.set_index("activity_id")
+    starts, ends = rows["activity_id"].map(index["starts_at"]), rows["activity_id"].map(index["ends_at"])
+    inside = ((starts - CHECKIN_OPENS_BEFORE <= rows["at"]) & (rows["at"] <= ends)).to_numpy(dtype=bool, na_value=False)
+    outside = by_code & ~unconfirmed & ~inside
+    problems, refused = [], rows[unconfirmed | outside]
+    for number, person_id, at, not_confirmed in zip(refused[ROW], refused["person_id"], refused["at"],
+                                                    unconfirmed[unconfirmed | outside]):
+        if not_confirmed:
+            problems.append(tables.problem("checkins", number, "person_id", person_id, "not_confirmed"))
+        else:
+            problems.append(tables.problem("checkins", number, "at", f"{at:%Y-%m-%d %H:%M}", "outside_window"))
+    counted = rows[~(unconfirmed | outside)].drop_duplicates(["activity_id", "person_id"])
+    for activity_id, people in counted.groupby("activity_id", sort=False)["person_id"]:
+        rosters[activity_id].attended.extend(people)
     return problems
 
 

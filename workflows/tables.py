@@ -18,9 +18,18 @@ class Tables:
     timezone: str = DEFAULT_TIMEZONE
     titles: dict[str, str] = field(default_factory=dict)  # table key -> worksheet title
     labels: dict[str, dict[str, str]] = field(default_factory=dict)  # table -> column key -> header cell
+    derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)  # what `once` computed
 
     def __getitem__(self, key: str) -> pd.DataFrame:
         return self.frames[key]
+
+    def once(self, key, compute):
+        """`compute()`, computed once for these tables: figures derived from one snapshot are shared by
+        every rule that needs them. Tables are never changed in place (a write makes new ones, which
+        start with nothing computed), and what is stored here is only read by its callers."""
+        if key not in self.derived:
+            self.derived[key] = compute()
+        return self.derived[key]
 
     def problem(self, table: str, row: int, column: str, value, code: str, **params) -> Problem:
         """A problem (`code` of PROBLEM_MESSAGES, with its `params`) named the way the sheet names things."""
