@@ -32,6 +32,9 @@ class LiveData:
     snapshot: Snapshot | None = None  # the cells as they are, for edits that compare with them
     _memo: dict = field(default_factory=dict, compare=False, repr=False)
     _memo_lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
+    # (what the data this one was made from computed, the table appended to, its rows before): lets a
+    # figure be brought up to date by the appended rows instead of computed again from all of them
+    _appended_to: tuple[dict, str, int] | None = field(default=None, compare=False, repr=False)
 
     def cells_of(self, table: str, row_number: int, extra_columns=()) -> dict[str, str]:
         """The text of each known column (and of the named extra columns the sheet has) of one
@@ -50,6 +53,15 @@ class LiveData:
         value = compute(self.tables, *arguments)
         with self._memo_lock:
             return self._memo.setdefault(key, value)
+
+    def before_append(self, name: str, *arguments):
+        """(value, table, rows before) when this data is the data `value` was computed for plus rows
+        appended to `table` after its first `rows before` rows; else None."""
+        if self._appended_to is None:
+            return None
+        memo, table, start = self._appended_to
+        key = (name, *arguments)
+        return (memo[key], table, start) if key in memo else None
 
 
 def _id_of(spec, positions: dict[str, int], cells: list[str]) -> tuple[str, ...]:
@@ -165,16 +177,17 @@ class LiveWorkbook:
             in_tail = {_id_of(spec, positions, cells) for cells in new_rows}
             new_rows += [cells for cells in (aligned_cells(header, positions, row) for row in written)
                          if _id_of(spec, positions, cells) not in in_tail]  # rows the table holds are dropped later
-            self._lay(lambda tables, snapshot: with_rows(tables, snapshot, table, new_rows, header))
+            self._lay(lambda tables, snapshot: with_rows(tables, snapshot, table, new_rows, header), appended_to=table)
         return sent
 
-    def _lay(self, overlay) -> None:
+    def _lay(self, overlay, appended_to: str | None = None) -> None:
         """Lays one write over the current data (the caller holds `_laying`)."""
         self._writes += 1
         self._laid.append((self._writes, overlay))
         current = self._data
         tables, snapshot = overlay(current.tables, current.snapshot)
-        self._data = LiveData(tables, current.taken_at, current.version + 1, snapshot)
+        origin = (current._memo, appended_to, len(current.tables[appended_to])) if appended_to else None
+        self._data = LiveData(tables, current.taken_at, current.version + 1, snapshot, _appended_to=origin)
 
     def _tail(self, table: str, start: int):
         """The rows others appended since the data was read (backends that can tell cheaply: SQLite).

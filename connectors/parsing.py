@@ -100,7 +100,8 @@ def _nonblank_rows(raw: RawSheet) -> tuple[dict[int, pd.Series], np.ndarray]:
     width = len(raw.header)
     rows = [_as_wide(raw.rows[index], width) for index in kept]
     grid = pd.DataFrame(rows, columns=range(width), dtype=object) if rows else pd.DataFrame(columns=range(width))
-    cells = {position: grid[position].astype(str).reset_index(drop=True) for position in range(width)}
+    # object columns of the very str objects read: a text cell that needs no stripping is not copied
+    cells = {position: grid[position].astype(object).reset_index(drop=True) for position in range(width)}
     return cells, np.array([RawSheet.row_number(index) for index in kept], dtype="int64")
 
 

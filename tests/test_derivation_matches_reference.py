@@ -11,7 +11,7 @@ import pandas as pd
 from hypothesis import given, settings, strategies as st
 
 from tests.builders import activity, people, signup, tables
-from workflows.signup import CHECKIN_OPENS_BEFORE, Derivation, Roster, derive
+from workflows.signup import CHECKIN_OPENS_BEFORE, Derivation, Roster, derive, extended
 from workflows.tables import ROW, active_people
 
 
@@ -153,3 +153,32 @@ def test_the_bulk_derivation_gives_the_rosters_and_problems_of_the_rule_applied_
     ours, reference = derive(book), reference_derive(book)
     assert ours.rosters == reference.rosters
     assert ours.problems == reference.problems
+
+
+@settings(max_examples=60, deadline=None)
+@given(sign_ups, check_ins, st.integers(0, 25), st.sampled_from(["signups", "checkins"]))
+def test_a_derivation_brought_up_to_date_by_appended_rows_equals_deriving_the_whole_log(signups, checkins, cut, table):
+    """What a sign-up, cancellation or check-in does to the live data: rows appended after the others."""
+    signup_rows = [signup(n, p, a, at=f"2025-11-10 10:{m:02}", action=action)
+                   for n, (p, a, action, m) in enumerate(sorted(signups, key=lambda e: e[3]))]
+    checkin_rows = [{"checkin_id": f"C{n:03}", "activity_id": a, "person_id": p, "method": method,
+                     "at": f"2025-11-20 {time}"} for n, (p, a, method, time) in enumerate(sorted(checkins, key=lambda e: e[3]))]
+    logs = {"signups": signup_rows, "checkins": checkin_rows}
+    cut = min(cut, len(logs[table]))
+    build = lambda rows: tables(people=people(*PEOPLE[:4]) + people("5", active="否"), activities=ACTIVITIES,  # noqa: E731
+                                **{**logs, table: rows})
+    before, after = build(logs[table][:cut]), build(logs[table])
+    brought_up_to_date = extended(derive(before), after, table, len(before[table]))
+    if brought_up_to_date is None:  # refused (rows not last in order, or check-ins to re-judge): derived anew
+        return
+    whole = derive(after)
+    assert brought_up_to_date.rosters == whole.rosters
+    assert brought_up_to_date.problems == whole.problems
+
+
+def test_a_sign_up_to_a_future_activity_is_brought_up_to_date_without_a_new_derivation():
+    log = [signup(1, "1", "A1", at="2025-11-10 10:00"), signup(2, "2", "A1", at="2025-11-10 10:01")]
+    build = lambda rows: tables(people=people(*PEOPLE[:4]), activities=ACTIVITIES, signups=rows)  # noqa: E731
+    before, after = build(log), build(log + [signup(3, "3", "A1", at="2025-11-10 10:02")])
+    quicker = extended(derive(before), after, "signups", 2)
+    assert quicker is not None and quicker.roster("A1").waitlisted == ["3"]

@@ -45,6 +45,8 @@ class Derivation:
     rosters: dict[str, Roster]
     problems: list[Problem]
     _attendance: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    _ledger: "_Ledger | None" = field(default=None, repr=False, compare=False)  # to extend it by later rows
+    _signup_problems: int = field(default=0, repr=False, compare=False)  # problems[:n] are the sign-up rows'
 
     def roster(self, activity_id: str) -> Roster:
         return self.rosters.get(activity_id, Roster())
@@ -84,6 +86,18 @@ class _Ledger:
         self.active: dict[str, list[str]] = {key: [] for key in keys}
         self.cancelled: dict[str, list[str]] = {key: [] for key in keys}
         self.active_in: dict[str, set[str]] = {}  # person -> activities they are active in
+
+    def copy_for(self, activity_ids: set[str], person_ids: set[str]) -> "_Ledger":
+        """A ledger that may change these activities and people, sharing everything else with this one."""
+        other = object.__new__(_Ledger)
+        other.capacity, other.span, other.cancelled_activity = self.capacity, self.span, self.cancelled_activity
+        other.active, other.cancelled, other.active_in = dict(self.active), dict(self.cancelled), dict(self.active_in)
+        for key in activity_ids:
+            other.active[key], other.cancelled[key] = list(self.active[key]), list(self.cancelled[key])
+        for person_id in person_ids:
+            if person_id in other.active_in:
+                other.active_in[person_id] = set(other.active_in[person_id])
+        return other
 
     def confirmed(self, activity_id: str) -> list[str]:
         capacity, active = self.capacity[activity_id], self.active[activity_id]
@@ -128,7 +142,24 @@ def derive(tables: Tables) -> Derivation:
     ledger, problems = _Ledger(activities), []
     rows = tables["signups"].sort_values(["at", "signup_id"], kind="stable")
     rows = rows[rows["activity_id"].isin(ledger.active) & rows["person_id"].isin(tables["people"]["person_id"])]
-    refused = _refusals_in_bulk(tables, activities, rows)  # unknown activity or person: reported by validation
+    problems = _apply_signups(tables, activities, ledger, rows)
+    signup_problems = len(problems)
+    rosters = {key: _roster(ledger, key) for key in ledger.active}
+    problems.extend(_attach_checkins(tables, activities, rosters))
+    return Derivation(rosters, problems, _ledger=ledger, _signup_problems=signup_problems)
+
+
+def _roster(ledger: _Ledger, activity_id: str, attended: list[str] | None = None) -> Roster:
+    confirmed = list(ledger.confirmed(activity_id))
+    return Roster(confirmed, ledger.active[activity_id][len(confirmed):], list(ledger.cancelled[activity_id]),
+                  list(attended or []))
+
+
+def _apply_signups(tables: Tables, activities: pd.DataFrame, ledger: _Ledger, rows: pd.DataFrame) -> list[Problem]:
+    """Applies the sign-up rows (sorted, of known activities and people) to the ledger, in order;
+    the problems of the rows the rules refuse."""
+    problems = []
+    refused = _refusals_in_bulk(tables, activities, rows)
     may_clash = _with_overlapping_signups(activities, rows)
     deadlines = dict(zip(activities["activity_id"], _deadlines(activities)))
     for i, (activity_id, person_id, action, code) in enumerate(zip(rows["activity_id"], rows["person_id"],
@@ -144,10 +175,60 @@ def derive(tables: Tables) -> Derivation:
                                            activity_id=clash))
         else:
             ledger.apply(activity_id, person_id, action)
-    rosters = {key: Roster(list(ledger.confirmed(key)), ledger.active[key][len(ledger.confirmed(key)):],
-                           list(ledger.cancelled[key])) for key in ledger.active}
-    problems.extend(_attach_checkins(tables, activities, rosters))
-    return Derivation(rosters, problems)
+    return problems
+
+
+def extended(derivation: Derivation, tables: Tables, table: str, start: int) -> Derivation | None:
+    """The derivation of `tables`, whose `table` differs from the tables `derivation` came from only by
+    rows appended after its first `start` rows; None when that cannot be done by applying just those
+    rows (they are not last in the log's order, or they change a roster that check-ins were judged by).
+    A sign-up then costs the rows it adds, not a derivation of the whole log."""
+    if derivation._ledger is None or table not in ("signups", "checkins"):
+        return None
+    frame, order = tables[table], ["at", "signup_id" if table == "signups" else "checkin_id"]
+    before, new = frame.iloc[:start], frame.iloc[start:]
+    if new.empty:
+        return derivation  # the write added no row the table did not hold
+    if len(before) and not _all_after(before, new, order):
+        return None
+    activities = tables["activities"].drop_duplicates("activity_id")
+    known = new["activity_id"].isin(derivation.rosters) & new["person_id"].isin(tables["people"]["person_id"])
+    new = new[known].sort_values(order, kind="stable")
+    if table == "checkins":
+        return _with_checkins(derivation, tables, activities, new)
+    touched = set(new["activity_id"])
+    if tables["checkins"]["activity_id"].isin(touched).any():
+        return None  # a changed roster may change which of those check-ins count: derive it all
+    ledger = derivation._ledger.copy_for(touched, set(new["person_id"]))
+    problems = _apply_signups(tables, activities, ledger, new)
+    rosters = dict(derivation.rosters)
+    for activity_id in touched:
+        rosters[activity_id] = _roster(ledger, activity_id, derivation.rosters[activity_id].attended)
+    cut = derivation._signup_problems
+    return Derivation(rosters, derivation.problems[:cut] + problems + derivation.problems[cut:], _ledger=ledger,
+                      _signup_problems=cut + len(problems))
+
+
+def _with_checkins(derivation: Derivation, tables: Tables, activities: pd.DataFrame, new: pd.DataFrame) -> Derivation:
+    touched = set(new["activity_id"])
+    rosters = dict(derivation.rosters)
+    for activity_id in touched:
+        old = derivation.rosters[activity_id]
+        rosters[activity_id] = Roster(old.confirmed, old.waitlisted, old.cancelled, list(old.attended))
+    problems = _judge_checkins(tables, activities, rosters, new)
+    return Derivation(rosters, derivation.problems + problems, _ledger=derivation._ledger,
+                      _signup_problems=derivation._signup_problems)
+
+
+def _all_after(before: pd.DataFrame, new: pd.DataFrame, order: list[str]) -> bool:
+    """Whether every new row comes after every earlier row in (at, id) order."""
+    last_at, first_at = before["at"].max(), new["at"].min()
+    if pd.isna(last_at) or first_at > last_at:
+        return True
+    if first_at < last_at:
+        return False
+    ties_before = before.loc[before["at"] == last_at, order[1]].max()
+    return bool(new.loc[new["at"] == last_at, order[1]].min() > ties_before)
 
 
 def _refusals_in_bulk(tables: Tables, activities: pd.DataFrame, rows: pd.DataFrame) -> list[str]:
@@ -192,9 +273,16 @@ def _attach_checkins(tables, activities, rosters) -> list[Problem]:
     inside the window; a coordinator's counts always; each person once per activity, first one first."""
     rows = tables["checkins"].sort_values(["at", "checkin_id"], kind="stable")
     rows = rows[rows["activity_id"].isin(rosters) & rows["person_id"].isin(tables["people"]["person_id"])]
+    return _judge_checkins(tables, activities, rosters, rows)
+
+
+def _judge_checkins(tables, activities, rosters, rows) -> list[Problem]:
+    """Adds the check-in rows (sorted, of known activities and people) that count to the rosters'
+    attendance; the problems of the others."""
     if rows.empty:
         return []
-    confirmed = {(a, p) for a, roster in rosters.items() for p in roster.confirmed}
+    touched = set(rows["activity_id"])
+    confirmed = {(a, p) for a in touched for p in rosters[a].confirmed}
     by_code = (rows["method"] == "code").to_numpy(dtype=bool)
     unconfirmed = by_code & ~np.fromiter(((a, p) in confirmed for a, p in zip(rows["activity_id"], rows["person_id"])),
                                          dtype=bool, count=len(rows))
@@ -211,7 +299,9 @@ def _attach_checkins(tables, activities, rosters) -> list[Problem]:
             problems.append(tables.problem("checkins", number, "at", f"{at:%Y-%m-%d %H:%M}", "outside_window"))
     counted = rows[~(unconfirmed | outside)].drop_duplicates(["activity_id", "person_id"])
     for activity_id, people in counted.groupby("activity_id", sort=False)["person_id"]:
-        rosters[activity_id].attended.extend(people)
+        attended = rosters[activity_id].attended
+        seen = set(attended)
+        attended.extend(p for p in people if p not in seen)
     return problems
 
 
