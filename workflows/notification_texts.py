@@ -72,7 +72,13 @@ NOTIFICATION_TEXTS: dict[str, dict[str, str]] = {
     "notify.branch_digest.body": {
         "zh": "待审核时长 {hours} 条；待受理或重启的诉求 {waiting} 件；超期诉求 {overdue} 件；明天开始的活动 {tomorrow} 个：{activities}",
         "en": "Hours to review: {hours}; requests waiting: {waiting}; overdue requests: {overdue}; activities starting tomorrow: {tomorrow}: {activities}"},
+    "notify.footer": {"zh": "——\n此消息由志愿服务与社区治理工作台自动发送。可在“我的记录”中关闭此类提醒。",
+                      "en": "--\nSent by the volunteer-service workbench. You can turn this kind of message off under My record."},
 }
+
+
+def footer(language: str) -> str:
+    return NOTIFICATION_TEXTS["notify.footer"][language if language in ("zh", "en") else "zh"]
 
 
 def render(kind: str, params: dict, language: str) -> tuple[str, str]:
