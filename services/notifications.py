@@ -117,7 +117,7 @@ def send_due(outbox: Outbox, channels: Channels, report: NotifyReport | None = N
     owner = owner_name()
     while (delivery := outbox.claim(owner)) is not None:
         entry = {"id": delivery.notification_id, "kind": delivery.kind, "recipient": delivery.recipient,
-                 "channel": delivery.channel}
+                 "channel": delivery.channel if delivery.channel != "robot" else delivery.address}
         try:
             _send(delivery, channels)
         except SendFailed as error:
