@@ -262,7 +262,8 @@ def notify_(args, workbook) -> int:
     lines = [f"sent {s['kind']} → {s['recipient']} by {s['channel']}" for s in result.sent]
     lines += [f"failed {f['kind']} → {f['recipient']} by {f['channel']}: {f['error']}"
               + (" (will retry)" if f["retry"] else " (given up)") for f in result.failed]
-    emit(args, result.as_dict(), "\n".join(lines) or f"nothing to send ({result.due} due, all sent before)")
+    summary = f"{result.due} due, {result.recorded} new (in the inboxes), {len(result.sent)} sent, {len(result.failed)} failed"
+    emit(args, result.as_dict(), "\n".join([*lines, summary]))
     return 0 if result.ok else 1
 
 
