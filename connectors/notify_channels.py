@@ -44,9 +44,13 @@ class EmailChannel:
     username: str = ""
     password: str = ""
     sender: str = ""
+    ca_file: str = ""  # a private CA's certificate (PEM), for a campus server the system does not trust
     timeout: float = TIMEOUT_SECONDS
 
     name = "email"
+
+    def _tls(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=self.ca_file or None)
 
     def message(self, to: str, subject: str, body: str, notification_id: str) -> EmailMessage:
         message = EmailMessage()
@@ -63,12 +67,12 @@ class EmailChannel:
         message = self.message(to, subject, body, notification_id)
         try:
             if self.security == "ssl":
-                server = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=ssl.create_default_context())
+                server = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=self._tls())
             else:
                 server = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
             with server:
                 if self.security == "starttls":
-                    server.starttls(context=ssl.create_default_context())
+                    server.starttls(context=self._tls())
                 if self.username:
                     server.login(self.username, self.password)
                 server.send_message(message)
@@ -152,7 +156,7 @@ def channels_from(secrets: dict, env=os.environ) -> Channels:
     mail = dict(table.get("email", {}))
     for key, name in (("host", "NOTIFY_SMTP_HOST"), ("port", "NOTIFY_SMTP_PORT"), ("security", "NOTIFY_SMTP_SECURITY"),
                       ("username", "NOTIFY_SMTP_USER"), ("password", "NOTIFY_SMTP_PASSWORD"),
-                      ("sender", "NOTIFY_SMTP_FROM")):
+                      ("sender", "NOTIFY_SMTP_FROM"), ("ca_file", "NOTIFY_SMTP_CA_FILE")):
         if env.get(name):
             mail[key] = env[name]
     email = None
@@ -160,7 +164,8 @@ def channels_from(secrets: dict, env=os.environ) -> Channels:
         security = str(mail.get("security", "starttls")).casefold()
         email = EmailChannel(str(mail["host"]), int(mail.get("port") or (465 if security == "ssl" else 587)),
                              security if security in ("starttls", "ssl", "none") else "starttls",
-                             str(mail.get("username", "")), str(mail.get("password", "")), str(mail.get("sender", "")))
+                             str(mail.get("username", "")), str(mail.get("password", "")), str(mail.get("sender", "")),
+                             str(mail.get("ca_file", "")))
     robots_config = json.loads(env["NOTIFY_ROBOTS"]) if env.get("NOTIFY_ROBOTS") else table.get("robots", [])
     robots = tuple(RobotChannel(str(r["kind"]).casefold(), str(r["url"]), str(r.get("secret", "")),
                                 str(r.get("branch", ""))) for r in robots_config

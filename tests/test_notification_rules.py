@@ -122,6 +122,18 @@ def test_each_step_of_a_request_tells_the_requester_and_an_assignment_tells_the_
     assert "please rate" in render("request_resolved", resolved[0].params, "en")[0]
 
 
+def test_a_rating_that_reopens_a_request_confirms_it_to_the_requester_and_tells_who_handled_it():
+    rows = request_rows()
+    rows["requests"][0].update(status="reopened", rating="2")
+    rows["request_events"].append({"event_id": "E4", "request_id": "Q1", "at": "2025-11-18 15:30", "actor": "R1",
+                                   "action": "rate", "from_status": "resolved", "to_status": "reopened",
+                                   "note": "2★ 未解决 还在漏"})
+    found = due(tables(**rows), T(2025, 11, 18, 16, 0))
+    assert recipients(found, "request_reopened") == ["R1"]
+    handled = of_kind(found, "reopened_for_assignee")
+    assert [n.recipient for n in handled] == ["M1"] and handled[0].params["note"] == "2★ 未解决 还在漏"
+
+
 def test_overdue_requests_reach_the_branchs_coordinators_as_one_digest_a_day_from_the_digest_hour():
     book = tables(**request_rows())
     assert of_kind(due(book, T(2025, 11, 18, 7, 59)), "requests_overdue") == []

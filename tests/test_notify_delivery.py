@@ -390,3 +390,56 @@ def test_channels_come_from_the_secrets_table_and_the_environment_overrides_it()
                                          "NOTIFY_SMTP_SECURITY": "none"})
     assert (overridden.email.host, overridden.email.port, overridden.email.security) == ("127.0.0.1", 2525, "none")
     assert channels_from({}, {}).email is None
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1, as a campus mail server with its own CA would have."""
+    folder = tmp_path_factory.mktemp("tls")
+    key, cert = folder / "key.pem", folder / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+                   check=True, capture_output=True, timeout=60)
+    return cert, key
+
+
+def tls_server(certificate, **options):
+    import ssl
+
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    cert, key = certificate
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    mailbox = Mailbox()
+
+    def authenticator(server, session, envelope, mechanism, data):
+        good = isinstance(data, LoginPassword) and (data.login, data.password) == (b"robot", b"s3cret")
+        return AuthResult(success=good)
+
+    if options.pop("implicit", False):  # the whole connection is TLS: aiosmtpd does not know it, so AUTH is allowed
+        options.update(ssl_context=context, auth_require_tls=False)
+    else:
+        options.update(tls_context=context, require_starttls=True, auth_require_tls=True)
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port(), authenticator=authenticator, **options)
+    controller.start()
+    return mailbox, controller
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_email_goes_over_starttls_or_ssl_with_a_login_and_the_servers_own_ca(certificate, security):
+    mailbox, controller = tls_server(certificate, implicit=security == "ssl")
+    try:
+        channel = EmailChannel("127.0.0.1", controller.port, security, "robot", "s3cret", "noreply@example.edu.cn",
+                               ca_file=str(certificate[0]))
+        channel.send("p3@example.edu.cn", "您已获得名额：社区义诊", "正文", "Nabc")
+        assert [(m["To"], m["Subject"], m["Message-ID"]) for m in mailbox.messages] == [
+            ("p3@example.edu.cn", "您已获得名额：社区义诊", "<Nabc@example.edu.cn>")]
+        from connectors.notify_channels import SendFailed
+
+        with pytest.raises(SendFailed):  # a certificate nobody vouches for is refused
+            EmailChannel("127.0.0.1", controller.port, security, "robot", "s3cret", "noreply@example.edu.cn").send(
+                "p3@example.edu.cn", "x", "x", "Ny")
+        assert len(mailbox.messages) == 1
+    finally:
+        controller.stop()

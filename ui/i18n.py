@@ -542,6 +542,7 @@ CATALOG.update({
     "inbox.kind.request_resolved": {"zh": "我的诉求已办结（请评价）", "en": "My request was resolved (please rate)"},
     "inbox.kind.request_reopened": {"zh": "我的诉求已重启", "en": "My request was reopened"},
     "inbox.kind.assigned_to_you": {"zh": "派给我的诉求", "en": "A request assigned to me"},
+    "inbox.kind.reopened_for_assignee": {"zh": "我承办的诉求被重启", "en": "A request I handled was reopened"},
     "inbox.kind.hours_approved": {"zh": "时长通过审核", "en": "My hours were approved"},
     "inbox.kind.hours_rejected": {"zh": "时长未通过审核", "en": "My hours were not approved"},
     "inbox.kind.survey_opened": {"zh": "新问卷", "en": "A survey for me opened"},

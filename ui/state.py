@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import streamlit as st
 
@@ -47,15 +48,21 @@ def _housekeeping(live: LiveWorkbook) -> None:
     _send_notifications(live)
 
 
+NOTIFY_EVERY_SECONDS = 60.0  # reads may come every few seconds; what is due is looked for once a minute
+_notified_at = {"last": -NOTIFY_EVERY_SECONDS}
+
+
 def _send_notifications(live: LiveWorkbook) -> None:
     from connectors.notify_channels import channels_from
     from connectors.outbox import Outbox
     from services.notifications import notify
 
     channels = channels_from(settings.secrets())
-    if channels.in_app:
-        path = outbox_path(configured_workbook_url(secrets=settings.secrets()) or DEFAULT_URL)
-        notify(live, Outbox(path), channels, workbook_clock(live))
+    if not channels.in_app or time.monotonic() - _notified_at["last"] < NOTIFY_EVERY_SECONDS:
+        return
+    _notified_at["last"] = time.monotonic()
+    path = outbox_path(configured_workbook_url(secrets=settings.secrets()) or DEFAULT_URL)
+    notify(live, Outbox(path), channels, workbook_clock(live))
 
 
 def spreadsheet_link() -> str | None:

@@ -48,6 +48,10 @@ NOTIFICATION_TEXTS: dict[str, dict[str, str]] = {
     "notify.assigned_to_you.body": {
         "zh": "诉求「{title}」（{request_id}，{category}）已派给您办理，办理时限：{due_at}。请在“诉求办理”中查看详情。",
         "en": "The request \"{title}\" ({request_id}, {category}) is assigned to you; due by {due_at}. See the request board for details."},
+    "notify.reopened_for_assignee.subject": {"zh": "诉求被重启：{title}", "en": "Request reopened: {title}"},
+    "notify.reopened_for_assignee.body": {
+        "zh": "您承办的诉求「{title}」（{request_id}）经提出人评价后重启（{note}），将重新派单，请留意。",
+        "en": "The request \"{title}\" ({request_id}) you handled was reopened after the requester's rating ({note}); it will be assigned again."},
     "notify.hours_approved.subject": {"zh": "时长已通过审核", "en": "Hours approved"},
     "notify.hours_approved.body": {
         "zh": "您申报的 {date} {hours} 小时（{description}）已通过审核。{note}",

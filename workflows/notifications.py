@@ -28,6 +28,7 @@ from workflows.tables import Tables, active_people
 # The kinds a person receives, in the order My record lists them; `branch_digest` goes to group robots only.
 PERSON_KINDS = ("waitlist_promoted", "reminder_24h", "reminder_2h", "activity_changed", "activity_cancelled",
                 "request_accepted", "request_assigned", "request_resolved", "request_reopened", "assigned_to_you",
+                "reopened_for_assignee",
                 "hours_approved", "hours_rejected", "survey_opened", "requests_overdue", "coordinator_digest")
 COORDINATOR_KINDS = ("requests_overdue", "coordinator_digest")
 BRANCH_DIGEST = "branch_digest"
@@ -223,8 +224,10 @@ def _requests(tables: Tables) -> dict[str, dict]:
 
 
 def request_notices(tables: Tables, since: dt.datetime, now: dt.datetime) -> list[Notification]:
-    """Accepted / assigned / resolved ("please rate") / reopened → the requester; assigned → the assignee
-    (unless they claimed it themselves). Only effective steps count (a second claim did nothing)."""
+    """Accepted / assigned / resolved ("please rate") / reopened → the requester (not of a step they took
+    themselves, except the reopening their rating causes: it confirms the request goes on); assigned →
+    the assignee; reopened → the member who handled it, with the rating's note. Only effective steps
+    count (a second claim did nothing)."""
     events = tables["request_events"]
     recent = events[(events["at"] >= since) & (events["at"] <= now) & events["to_status"].isin(REQUEST_NOTICES)]
     requests, people, found = _requests(tables), _people(tables), []
@@ -237,7 +240,8 @@ def request_notices(tables: Tables, since: dt.datetime, now: dt.datetime) -> lis
         params = {"request_id": request_id, "title": request["title"]}
         for event in steps.to_dict("records"):
             requester = request["requester_id"]
-            if requester and requester in people.index and requester != event["actor"]:
+            reopened = event["to_status"] == "reopened"  # by the requester's own rating: a confirmation
+            if requester and requester in people.index and (requester != event["actor"] or reopened):
                 extra = {"resolution": request["resolution"]} if event["to_status"] == "resolved" else {}
                 found.append(_notice(REQUEST_NOTICES[event["to_status"]], request_id, requester, event["event_id"],
                                      event["at"], **params, **extra))
@@ -245,6 +249,10 @@ def request_notices(tables: Tables, since: dt.datetime, now: dt.datetime) -> lis
             if assignee and assignee in people.index:
                 found.append(_notice("assigned_to_you", request_id, assignee, event["event_id"], event["at"],
                                      due_at=request["due_at"], category=request["category"], **params))
+            handler = request["assignee_id"]
+            if reopened and handler and handler in people.index and handler != event["actor"]:
+                found.append(_notice("reopened_for_assignee", request_id, handler, event["event_id"], event["at"],
+                                     note=event["note"], **params))
     return found
 
 
