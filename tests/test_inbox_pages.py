@@ -58,3 +58,22 @@ def test_on_my_record_a_person_turns_a_kind_of_message_off(workbook):
     assert "Moved up from the waitlist" in toggles and "Overdue requests of my branch (daily)" not in toggles
     toggles["Moved up from the waitlist"].set_value(False).run()
     assert outbox().choices(VOLUNTEER) == {"waitlist_promoted": False}
+
+
+def test_the_app_records_what_is_due_after_a_read_only_when_sending_from_the_app_is_on(workbook, monkeypatch):
+    from connectors.live import LiveWorkbook
+    from ui import settings, state
+
+    live = LiveWorkbook(workbook, interval_seconds=0)
+    people = list(live.data().tables["people"]["person_id"])
+
+    def anyone_told() -> bool:
+        return any(outbox().inbox(person_id, limit=1) for person_id in people)
+
+    monkeypatch.setattr(settings, "secrets", lambda: {})
+    state._send_notifications(live)
+    assert not anyone_told()
+    monkeypatch.setattr(settings, "secrets", lambda: {"notifications": {"send_from_app": True}})
+    monkeypatch.setitem(state._notified_at, "last", -state.NOTIFY_EVERY_SECONDS * 10)
+    state._send_notifications(live)
+    assert anyone_told()  # the demo, made around now, has notifications due now
