@@ -238,3 +238,20 @@ def test_every_kind_has_a_subject_and_a_body_in_both_languages():
     for kind in (*PERSON_KINDS, BRANCH_DIGEST):
         for part in ("subject", "body"):
             assert set(NOTIFICATION_TEXTS[f"notify.{kind}.{part}"]) == {"zh", "en"}
+
+
+def test_on_the_demo_college_no_message_carries_anyones_phone_email_contact_or_checkin_code():
+    from demo.codes import load_demo_rows
+
+    made = T(2025, 11, 20, 10, 0)
+    book = tables(**dict(load_demo_rows(made)))
+    private = set()
+    for table, column in (("people", "phone"), ("people", "email"), ("requests", "contact"),
+                          ("activities", "checkin_code")):
+        private |= {str(v) for v in book[table][column].dropna() if len(str(v)) >= 4}
+    assert len(private) > 100
+    found = [n for hours in (0, 9, 13, 26) for n in due(book, made + dt.timedelta(hours=hours))]
+    assert len({n.kind for n in found}) >= 5
+    for n in found:
+        words = " ".join([*n.params.values(), *render(n.kind, n.params, "zh")])
+        assert not [secret for secret in private if secret in words], (n.kind, n.recipient)
