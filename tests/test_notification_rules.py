@@ -255,3 +255,28 @@ def test_on_the_demo_college_no_message_carries_anyones_phone_email_contact_or_c
     for n in found:
         words = " ".join([*n.params.values(), *render(n.kind, n.params, "zh")])
         assert not [secret for secret in private if secret in words], (n.kind, n.recipient)
+
+
+GARBAGE = ("", "三", "2025-13-40", "=1+1", "-", "  ", "activity_id=", "已取消")
+
+
+def test_whatever_a_coordinator_typed_into_the_sheets_the_rules_answer_without_failing():
+    from workflows.schema import ALL_TABLES
+
+    for index, junk in enumerate(GARBAGE):
+        rows = full_activity_with_a_cancellation()
+        rows.update(request_rows())
+        rows["people"] += people("P1", "P2", "P3", "P4")
+        for spec in ALL_TABLES:
+            if spec.key in ("settings", "_meta", "_access_codes"):
+                continue
+            row = {key: junk for key in spec.column_keys}
+            rows.setdefault(spec.key, [])
+            rows[spec.key] = rows[spec.key] + [row, dict(row, **{spec.column_keys[0]: f"X{index}"})]
+        rows["hours"].append({"entry_id": f"HJ{index}", "person_id": "P1", "date": junk, "hours": junk,
+                              "status": "approved", "reviewed_at": "2025-11-18 10:00", "review_note": junk})
+        rows["settings"] = [{"key": key, "value": junk} for key in
+                            ("notify.horizon_hours", "notify.quiet_hours", "notify.digest_hour")]
+        for moment in (T(2025, 11, 18, 10, 5), T(2025, 11, 19, 23, 0), T(2025, 11, 20, 8, 0)):
+            for n in due(tables(**rows), moment):
+                render(n.kind, n.params, "en")

@@ -73,6 +73,10 @@ def _notice(kind: str, subject: str, recipient: str, occasion: str, at: dt.datet
                         at, {k: _text(v) for k, v in params.items()}, kind in URGENT)
 
 
+def _day(value) -> str:
+    return "" if pd.isna(value) else f"{value:%Y-%m-%d}"
+
+
 def _text(value) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
@@ -265,7 +269,7 @@ def hours_reviews(tables: Tables, since: dt.datetime, now: dt.datetime) -> list[
         if entry["person_id"] in people.index:
             found.append(_notice(f"hours_{entry['status']}", entry["entry_id"], entry["person_id"],
                                  f"{entry['status']}@{entry['reviewed_at']:%Y%m%d%H%M%S}", entry["reviewed_at"],
-                                 entry_id=entry["entry_id"], date=f"{entry['date']:%Y-%m-%d}", hours=entry["hours"],
+                                 entry_id=entry["entry_id"], date=_day(entry["date"]), hours=entry["hours"],
                                  description=entry["description"], note=entry["review_note"]))
     return found
 
