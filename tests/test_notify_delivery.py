@@ -443,3 +443,10 @@ def test_email_goes_over_starttls_or_ssl_with_a_login_and_the_servers_own_ca(cer
         assert len(mailbox.messages) == 1
     finally:
         controller.stop()
+
+
+def test_the_outbox_which_holds_addresses_is_readable_by_the_app_only(tmp_path):
+    outbox = Outbox(tmp_path / "o.sqlite3")
+    outbox.choose("P1", "reminder_2h", False)
+    for path in tmp_path.iterdir():
+        assert path.stat().st_mode & 0o077 == 0, path.name
