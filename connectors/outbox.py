@@ -146,6 +146,23 @@ class Outbox:
             return new
         return self._write(work)
 
+    def withdraw(self, kinds: tuple[str, ...], still_due: set[str]) -> int:
+        """Deliveries of these kinds still waiting (quiet hours, a retry) whose notification is no longer
+        due (e.g. a reminder to someone who has since cancelled) are not sent; it leaves the inbox too."""
+        marks = ",".join("?" * len(kinds))
+
+        def work(db):
+            waiting = {row[0] for row in db.execute(
+                f"SELECT DISTINCT d.notification_id FROM deliveries d JOIN notifications n ON n.id = d.notification_id "
+                f"WHERE d.state = 'pending' AND n.kind IN ({marks})", kinds)}
+            gone = sorted(waiting - still_due)
+            for notification_id in gone:
+                db.execute("UPDATE deliveries SET state = 'withdrawn' WHERE notification_id = ? AND state = 'pending'",
+                           (notification_id,))
+                db.execute("UPDATE notifications SET muted = 1 WHERE id = ?", (notification_id,))
+            return len(gone)
+        return self._write(work)
+
     def claim(self, owner: str) -> Delivery | None:
         """The next delivery due, now leased to `owner`; None when nothing is due. A lease left to
         expire (its process died mid-send) is taken over once; the second time it is given up as unsure."""

@@ -26,6 +26,10 @@ from workflows.access import Viewer
 from workflows.notification_texts import footer, render
 from workflows.notifications import BRANCH_PREFIX, Notification, due, kinds_for
 
+# A reminder waiting (quiet hours, a retry) is dropped once it is no longer due: the person cancelled,
+# the activity was cancelled or moved, or it has started.
+WITHDRAWN_WHEN_NO_LONGER_DUE = ("reminder_24h", "reminder_2h")
+
 @dataclass
 class NotifyReport:
     due: int = 0
@@ -107,6 +111,7 @@ def notify(live: LiveWorkbook, outbox: Outbox, channels: Channels, clock: Clock,
                            "muted": item.muted} for item in planned if item.id not in known]
         return report
     report.recorded = outbox.record(planned)
+    outbox.withdraw(WITHDRAWN_WHEN_NO_LONGER_DUE, {item.id for item in planned})
     send_due(outbox, channels, report)
     return report
 

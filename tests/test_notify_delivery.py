@@ -450,3 +450,27 @@ def test_the_outbox_which_holds_addresses_is_readable_by_the_app_only(tmp_path):
     outbox.choose("P1", "reminder_2h", False)
     for path in tmp_path.iterdir():
         assert path.stat().st_mode & 0o077 == 0, path.name
+
+
+def epoch(moment: dt.datetime) -> float:
+    from zoneinfo import ZoneInfo
+
+    return moment.replace(tzinfo=ZoneInfo("Asia/Shanghai")).timestamp()
+
+
+def test_a_reminder_held_by_the_quiet_hours_is_not_sent_to_someone_who_cancelled_meanwhile(url, smtp, tmp_path):
+    mailbox, port = smtp
+    clock = Clock()
+    outbox = Outbox(tmp_path / "o.sqlite3", clock=clock)
+    channels = Channels(EmailChannel("127.0.0.1", port, "none", sender="noreply@example.edu.cn"))
+    evening, morning = dt.datetime(2025, 11, 24, 23, 0), dt.datetime(2025, 11, 25, 7, 5)  # A1 starts 11-25 09:00
+    clock.now = epoch(evening)
+    held = notify(live_of(url), outbox, channels, fixed_clock(evening))
+    assert held.sent == [] and held.recorded  # quiet until 07:00
+    cancel(live_of(url), "A1", "P2", "P2", fixed_clock(evening + dt.timedelta(minutes=30)))
+    clock.now = epoch(morning)
+    assert notify(live_of(url), outbox, channels, fixed_clock(morning)).ok
+    # P1, still confirmed, gets the 2-hour reminder; the day-before one held overnight is superseded
+    assert [m["Subject"] for m in mailbox.to("p1@example.edu.cn")] == ["即将开始：社区义诊"]
+    assert not [m for m in mailbox.to("p2@example.edu.cn") if "社区义诊" in m["Subject"]]
+    assert not [item for item in inbox(outbox, Viewer("P2", "", "volunteer", "一支部")) if item.kind == "reminder_24h"]
