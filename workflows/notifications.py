@@ -169,6 +169,8 @@ def waitlist_promotions(tables: Tables, derivation: Derivation, since: dt.dateti
         activity = activities.get(row["activity_id"])
         if activity is None or activity["status"] == "cancelled" or activity["starts_at"] <= now:
             continue
+        if not _could_have_had_a_waitlist(signups.iloc[:position], activity):
+            continue  # deriving twice is the costly part: skipped when nobody can have been waiting
         before = _derive_upto(tables, signups, position).roster(row["activity_id"])
         after = _derive_upto(tables, signups, position + 1).roster(row["activity_id"])
         current = derivation.roster(row["activity_id"]).confirmed
@@ -177,6 +179,15 @@ def waitlist_promotions(tables: Tables, derivation: Derivation, since: dt.dateti
                 found.append(_notice("waitlist_promoted", row["activity_id"], person_id, row["signup_id"], row["at"],
                                      **_activity_params(activity)))
     return found
+
+
+def _could_have_had_a_waitlist(earlier: pd.DataFrame, activity: dict) -> bool:
+    """False when the activity has no capacity, or fewer people ever signed up for it than it has places."""
+    capacity = activity["capacity"]
+    if pd.isna(capacity):
+        return False
+    people_signed_up = earlier.loc[earlier["activity_id"] == activity["activity_id"], "person_id"].nunique()
+    return people_signed_up > capacity
 
 
 def _derive_upto(tables: Tables, signups: pd.DataFrame, end: int) -> Derivation:
