@@ -25,7 +25,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate, parseaddr
+from email.utils import formatdate, parseaddr
 
 TIMEOUT_SECONDS = 30.0
 ROBOT_KINDS = ("wecom", "dingtalk", "feishu")

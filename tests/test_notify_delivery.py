@@ -304,11 +304,13 @@ def test_a_send_that_keeps_failing_is_given_up_and_reported(url, smtp, tmp_path)
     outbox = Outbox(tmp_path / "o.sqlite3", clock=clock)
     channels = Channels(EmailChannel("127.0.0.1", port, "none", sender="noreply@example.edu.cn"))
     mailbox.refuse = 10_000
-    report = notify(live_of(url), outbox, channels, fixed_clock(T0 + dt.timedelta(minutes=5)))
+    failed = notify(live_of(url), outbox, channels, fixed_clock(T0 + dt.timedelta(minutes=5))).failed
     for _ in range(20):
         clock.now += 7 * 3600
-        report = send_due(outbox, channels)
-    assert outbox.counts().get("given_up") and outbox.counts().get("pending") is None
+        failed += send_due(outbox, channels).failed
+    given_up = {f["id"] for f in failed if not f["retry"]}
+    assert given_up == {f["id"] for f in failed} and len([f for f in failed if not f["retry"]]) == len(given_up)
+    assert outbox.counts().get("given_up") == len(given_up) and outbox.counts().get("pending") is None
     assert mailbox.messages == []
 
 
