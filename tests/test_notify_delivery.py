@@ -24,7 +24,7 @@ from aiosmtpd.controller import Controller
 
 from connectors.live import LiveWorkbook
 from connectors.notify_channels import Channels, EmailChannel, RobotChannel, channels_from
-from connectors.outbox import LEASE_SECONDS, Outbox
+from connectors.outbox import LEASE_SECONDS, Outbox, Planned
 from connectors.sqlite_workbook import SqliteWorkbook
 from services.activities import cancel
 from services.clock import fixed_clock
@@ -476,3 +476,30 @@ def test_a_reminder_held_by_the_quiet_hours_is_not_sent_to_someone_who_cancelled
     assert [m["Subject"] for m in mailbox.to("p1@example.edu.cn")] == ["即将开始：社区义诊"]
     assert not [m for m in mailbox.to("p2@example.edu.cn") if "社区义诊" in m["Subject"]]
     assert not [item for item in inbox(outbox, Viewer("P2", "", "volunteer", "一支部")) if item.kind == "reminder_24h"]
+
+
+CLAIMER = """
+import sys
+from connectors.outbox import Outbox
+outbox = Outbox(sys.argv[1])
+while (delivery := outbox.claim(sys.argv[2])) is not None:
+    print(delivery.notification_id, flush=True)
+    outbox.sent(delivery, sys.argv[2])
+"""
+
+
+def test_processes_claiming_from_one_outbox_at_once_never_take_the_same_delivery(tmp_path):
+    path = tmp_path / "o.sqlite3"
+    outbox = Outbox(path)
+    ids = [f"N{i:04}" for i in range(300)]
+    outbox.record([Planned(id_, "hours_approved", "P1", "H", id_, "2025-11-18 10:00:00", {},
+                           deliveries=(("email", "p1@example.edu.cn"),)) for id_ in ids])
+    runs = [subprocess.Popen([sys.executable, "-c", CLAIMER, str(path), f"worker-{n}"], cwd=ROOT,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for n in range(3)]
+    taken = []
+    for process in runs:
+        out, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err
+        taken += out.split()
+    assert sorted(taken) == ids  # every one once, none twice
+    assert outbox.counts() == {"sent": 300}
