@@ -74,7 +74,7 @@ def test_a_cancelled_activity_sends_no_reminder():
     assert of_kind(due(tables(**rows), T(2025, 11, 19, 12, 0)), "reminder_24h") == []
 
 
-def test_changing_or_cancelling_an_activity_tells_the_confirmed_and_the_waitlisted_once_per_save():
+def test_changing_or_cancelling_an_activity_tells_the_confirmed_and_the_waitlisted_once():
     rows = full_activity_with_a_cancellation()
     rows["signups"] = rows["signups"][:3]  # P1, P2 confirmed, P3 waitlisted
     rows["_audit"] = [
@@ -87,10 +87,24 @@ def test_changing_or_cancelling_an_activity_tells_the_confirmed_and_the_waitlist
         {"audit_id": "U4", "at": "2025-11-18 12:30", "actor": "C1", "table": "activities", "record": "activity_id=A1",
          "column": "description", "old": "", "new": "细节"},
     ]
-    found = due(tables(**rows), T(2025, 11, 18, 13, 0))
-    assert recipients(found, "activity_changed") == ["P1", "P2", "P3"]
+    found = due(tables(**rows), T(2025, 11, 18, 12, 10))
+    assert recipients(found, "activity_changed") == ["P1", "P2", "P3"]  # the description is not watched
     assert of_kind(found, "activity_changed")[0].params["changed"] == "location, starts_at"
-    assert recipients(found, "activity_cancelled") == ["P1", "P2", "P3"]
+    rows["activities"] = [activity("A1", STARTS, "2025-11-20 11:00", "2", status="cancelled")]
+    found = due(tables(**rows), T(2025, 11, 18, 13, 0))
+    assert recipients(found, "activity_cancelled") == ["P1", "P2", "P3"] and not of_kind(found, "activity_changed")
+    assert of_kind(found, "activity_cancelled")[0].at == T(2025, 11, 18, 12, 0)
+
+
+def test_an_activity_cancelled_by_hand_in_the_sheet_is_told_once_and_a_past_one_not_at_all():
+    rows = full_activity_with_a_cancellation()
+    rows["signups"] = rows["signups"][:3]
+    rows["activities"] = [activity("A1", STARTS, "2025-11-20 11:00", "2", status="已取消"),
+                          activity("A0", "2025-11-01 09:00", "2025-11-01 11:00", "2", status="cancelled")]
+    rows["signups"].append(signup(9, "P4", activity_id="A0", at="2025-10-30 10:00"))
+    first, later = due(tables(**rows), T(2025, 11, 18, 13, 0)), due(tables(**rows), T(2025, 11, 19, 9, 0))
+    assert recipients(first, "activity_cancelled") == ["P1", "P2", "P3"]
+    assert {n.id for n in of_kind(first, "activity_cancelled")} == {n.id for n in of_kind(later, "activity_cancelled")}
 
 
 def request_rows():

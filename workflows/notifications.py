@@ -39,7 +39,7 @@ DEFAULT_HORIZON_HOURS = 48.0
 DEFAULT_QUIET_HOURS = "22:00-07:00"
 DEFAULT_DIGEST_HOUR = 8
 REMINDERS = (("reminder_24h", dt.timedelta(hours=24)), ("reminder_2h", dt.timedelta(hours=2)))
-WATCHED_ACTIVITY_COLUMNS = ("title", "starts_at", "ends_at", "location", "status")
+WATCHED_ACTIVITY_COLUMNS = ("title", "starts_at", "ends_at", "location")
 CANCELLED_VALUES = ("cancelled", "已取消")
 REQUEST_NOTICES = {"accepted": "request_accepted", "assigned": "request_assigned", "resolved": "request_resolved",
                    "reopened": "request_reopened"}
@@ -136,7 +136,8 @@ def due(tables: Tables, now: dt.datetime, derivation: Derivation | None = None) 
     derivation = derivation if derivation is not None else derive(tables)
     since = now - horizon(tables)
     found = (waitlist_promotions(tables, derivation, since, now) + activity_reminders(tables, derivation, now)
-             + activity_changes(tables, derivation, since, now) + request_notices(tables, since, now)
+             + activity_changes(tables, derivation, since, now) + activity_cancellations(tables, derivation, now)
+             + request_notices(tables, since, now)
              + hours_reviews(tables, since, now) + surveys_opened(tables, derivation, since, now)
              + daily_digests(tables, now))
     quiet = quiet_until(now, quiet_hours(tables))
@@ -213,24 +214,41 @@ def activity_reminders(tables: Tables, derivation: Derivation, now: dt.datetime)
 
 
 def activity_changes(tables: Tables, derivation: Derivation, since: dt.datetime, now: dt.datetime) -> list[Notification]:
-    """An activity's time, place, title or status changed through the app (its `_audit` rows of one
-    save) → everyone confirmed or waitlisted; cancelled → `activity_cancelled`."""
+    """An activity still to come whose time, place or title changed through the app (the `_audit` rows
+    of one save) → everyone confirmed or waitlisted."""
     audit = tables["_audit"]
     mine = audit[(audit["table"] == "activities") & audit["column"].isin(WATCHED_ACTIVITY_COLUMNS)
                  & (audit["at"] >= since) & (audit["at"] <= now)]
     activities, people, found = _activities(tables), _people(tables), []
     for (record, at), changes in mine.groupby(["record", "at"], sort=True):
         activity = activities.get(record.removeprefix("activity_id="))
-        if activity is None:
+        if activity is None or activity["status"] == "cancelled" or not activity["starts_at"] > now:
             continue
-        cancelled = bool(((changes["column"] == "status") & changes["new"].isin(CANCELLED_VALUES)).any())
-        kind = "activity_cancelled" if cancelled else "activity_changed"
         changed = ", ".join(sorted(set(changes["column"])))
         roster = derivation.roster(activity["activity_id"])
         for person_id in roster.confirmed + roster.waitlisted:
             if person_id in people.index:
-                found.append(_notice(kind, activity["activity_id"], person_id, changes["audit_id"].min(), at,
-                                     changed=changed, **_activity_params(activity)))
+                found.append(_notice("activity_changed", activity["activity_id"], person_id, changes["audit_id"].min(),
+                                     at, changed=changed, **_activity_params(activity)))
+    return found
+
+
+def activity_cancellations(tables: Tables, derivation: Derivation, now: dt.datetime) -> list[Notification]:
+    """An activity still to come that is cancelled — in the app or by hand in the sheet → everyone
+    confirmed or waitlisted, once (its occasion is the cancellation itself, whenever it is seen)."""
+    audit = tables["_audit"]
+    cancelled_at = audit[(audit["table"] == "activities") & (audit["column"] == "status")
+                         & audit["new"].isin(CANCELLED_VALUES)].groupby("record")["at"].max()
+    people, found = _people(tables), []
+    for activity in _activities(tables).values():
+        if activity["status"] != "cancelled" or not activity["starts_at"] > now:
+            continue
+        at = cancelled_at.get(f"activity_id={activity['activity_id']}", now)
+        roster = derivation.roster(activity["activity_id"])
+        for person_id in roster.confirmed + roster.waitlisted:
+            if person_id in people.index:
+                found.append(_notice("activity_cancelled", activity["activity_id"], person_id, "cancelled",
+                                     at if not pd.isna(at) else now, **_activity_params(activity)))
     return found
 
 
