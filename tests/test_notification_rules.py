@@ -136,6 +136,17 @@ def test_each_step_of_a_request_tells_the_requester_and_an_assignment_tells_the_
     assert "please rate" in render("request_resolved", resolved[0].params, "en")[0]
 
 
+def test_a_rejected_request_tells_the_requester_why():
+    rows = request_rows()
+    rows["requests"][1].update(status="rejected", resolution="不属于受理范围")
+    rows["request_events"].append({"event_id": "E5", "request_id": "Q2", "at": "2025-11-18 11:00", "actor": "C1",
+                                   "action": "reject", "from_status": "submitted", "to_status": "rejected",
+                                   "note": "不属于受理范围"})
+    rejected = of_kind(due(tables(**rows), T(2025, 11, 18, 16, 0)), "request_rejected")
+    assert [n.recipient for n in rejected] == ["R1"]
+    assert "不属于受理范围" in render("request_rejected", rejected[0].params, "zh")[1]
+
+
 def test_a_rating_that_reopens_a_request_confirms_it_to_the_requester_and_tells_who_handled_it():
     rows = request_rows()
     rows["requests"][0].update(status="reopened", rating="2")

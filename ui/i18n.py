@@ -538,6 +538,7 @@ CATALOG.update({
     "inbox.kind.activity_changed": {"zh": "活动变动通知", "en": "An activity I signed up for changed"},
     "inbox.kind.activity_cancelled": {"zh": "活动取消通知", "en": "An activity I signed up for was cancelled"},
     "inbox.kind.request_accepted": {"zh": "我的诉求已受理", "en": "My request was accepted"},
+    "inbox.kind.request_rejected": {"zh": "我的诉求未予受理", "en": "My request was not taken up"},
     "inbox.kind.request_assigned": {"zh": "我的诉求已派单", "en": "My request was assigned"},
     "inbox.kind.request_resolved": {"zh": "我的诉求已办结（请评价）", "en": "My request was resolved (please rate)"},
     "inbox.kind.request_reopened": {"zh": "我的诉求已重启", "en": "My request was reopened"},

@@ -32,6 +32,10 @@ NOTIFICATION_TEXTS: dict[str, dict[str, str]] = {
     "notify.request_accepted.body": {
         "zh": "您提交的诉求「{title}」（{request_id}）已受理，我们会尽快安排办理。",
         "en": "Your request \"{title}\" ({request_id}) has been accepted and will be handled soon."},
+    "notify.request_rejected.subject": {"zh": "诉求未予受理：{title}", "en": "Request not taken up: {title}"},
+    "notify.request_rejected.body": {
+        "zh": "您提交的诉求「{title}」（{request_id}）未予受理，原因：{reason}\n如有疑问，可联系本支部协调员。",
+        "en": "Your request \"{title}\" ({request_id}) was not taken up. The reason: {reason}\nAsk your branch coordinator if anything is unclear."},
     "notify.request_assigned.subject": {"zh": "诉求已派单：{title}", "en": "Request assigned: {title}"},
     "notify.request_assigned.body": {
         "zh": "您提交的诉求「{title}」（{request_id}）已有承办人负责办理。",

@@ -27,7 +27,8 @@ from workflows.tables import Tables, active_people
 
 # The kinds a person receives, in the order My record lists them; `branch_digest` goes to group robots only.
 PERSON_KINDS = ("waitlist_promoted", "reminder_24h", "reminder_2h", "activity_changed", "activity_cancelled",
-                "request_accepted", "request_assigned", "request_resolved", "request_reopened", "assigned_to_you",
+                "request_accepted", "request_rejected", "request_assigned", "request_resolved", "request_reopened",
+                "assigned_to_you",
                 "reopened_for_assignee",
                 "hours_approved", "hours_rejected", "survey_opened", "requests_overdue", "coordinator_digest")
 COORDINATOR_KINDS = ("requests_overdue", "coordinator_digest")
@@ -42,7 +43,7 @@ REMINDERS = (("reminder_24h", dt.timedelta(hours=24)), ("reminder_2h", dt.timede
 WATCHED_ACTIVITY_COLUMNS = ("title", "starts_at", "ends_at", "location")
 CANCELLED_VALUES = ("cancelled", "已取消")
 REQUEST_NOTICES = {"accepted": "request_accepted", "assigned": "request_assigned", "resolved": "request_resolved",
-                   "reopened": "request_reopened"}
+                   "reopened": "request_reopened", "rejected": "request_rejected"}
 WAITING_REQUEST = ("submitted", "reopened")
 
 
@@ -257,7 +258,7 @@ def _requests(tables: Tables) -> dict[str, dict]:
 
 
 def request_notices(tables: Tables, since: dt.datetime, now: dt.datetime) -> list[Notification]:
-    """Accepted / assigned / resolved ("please rate") / reopened → the requester (not of a step they took
+    """Accepted / rejected (with the reason) / assigned / resolved ("please rate") / reopened → the requester (not of a step they took
     themselves, except the reopening their rating causes: it confirms the request goes on); assigned →
     the assignee; reopened → the member who handled it, with the rating's note. Only effective steps
     count (a second claim did nothing)."""
@@ -276,6 +277,7 @@ def request_notices(tables: Tables, since: dt.datetime, now: dt.datetime) -> lis
             reopened = event["to_status"] == "reopened"  # by the requester's own rating: a confirmation
             if requester and requester in people.index and (requester != event["actor"] or reopened):
                 extra = {"resolution": request["resolution"]} if event["to_status"] == "resolved" else {}
+                extra |= {"reason": event["note"]} if event["to_status"] == "rejected" else {}
                 found.append(_notice(REQUEST_NOTICES[event["to_status"]], request_id, requester, event["event_id"],
                                      event["at"], **params, **extra))
             assignee = event["note"] if event["action"] == "assign" else ""
