@@ -9,6 +9,7 @@ import streamlit as st
 
 from ui.display import plain
 from ui.i18n import language_switch, t
+from ui.inbox import bell
 from ui.pages import PAGES, menu_keys
 from ui.session import current_viewer, data, sign_out
 from ui.state import live
@@ -27,6 +28,7 @@ current = st.navigation(pages, position="sidebar")
 with st.sidebar:
     language_switch()
     if viewer.signed_in:
+        bell(viewer)
         st.caption(t("signed_in_as", name=plain(viewer.name), role=t(f"role.{viewer.role}")))
         if st.button(t("sign_out"), icon=":material/logout:"):
             sign_out()

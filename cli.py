@@ -244,6 +244,29 @@ def sync(args, workbook) -> int:
     return 0 if waiting == 0 else 1
 
 
+@command("notify", "send the reminders and notifications due now (for cron or a systemd timer)")
+def notify_(args, workbook) -> int:
+    from connectors.config import load_secrets, outbox_path, workbook_url
+    from connectors.notify_channels import channels_from
+    from connectors.outbox import Outbox
+    from services.notifications import notify
+
+    live = live_workbook(workbook)
+    outbox = Outbox(outbox_path(workbook_url(args.workbook)))
+    result = notify(live, outbox, channels_from(load_secrets()), clock_for(args, live), dry_run=args.dry_run)
+    if args.dry_run:
+        lines = [f"{n['at']}  {n['kind']:<20} → {n['recipient']} [{', '.join(n['channels']) or '-'}]"
+                 f"{' (turned off)' if n['muted'] else ''}  {n['subject']}" for n in result.planned]
+        emit(args, result.as_dict(), "\n".join(lines) or "nothing new is due")
+        return 0
+    lines = [f"sent {s['kind']} → {s['recipient']} by {s['channel']}" for s in result.sent]
+    lines += [f"failed {f['kind']} → {f['recipient']} by {f['channel']}: {f['error']}"
+              + (" (will retry)" if f["retry"] else " (given up)") for f in result.failed]
+    summary = f"{result.due} due, {result.recorded} new (in the inboxes), {len(result.sent)} sent, {len(result.failed)} failed"
+    emit(args, result.as_dict(), "\n".join([*lines, summary]))
+    return 0 if result.ok else 1
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="python cli.py", description=__doc__.splitlines()[0])
     common = argparse.ArgumentParser(add_help=False)
@@ -269,6 +292,8 @@ def parser() -> argparse.ArgumentParser:
         if name == "certificate":
             one.add_argument("person_id")
             one.add_argument("--out", type=Path, help="the PDF file to write (default certificate-PERSON_ID.pdf)")
+        if name == "notify":
+            one.add_argument("--dry-run", action="store_true", help="print what would be sent; record and send nothing")
         if name == "issue-code":
             one.add_argument("person_id")
             one.add_argument("--code", help="the code to set (default: a new random one)")

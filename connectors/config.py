@@ -69,6 +69,17 @@ def attempts_path(url: str, env=os.environ) -> str:
     return str(journal_path(env).with_name(f"attempts-{sheet_id}.sqlite3"))
 
 
+def outbox_path(url: str, env=os.environ) -> str:
+    """Where notifications are recorded before they are sent (and the inbox and people's choices kept):
+    beside an embedded workbook, else beside the journal; NOTIFY_OUTBOX names another file."""
+    if env.get("NOTIFY_OUTBOX"):
+        return env["NOTIFY_OUTBOX"]
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        return url.removeprefix("sqlite:///") + ".outbox"
+    sheet_id = spreadsheet_id(url) or "workbook"
+    return str(journal_path(env).with_name(f"outbox-{sheet_id}.sqlite3"))
+
+
 def app_key(url: str, env=os.environ) -> bytes:
     """The app's own secret for keyed hashes (e.g. who answered an anonymous survey, unnamed): from
     APP_KEY, else a random key made once and kept in a private file beside the attempts file."""

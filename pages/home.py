@@ -3,6 +3,7 @@ import streamlit as st
 
 from ui.display import plain
 from ui.i18n import t
+from ui.inbox import inbox_list
 from ui.pages import PAGES_BY_KEY, menu_keys
 from ui.session import data, guard, now as workbook_now
 from workflows.access import COORDINATOR, LEADER
@@ -20,6 +21,8 @@ shortcuts = [PAGES_BY_KEY[key] for key in menu_keys(viewer) if key != "home"]
 for row in range(0, len(shortcuts), 4):
     for column, page in zip(st.columns(4), shortcuts[row:row + 4]):
         column.page_link(page.path, label=t(f"page.{page.key}"), icon=page.icon, width="stretch")
+
+inbox_list(viewer)
 
 if viewer.role == COORDINATOR:
     st.subheader(t("home.waiting"))

@@ -7,6 +7,7 @@ from services.hours import report_hours
 from services.outcomes import Refused
 from ui.display import plain
 from ui.i18n import t
+from ui.inbox import choices_form
 from ui.messages import choice_text, field_error, refusal_text
 from ui.session import current_leaderboard, data, derivation, flash, guard, now, show_flash
 from ui.state import attempt_log, live
@@ -82,3 +83,5 @@ if st.button(t("record.certificate_make"), icon=":material/picture_as_pdf:"):
         st.success(t("record.certificate_ready", number=certificate.number))
         st.download_button(t("record.certificate_download"), pdf, file_name=f"certificate-{certificate.number}.pdf",
                            mime="application/pdf", type="primary", icon=":material/download:")
+
+choices_form(viewer)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from workflows.notification_texts import NOTIFICATION_TEXTS
+
 LANGUAGES = {"zh": "中文", "en": "English"}
 
 CATALOG: dict[str, dict[str, str]] = {
@@ -523,7 +525,32 @@ CATALOG.update({
     "sheets.applied": {"zh": "已按预览写入。", "en": "Applied."},
     "cell.no_delete": {"zh": "应用不删除行", "en": "the app does not delete rows"},
     "cell.not_editable": {"zh": "不能在这里修改", "en": "cannot be changed here"},
+    "inbox.bell": {"zh": "消息", "en": "Messages"},
+    "inbox.bell_unread": {"zh": "消息（{count} 条未读）", "en": "Messages ({count} unread)"},
+    "inbox.title": {"zh": "我的消息", "en": "My messages"},
+    "inbox.empty": {"zh": "暂无消息。候补转正、活动提醒、诉求进展和审核结果会显示在这里。", "en": "No messages yet. Waitlist places, activity reminders, request progress and review results will show here."},
+    "inbox.mark_read": {"zh": "全部标为已读", "en": "Mark all as read"},
+    "inbox.choices": {"zh": "消息提醒设置", "en": "Messages I receive"},
+    "inbox.choices_help": {"zh": "关闭的类别将不再通过站内消息或邮件发给您。", "en": "A kind turned off no longer reaches you, neither in the app nor by e-mail."},
+    "inbox.kind.waitlist_promoted": {"zh": "候补转正通知", "en": "Moved up from the waitlist"},
+    "inbox.kind.reminder_24h": {"zh": "活动前一天提醒", "en": "Reminder a day before an activity"},
+    "inbox.kind.reminder_2h": {"zh": "活动前两小时提醒", "en": "Reminder two hours before an activity"},
+    "inbox.kind.activity_changed": {"zh": "活动变动通知", "en": "An activity I signed up for changed"},
+    "inbox.kind.activity_cancelled": {"zh": "活动取消通知", "en": "An activity I signed up for was cancelled"},
+    "inbox.kind.request_accepted": {"zh": "我的诉求已受理", "en": "My request was accepted"},
+    "inbox.kind.request_rejected": {"zh": "我的诉求未予受理", "en": "My request was not taken up"},
+    "inbox.kind.request_assigned": {"zh": "我的诉求已派单", "en": "My request was assigned"},
+    "inbox.kind.request_resolved": {"zh": "我的诉求已办结（请评价）", "en": "My request was resolved (please rate)"},
+    "inbox.kind.request_reopened": {"zh": "我的诉求已重启", "en": "My request was reopened"},
+    "inbox.kind.assigned_to_you": {"zh": "派给我的诉求", "en": "A request assigned to me"},
+    "inbox.kind.reopened_for_assignee": {"zh": "我承办的诉求被重启", "en": "A request I handled was reopened"},
+    "inbox.kind.hours_approved": {"zh": "时长通过审核", "en": "My hours were approved"},
+    "inbox.kind.hours_rejected": {"zh": "时长未通过审核", "en": "My hours were not approved"},
+    "inbox.kind.survey_opened": {"zh": "新问卷", "en": "A survey for me opened"},
+    "inbox.kind.requests_overdue": {"zh": "本支部超期诉求（每日）", "en": "Overdue requests of my branch (daily)"},
+    "inbox.kind.coordinator_digest": {"zh": "协调员每日待办", "en": "My daily digest as coordinator"},
 })
+CATALOG.update(NOTIFICATION_TEXTS)  # the notifications' own words, rendered outside pages too
 
 
 def language() -> str:

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import streamlit as st
 
 from connectors.attempts import AttemptLog
-from connectors.config import DEFAULT_URL, attempts_path, configured_workbook_url, open_workbook, spreadsheet_id
+from connectors.config import (DEFAULT_URL, attempts_path, configured_workbook_url, open_workbook, outbox_path,
+                               spreadsheet_id)
 from connectors.live import LiveWorkbook
 from demo.codes import load_demo_rows
 from services.clock import workbook_clock
@@ -38,10 +40,29 @@ def _live_for(url: str, refresh_seconds: float, is_default: bool = False) -> Liv
 
 
 def _housekeeping(live: LiveWorkbook) -> None:
-    """After each scheduled read: resolved requests nobody rated close after the rating window."""
+    """After each scheduled read: resolved requests nobody rated close after the rating window; and,
+    when [notifications] send_from_app is set, what is due is sent (as `cli.py notify` does)."""
     from services.requests import close_expired
 
     close_expired(live, workbook_clock(live))
+    _send_notifications(live)
+
+
+NOTIFY_EVERY_SECONDS = 60.0  # reads may come every few seconds; what is due is looked for once a minute
+_notified_at = {"last": -NOTIFY_EVERY_SECONDS}
+
+
+def _send_notifications(live: LiveWorkbook) -> None:
+    from connectors.notify_channels import channels_from
+    from connectors.outbox import Outbox
+    from services.notifications import notify
+
+    channels = channels_from(settings.secrets())
+    if not channels.in_app or time.monotonic() - _notified_at["last"] < NOTIFY_EVERY_SECONDS:
+        return
+    _notified_at["last"] = time.monotonic()
+    path = outbox_path(configured_workbook_url(secrets=settings.secrets()) or DEFAULT_URL)
+    notify(live, Outbox(path), channels, workbook_clock(live))
 
 
 def spreadsheet_link() -> str | None:
