@@ -21,7 +21,7 @@ import pandas as pd
 from workflows.access import COORDINATOR
 from workflows.requests import board, timeline
 from workflows.settings import setting
-from workflows.signup import Derivation, derive
+from workflows.signup import Derivation, derive, extended
 from workflows.surveys import surveys_for
 from workflows.tables import Tables, active_people
 
@@ -167,20 +167,43 @@ def waitlist_promotions(tables: Tables, derivation: Derivation, since: dt.dateti
     signups = tables["signups"].sort_values(["at", "signup_id"], kind="stable").reset_index(drop=True)
     activities, people, found = _activities(tables), _people(tables), []
     cancels = signups[(signups["action"] == "cancel") & (signups["at"] >= since) & (signups["at"] <= now)]
+    relevant = []
     for position, row in cancels.iterrows():
         activity = activities.get(row["activity_id"])
         if activity is None or activity["status"] == "cancelled" or activity["starts_at"] <= now:
             continue
-        if not _could_have_had_a_waitlist(signups.iloc[:position], activity):
-            continue  # deriving twice is the costly part: skipped when nobody can have been waiting
-        before = _derive_upto(tables, signups, position).roster(row["activity_id"])
-        after = _derive_upto(tables, signups, position + 1).roster(row["activity_id"])
+        if _could_have_had_a_waitlist(signups.iloc[:position], activity):
+            relevant.append((position, row, activity))  # else nobody can have been waiting: nothing to derive
+    log = _LogReplay(tables, signups)
+    for position, row, activity in relevant:
+        before = log.derivation_upto(position).roster(row["activity_id"])
+        after = log.derivation_upto(position + 1).roster(row["activity_id"])
         current = derivation.roster(row["activity_id"]).confirmed
         for person_id in after.confirmed:
             if person_id in before.waitlisted and person_id in current and person_id in people.index:
                 found.append(_notice("waitlist_promoted", row["activity_id"], person_id, row["signup_id"], row["at"],
                                      **_activity_params(activity)))
     return found
+
+
+class _LogReplay:
+    """The rosters after each prefix of the sorted sign-up log, asked for in increasing order: derived once,
+    then brought up to date by the rows in between (as a live sign-up is), so many cancellations cost
+    about one derivation."""
+
+    def __init__(self, tables: Tables, signups: pd.DataFrame):
+        self.tables, self.signups = tables, signups
+        self.upto, self.derivation = None, None
+
+    def derivation_upto(self, end: int) -> Derivation:
+        prefix = replace(self.tables, frames={**self.tables.frames, "signups": self.signups.iloc[:end]})
+        if self.derivation is not None and self.upto is not None and end >= self.upto:
+            quicker = extended(self.derivation, prefix, "signups", self.upto)
+            self.derivation = quicker if quicker is not None else derive(prefix)
+        else:
+            self.derivation = derive(prefix)
+        self.upto = end
+        return self.derivation
 
 
 def _could_have_had_a_waitlist(earlier: pd.DataFrame, activity: dict) -> bool:
@@ -190,10 +213,6 @@ def _could_have_had_a_waitlist(earlier: pd.DataFrame, activity: dict) -> bool:
         return False
     people_signed_up = earlier.loc[earlier["activity_id"] == activity["activity_id"], "person_id"].nunique()
     return people_signed_up > capacity
-
-
-def _derive_upto(tables: Tables, signups: pd.DataFrame, end: int) -> Derivation:
-    return derive(replace(tables, frames={**tables.frames, "signups": signups.iloc[:end]}))
 
 
 def activity_reminders(tables: Tables, derivation: Derivation, now: dt.datetime) -> list[Notification]:
