@@ -103,6 +103,8 @@ def signups(rng: np.random.Generator, n: dict, person_ids: np.ndarray, activity:
     starts = pd.to_datetime(activity["starts_at"].to_numpy()[which])
     offset = -rng.integers(2 * 60, 14 * 24 * 60, signing)
     at = starts + pd.to_timedelta(offset, unit="min")
+    at = at.where(at < pd.Timestamp(NOW), pd.Timestamp(NOW) - pd.to_timedelta(rng.integers(60, 3 * 24 * 60, signing),
+                                                                              unit="min"))  # nobody signs up in the future
     person = rng.choice(person_ids, signing)
     cancelling = rng.random(signing) < (count - signing) / signing
     frame = pd.DataFrame({"activity_id": activity["activity_id"].to_numpy()[which], "person_id": person,

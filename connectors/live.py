@@ -71,9 +71,14 @@ def _id_of(spec, positions: dict[str, int], cells: list[str]) -> tuple[str, ...]
 
 class LiveWorkbook:
     def __init__(self, workbook: Workbook, interval_seconds: float = 15.0, clock=time.monotonic,
-                 after_read=None):
-        """`after_read(live)`: housekeeping run after each scheduled read (e.g. closing expired requests)."""
+                 after_read=None, prepare=None, background: bool = False):
+        """`after_read(live)`: housekeeping run after each scheduled read (e.g. closing expired requests).
+        `prepare(data)`: computes what pages show from new data (rosters, figures) before it is shown, on
+        the thread that read it. `background`: scheduled reads run on their own thread, so no page run
+        waits for a read, its parsing or `prepare`; pages get the previous data meanwhile."""
         self.workbook, self.interval, self._clock, self._after_read = workbook, interval_seconds, clock, after_read
+        self._prepare, self._background = prepare, background
+        self._prepared: LiveData | None = None  # the latest data `prepare` finished
         self._data: LiveData | None = None
         self._read_at = 0.0
         self._refreshing = threading.Lock()
@@ -90,11 +95,54 @@ class LiveWorkbook:
                     self._read()
             return self._data
         if self._clock() - self._read_at >= self.interval and self._refreshing.acquire(blocking=False):
-            try:
-                self._read_or_keep()
-            finally:
-                self._refreshing.release()
+            if self._background:
+                threading.Thread(target=self._scheduled_read, name="workbook-refresh", daemon=True).start()
+            else:
+                self._scheduled_read()
         return self._data
+
+    def _scheduled_read(self) -> None:
+        """A scheduled read (the caller acquired `_refreshing`), then `prepare` for data written meanwhile."""
+        try:
+            self._read_or_keep()
+            self._prepare_latest()
+        finally:
+            self._refreshing.release()
+
+    def prepared(self) -> LiveData:
+        """The latest data whose figures are computed: what a page of heavy figures shows. It is the
+        current data, or (after a write, until the figures of the data with it are ready) the data
+        just before; a preparation of the current data is then started off the page's thread."""
+        current = self.data()
+        if self._prepare is None or self._prepared is current:
+            return current
+        if self._prepared is None:
+            with self._refreshing:
+                self._prepare_latest()
+            return self._prepared or current
+        if self._refreshing.acquire(blocking=False):
+            threading.Thread(target=self._preparing, name="workbook-prepare", daemon=True).start()
+        return self._prepared
+
+    def _preparing(self) -> None:
+        try:
+            self._prepare_latest()
+        finally:
+            self._refreshing.release()
+
+    def _prepare_latest(self) -> None:
+        """Runs `prepare` on the current data unless it ran already (the caller holds `_refreshing`)."""
+        current = self._data
+        if self._prepare is None or current is None or current is self._prepared:
+            return
+        self._prepare_data(current)
+        self._prepared = current
+
+    def _prepare_data(self, data: LiveData) -> None:
+        try:
+            self._prepare(data)
+        except Exception:  # noqa: BLE001 - a page computes what is missing itself
+            logging.getLogger(__name__).exception("preparing the figures of new data failed")
 
     def refresh(self) -> LiveData:
         """Reads the workbook now (waiting for a read under way, then reading again)."""
@@ -138,14 +186,22 @@ class LiveWorkbook:
                                                                                self._data.tables.timezone))
                 self._laid = []
                 return
+        fresh = None
+        if tables is not None and self._prepare is not None:  # outside the lock: writers go on meanwhile
+            fresh = LiveData(tables, in_zone(snapshot.taken_at, tables.timezone), 0, snapshot)
+            self._prepare_data(fresh)
+        with self._laying:
             if tables is None:
                 tables = parse_snapshot(snapshot)
-            for number, overlay in self._laid:
-                if number > started:
-                    tables, snapshot = overlay(tables, snapshot)
-            self._laid = [(number, overlay) for number, overlay in self._laid if number > started]
+            laid = [(number, overlay) for number, overlay in self._laid if number > started]
+            for _, overlay in laid:
+                tables, snapshot = overlay(tables, snapshot)
+            self._laid = laid
             version = self._data.version + 1 if self._data else 1
-            self._data = LiveData(tables, in_zone(snapshot.taken_at, tables.timezone), version, snapshot)
+            if fresh is not None and not laid:  # the prepared data itself, with what it computed
+                self._data = self._prepared = dataclasses.replace(fresh, version=version)
+            else:
+                self._data = LiveData(tables, in_zone(snapshot.taken_at, tables.timezone), version, snapshot)
 
     # -- writing ---------------------------------------------------------------------------
     def append(self, table: str, rows: list[dict[str, str]], stamp: Stamp | None = None,

@@ -78,12 +78,15 @@ def with_cells(tables: Tables, snapshot: Snapshot, table: str, key: dict[str, st
 
 
 def _not_known(spec, frame: pd.DataFrame, positions: dict[str, int], rows: list[list[str]]) -> list[list[str]]:
-    """The rows whose ID the table does not hold yet (IDs compared as the parser reads them)."""
+    """The rows whose ID the table does not hold yet (IDs compared as the parser reads them). Only the
+    few rows written are looked up: the table's ID columns are scanned for them, never re-indexed."""
     if frame.empty or any(k not in positions for k in spec.id_columns):
         return rows
     ids = [tuple(row[positions[k]].strip() if positions[k] < len(row) else "" for k in spec.id_columns) for row in rows]
-    known = pd.MultiIndex.from_frame(frame[list(spec.id_columns)].astype(str))
-    held = set(known[known.isin(ids)]) if ids else set()
+    candidates = pd.Series(True, index=frame.index)
+    for n, key in enumerate(spec.id_columns):
+        candidates &= frame[key].astype(object).isin({i[n] for i in ids})
+    held = set(zip(*(frame.loc[candidates, k].astype(str) for k in spec.id_columns))) if candidates.any() else set()
     return [row for row, key in zip(rows, ids) if key not in held]
 
 

@@ -9,9 +9,9 @@ from ui import settings
 from ui.charts import breakdown_chart, coverage_chart, requests_chart, trend_chart
 from ui.display import readable
 from ui.i18n import t
-from ui.session import data, guard, now, per_snapshot
+from ui.session import dashboard_of, data, figures_data, figures_moment, guard
 from workflows.access import COORDINATOR
-from workflows.dashboard import HEADLINES, LOWER_IS_BETTER, dashboard_figures
+from workflows.dashboard import HEADLINES, LOWER_IS_BETTER
 from workflows.settings import term
 
 viewer = guard("dashboard")
@@ -33,12 +33,11 @@ span = right.segmented_control(t("dash.span"), ["term", "all"], default="term",
 @st.fragment(run_every=settings.refresh_seconds())
 def live_dashboard() -> None:
     """Refreshes by itself from the shared snapshot: no extra workbook reads."""
-    shown = data()
-    moment = now()
+    shown = figures_data()  # figures computed once per snapshot, by the refresh, for every viewer
+    moment = figures_moment(shown)
     since = term(shown.tables)[0] if span == "term" else None
-    minute = moment.replace(second=0, microsecond=0)  # figures per snapshot and minute, for every viewer
-    figures = per_snapshot("dashboard", dashboard_figures, minute, branch or None, frequency, since)
-    st.caption(t("data.as_of", time=f"{shown.taken_at:%Y-%m-%d %H:%M:%S}"))
+    figures = dashboard_of(shown, branch or None, frequency, since)
+    st.caption(t("data.as_of", time=f"{moment:%Y-%m-%d %H:%M}"))
     for row in range(0, len(HEADLINES), 4):
         for column, (key, kind) in zip(st.columns(4), HEADLINES[row:row + 4]):
             value, delta = figures.headline[key], figures.change[key]

@@ -9,7 +9,7 @@ from ui.display import plain
 from ui.i18n import t
 from ui.inbox import choices_form
 from ui.messages import choice_text, field_error, refusal_text
-from ui.session import current_leaderboard, data, derivation, flash, guard, now, show_flash
+from ui.session import current_leaderboard, data, derivation, flash, guard, my_credited_entries, now, show_flash
 from ui.state import attempt_log, live
 from workflows.hours import credited_entries
 
@@ -28,7 +28,7 @@ second.metric(t("record.points"), f"{points:g}")
 third.metric(t("record.rank"), t("record.rank_value", rank=rank, of=len(board)) if rank else "—")
 
 st.subheader(t("record.attended"))
-entries = credited_entries(tables, derivation(), moment)
+entries = my_credited_entries()
 attended = entries[(entries["person_id"] == viewer.person_id) & (entries["kind"] == "activity")]
 if attended.empty:
     st.info(t("record.attended_none"))

@@ -1,6 +1,8 @@
 """Helpers for running the app's pages under AppTest on a demo workbook."""
 from __future__ import annotations
 
+import threading
+
 from pathlib import Path
 
 import pytest
@@ -50,3 +52,11 @@ def rendered(at: AppTest) -> str:
         for child in getattr(node, "children", {}).values():
             yield from walk(child)
     return "".join(walk(at._tree)) + "".join(frame.value.to_csv() for frame in at.dataframe)
+
+
+def finish_background_reads() -> None:
+    """Waits (bounded) for the workbook's refresh and prepare threads of this process to end."""
+    for thread in threading.enumerate():
+        if thread.name in ("workbook-refresh", "workbook-prepare"):
+            thread.join(timeout=120)
+            assert not thread.is_alive()

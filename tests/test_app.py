@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
+
+from tests.pages import finish_background_reads
 from streamlit.testing.v1 import AppTest
 
 from connectors.parsing import parse_snapshot
@@ -177,11 +179,14 @@ def test_a_hand_edit_shows_on_the_data_page_and_a_bad_cell_becomes_a_problem(bac
     at.run()
     at.switch_page("pages/data.py").run()
     assert at.main.success[0].value == "No problems found in the workbook."
+    finish_background_reads()  # no read under way started before the edit
     grid = backend.grid("people")
     column = grid[0].index("加入日期")
     grid[3] += [""] * (column + 1 - len(grid[3]))
     grid[3][column] = "2025-13-40"
     backend.hand_write_sheet("people", grid[0], grid[1:])
+    at.run()  # starts the scheduled read off the page
+    finish_background_reads()
     at.run()
     assert not at.exception
     problems = at.main.dataframe[0].value

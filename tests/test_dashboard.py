@@ -7,7 +7,7 @@ import pytest
 
 import cli
 from connectors.parsing import parse_snapshot
-from tests.pages import open_page, rendered, workbook  # noqa: F401 - a fixture
+from tests.pages import finish_background_reads, open_page, rendered, workbook  # noqa: F401 - a fixture
 from demo.codes import DEMO_CODES
 
 _, COORDINATOR, LEADER = (p for p, *_ in DEMO_CODES)
@@ -60,8 +60,12 @@ def test_no_private_value_of_the_workbook_appears_on_the_dashboard(workbook):
 def test_a_new_hours_approval_shows_on_an_open_dashboard_at_its_next_refresh(workbook):
     at = dashboard(LEADER)
     before = float(metrics(at)["服务总时长"])
+    finish_background_reads()  # no read under way started before the write
     person = parse_snapshot(workbook.snapshot())["people"].iloc[5]["person_id"]
     workbook.append("hours", [{"entry_id": "H-NEW", "person_id": person, "date": "2025-01-01", "hours": "7.5",
                                "status": "approved", "description": "新认定"}])
-    at.run()  # what the fragment's run_every does in the browser
+    at.run()  # what the fragment's run_every does in the browser: it starts the scheduled read off the page
+    finish_background_reads()
+    at.run()  # the next refresh shows the data that read prepared
     assert float(metrics(at)["服务总时长"]) == before + 7.5
+

@@ -15,7 +15,7 @@ from connectors.sqlite_workbook import SqliteWorkbook
 from demo.codes import DEMO_CODES, demo_code_rows
 from tests.builders import tables
 from ui.i18n import CATALOG
-from tests.pages import APP, demo_workbook
+from tests.pages import APP, demo_workbook, finish_background_reads
 from workflows.clock import local_now
 from workflows.codes import PERSONAL, code_is_valid, code_row
 from workflows.meta import demo_note_row, holds_demo
@@ -157,8 +157,11 @@ def test_signing_in_with_a_demo_code_is_refused_once_the_mark_is_deleted(tmp_pat
     monkeypatch.setenv("WORKBOOK_REFRESH_SECONDS", "0")
     at = sign_in(start_app(), VOLUNTEER, VOLUNTEER_CODE)
     assert at.session_state["person_id"] == VOLUNTEER
+    finish_background_reads()  # no read under way started before the edit
     with sqlite3.connect(tmp_path / "w.sqlite3") as db:
         db.execute('DELETE FROM "_meta"')
+    start_app()  # its run starts the scheduled read of the edited workbook, off the page
+    finish_background_reads()
     at = sign_in(start_app(), VOLUNTEER, VOLUNTEER_CODE)
     assert "person_id" not in at.session_state
     assert at.error[0].value == CATALOG["sign_in.wrong"]["zh"]

@@ -13,7 +13,10 @@ from ui.state import attempt_log, live
 from workflows.access import PUBLIC, SIGNED_OUT, Viewer, may_open, viewer_by_email, viewer_for
 from workflows.clock import from_epoch, local_now
 from workflows.codes import code_is_valid
+from workflows.dashboard import dashboard_figures
+from workflows.hours import credited_entries
 from workflows.points import leaderboard
+from workflows.settings import term
 from workflows.signup import Derivation
 
 SESSION_PERSON = "person_id"
@@ -38,10 +41,51 @@ def derivation() -> Derivation:
     return derivation_of(data())
 
 
+def figures_data() -> LiveData:
+    """The data whose heavy figures (leaderboard, dashboard, credited hours) are computed: the
+    current data once its refresh has prepared them, else the data just before (see `prepare_figures`)."""
+    return live().prepared()
+
+
 def current_leaderboard():
-    """The points leaderboard of this snapshot and minute, computed once for every visitor."""
-    minute = now().replace(second=0, microsecond=0)
-    return per_snapshot("leaderboard", lambda tables, at: leaderboard(tables, derivation(), at), minute)
+    """The points leaderboard, computed once per snapshot (and per `FIGURES_EVERY`) for every visitor."""
+    return leaderboard_of(figures_data())
+
+
+def my_credited_entries():
+    """Credited hours of everyone, as of the figures' moment (one computation per snapshot)."""
+    shown = figures_data()
+    return credited_entries(shown.tables, derivation_of(shown), figures_moment(shown))
+
+
+def dashboard_of(shown: LiveData, branch: str | None, frequency: str, since):
+    moment = figures_moment(shown)
+    return shown.memo("dashboard", lambda tables, b, f, s, at: dashboard_figures(tables, derivation_of(shown), at, b, f, s),
+                      branch, frequency, since, moment)
+
+
+FIGURES_EVERY = dt.timedelta(minutes=10)  # figures that depend on time alone (overdue, held) move this often
+
+
+def figures_moment(shown: LiveData) -> dt.datetime:
+    """The "as of" of the figures of this data: the read's time, to `FIGURES_EVERY`, so the figures of
+    unchanged data are computed again only that often, not at each page run."""
+    taken = shown.taken_at.replace(second=0, microsecond=0)
+    return taken - dt.timedelta(minutes=taken.minute % (FIGURES_EVERY.seconds // 60))
+
+
+def leaderboard_of(shown: LiveData):
+    moment = figures_moment(shown)
+    return shown.memo("leaderboard", lambda tables, at: leaderboard(tables, derivation_of(shown), at), moment)
+
+
+def prepare_figures(shown: LiveData) -> None:
+    """What the refresh computes before new data is shown: the rosters, the leaderboard, everyone's
+    credited hours and the dashboard as a leader first opens it."""
+    derivation_of(shown)
+    leaderboard_of(shown)
+    credited_entries(shown.tables, derivation_of(shown), figures_moment(shown))
+    dashboard_of(shown, None, "month", term(shown.tables)[0])
 
 
 def flash(kind: str, message: str) -> None:

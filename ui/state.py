@@ -36,7 +36,13 @@ def _live_for(url: str, refresh_seconds: float, is_default: bool = False) -> Liv
         if is_default and not any(sheet.rows for sheet in workbook.snapshot().sheets.values()):
             for table, rows in load_demo_rows(local_now(DEFAULT_TIMEZONE).replace(microsecond=0)):
                 workbook.append(table, rows)
-    return LiveWorkbook(workbook, refresh_seconds, after_read=_housekeeping)
+    return LiveWorkbook(workbook, refresh_seconds, after_read=_housekeeping, prepare=_prepare, background=True)
+
+
+def _prepare(data) -> None:
+    from ui.session import prepare_figures
+
+    prepare_figures(data)
 
 
 def _housekeeping(live: LiveWorkbook) -> None:

@@ -9,7 +9,7 @@ import pandas as pd
 from workflows.indicators import indicators, report
 from workflows.points import leaderboard
 from workflows.series import breakdown, coverage, open_requests, scoped, trends
-from workflows.signup import derive
+from workflows.signup import Derivation, derive
 
 PREVIOUS_PERIOD = dt.timedelta(days=30)
 HEADLINES: tuple[tuple[str, str], ...] = (
@@ -45,10 +45,12 @@ class DashboardFigures:
                 "open_requests": self.open_requests, "leaderboard": self.leaderboard}
 
 
-def dashboard_figures(tables, as_of: dt.datetime, branch: str | None, frequency: str,
+def dashboard_figures(tables, derivation: Derivation, as_of: dt.datetime, branch: str | None, frequency: str,
                       since: dt.date | None) -> DashboardFigures:
-    tables = scoped(tables, branch)
-    derivation = derive(tables)
+    """`derivation`: the rosters of `tables` (a branch's part is derived anew from its own rows)."""
+    if branch:
+        tables = scoped(tables, branch)
+        derivation = derive(tables)
     now_figures = report(tables, derivation, as_of)
     before = indicators(tables, derivation, as_of - PREVIOUS_PERIOD)
     keys = [key for key, _ in HEADLINES]

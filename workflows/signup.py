@@ -51,6 +51,13 @@ class Derivation:
     def roster(self, activity_id: str) -> Roster:
         return self.rosters.get(activity_id, Roster())
 
+    def activities_of(self, person_id: str) -> list[str]:
+        """The activities the person is confirmed or waitlisted for, in ID order."""
+        if self._ledger is not None:
+            return sorted(self._ledger.active_in.get(person_id, ()))
+        return sorted(key for key, roster in self.rosters.items()
+                      if person_id in roster.confirmed or person_id in roster.waitlisted)
+
     def attendance(self) -> pd.DataFrame:
         """Every (activity_id, person_id) attended, one row each: the rosters as one table, made once."""
         if self._attendance is None:
@@ -335,8 +342,8 @@ def decide_signup(tables: Tables, derivation: Derivation, activity_id: str, pers
     roster = derivation.roster(activity_id)
     if person_id in roster.confirmed or person_id in roster.waitlisted:
         return None
-    mine = [other_id for other_id, other_roster in derivation.rosters.items()
-            if other_id != activity_id and person_id in other_roster.confirmed]
+    mine = [other_id for other_id in derivation.activities_of(person_id)
+            if other_id != activity_id and person_id in derivation.roster(other_id).confirmed]
     for other_id in mine:  # only the person's own activities are looked up
         other = _activity(tables, other_id)
         if other is not None and other["status"] != "cancelled" and _overlaps(activity, other):
