@@ -52,6 +52,19 @@ def is_transient(error: Exception) -> bool:
     return isinstance(error, (requests.ConnectionError, requests.Timeout, Paused))
 
 
+def explain(error: Exception) -> str | None:
+    """A sentence for a coordinator about an error of the Sheets API or of the network; None for others."""
+    if isinstance(error, APIError):
+        status = error.response.status_code
+        detail = str(error.args[0].get("message", "")) if error.args and isinstance(error.args[0], dict) else ""
+        if status in RETRIED_STATUSES:
+            return f"Google Sheets did not answer (HTTP {status}{': ' + detail if detail else ''})"
+        return f"Google Sheets refused the request (HTTP {status}{': ' + detail if detail else ''})"
+    if isinstance(error, (requests.RequestException, Paused)):
+        return f"Google Sheets could not be reached ({error})"
+    return None
+
+
 def is_quota(error: Exception) -> bool:
     return isinstance(error, APIError) and error.response.status_code == 429
 

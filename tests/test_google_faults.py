@@ -156,3 +156,38 @@ def test_the_cli_during_an_outage_with_no_copy_kept_says_so_without_a_traceback(
     done = run_cli(env, "signup", "A1", "2025000001", "--json")
     assert done.returncode != 0 and done.stdout == ""
     assert "Traceback" not in done.stderr and "Google Sheets" in done.stderr
+
+
+def people_and_activity(workbook, capacity: str = "1"):
+    workbook.append("people", [{"person_id": p, "name": f"志愿者{p[-2:]}", "political_status": "masses"}
+                               for p in ("2025000001", "2025000002", "2025000003")])
+    workbook.append("activities", [{"activity_id": "A1", "title": "社区义诊", "starts_at": "2099-06-01 09:00",
+                                    "ends_at": "2099-06-01 11:00", "capacity": capacity, "hours": "2",
+                                    "status": "open"}])
+    workbook.snapshot()
+
+
+def test_the_last_good_read_is_kept_beside_the_journal_readable_by_the_app_only(sheets):
+    people_and_activity(sheets.workbook)
+    kept = sheets.journal_path.with_name(f"snapshot-{sheets.spreadsheet_id}.json")
+    assert kept.exists() and kept.stat().st_mode & 0o777 == 0o600
+
+
+def test_fresh_processes_during_an_outage_answer_from_the_kept_read_with_each_others_queued_rows(sheets):
+    from connectors.live import LiveWorkbook
+    from services.activities import sign_up
+    from workflows.clock import local_now
+
+    people_and_activity(sheets.workbook)
+    sheets.fake.down = True
+    clock = lambda: local_now("Asia/Shanghai")  # noqa: E731
+    answers = []
+    for person in ("2025000001", "2025000002", "2025000003"):
+        live = LiveWorkbook(sheets.open_another(), interval_seconds=float("inf"))  # a fresh process each
+        answers.append(sign_up(live, "A1", person, person, clock))
+        assert live.data().snapshot.stale and live.last_error is not None
+    assert [(a.status, a.position, a.queued) for a in answers] == [
+        ("confirmed", None, True), ("waitlisted", 1, True), ("waitlisted", 2, True)]
+    sheets.fake.down = False
+    assert sheets.open_another().sync() == 0
+    assert sorted(ids_in_sheet(sheets).values()) == [1, 1, 1]
