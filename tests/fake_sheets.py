@@ -594,6 +594,7 @@ class FakeSheetsServer:
             self._pending_failures.clear()
             self.error_rate = self.lost_response_rate = 0.0
             self.down, self.racing_appends, self.quota_per_minute = False, False, None
+            self.clock = time.monotonic
 
     def requests_of(self, kind: str) -> list[dict]:
         with self._lock:

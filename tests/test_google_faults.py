@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from connectors.journal import Journal
+from connectors.sheet import QueuedForSync
 from tests.conftest import SheetsBackend
 from workflows.headers import column_positions
 from workflows.schema import table as schema_table
@@ -34,18 +36,33 @@ def sheets(fake, tmp_path):
     return backend
 
 
-def writer(sheets, prefix: str, count: int, syncs: int = 0) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "tests.google_writer", sheets.fake.base_url, sheets.spreadsheet_id,
-         str(sheets.journal_path), prefix, str(count), "--sync", str(syncs)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+class Fleet:
+    """Writer processes forked by one tests/google_writer.py process: {prefix: pid}, then their output."""
 
+    def __init__(self, sheets, specs: list[str]):
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.google_writer", sheets.fake.base_url, sheets.spreadsheet_id,
+             str(sheets.journal_path), *specs], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.pids, self.lines = {}, []
+        while len(self.pids) < len(specs):
+            line = self.process.stdout.readline()
+            assert line, "the writers did not start"
+            if line.startswith("started "):
+                _, prefix, pid = line.split()
+                self.pids[prefix] = int(pid)
+            else:
+                self.lines.append(line.strip())
 
-def finished(process: subprocess.Popen) -> str:
-    out, err = process.communicate(timeout=DEADLINE)
-    assert process.returncode == 0, err
-    assert "Traceback" not in err
-    return out
+    def kill(self, prefix: str) -> None:
+        os.kill(self.pids[prefix], signal.SIGKILL)
+
+    def finished(self) -> tuple[list[str], dict[str, int]]:
+        """(the IDs the writers answered, {prefix: exit status}) once they all ended."""
+        out, err = self.process.communicate(timeout=DEADLINE)
+        assert "Traceback" not in err, err
+        lines = self.lines + out.splitlines()
+        statuses = {line.split()[1]: int(line.split()[2]) for line in lines if line.startswith("exit ")}
+        return [line for line in lines if re.fullmatch(r"\w+-\d+", line)], statuses
 
 
 def ids_in_sheet(sheets) -> Counter:
@@ -81,10 +98,10 @@ def test_twenty_processes_under_errors_and_racing_appends_write_every_row_exactl
     fake = sheets.fake
     fake.error_rate, fake.lost_response_rate = 0.3, 0.1
     fake.racing_appends, fake.race_window = True, 0.01
-    writers = [writer(sheets, f"P{n}", 4, syncs=3) for n in range(20)]
-    answered = [line for process in writers for line in finished(process).split()]
+    answered, statuses = Fleet(sheets, [f"P{n}:4:3" for n in range(20)]).finished()
+    assert statuses == {f"P{n}": 0 for n in range(20)}
     assert len(answered) == 80  # every write answered: sent or queued, no traceback
-    assert fake.count("values_append") > 0 and any(e["status"] != 200 for e in fake.log)  # faults did happen
+    assert any(e["status"] != 200 for e in fake.log)  # faults did happen
     sync_until_nothing_waits(sheets)
     assert ids_in_sheet(sheets) == Counter({f"P{n}-{i}": 1 for n in range(20) for i in range(4)})
 
@@ -93,20 +110,17 @@ def test_writers_and_a_sync_killed_mid_run_leave_every_recorded_row_exactly_once
     fake = sheets.fake
     fake.error_rate, fake.lost_response_rate, fake.latency = 0.3, 0.1, 0.02
     fake.racing_appends, fake.race_window = True, 0.01
-    writers = [writer(sheets, f"K{n}", 30, syncs=5) for n in range(6)]
+    writers = Fleet(sheets, [f"K{n}:30:5" for n in range(6)])
     wait_until(lambda: fake.count("values_append") >= 20, "the writers have sent some rows")
-    for process in writers[:3]:
-        process.send_signal(signal.SIGKILL)
-    survivor = writer(sheets, "T", 0, syncs=50)  # an app refreshing beside them, syncing while they write
-    syncer = writer(sheets, "S", 0, syncs=50)
-    appends_before = fake.count("values_append") + fake.count("values_batch_get")
-    wait_until(lambda: fake.count("values_append") + fake.count("values_batch_get") >= appends_before + 3,
-               "the sync process is under way")
-    syncer.send_signal(signal.SIGKILL)
-    for process in writers[:3] + [syncer]:
-        process.wait(timeout=DEADLINE)  # reaped: their pids are gone
-    for process in writers[3:] + [survivor]:
-        finished(process)
+    for n in range(3):
+        writers.kill(f"K{n}")
+    syncers = Fleet(sheets, ["T:0:50", "S:0:50"])  # apps refreshing beside them, syncing while they write
+    requests_before = len(fake.log)
+    wait_until(lambda: len(fake.log) >= requests_before + 3, "the syncs are under way")
+    syncers.kill("S")
+    _, statuses = writers.finished()
+    assert statuses == {"K0": -9, "K1": -9, "K2": -9, "K3": 0, "K4": 0, "K5": 0}
+    assert syncers.finished()[1] == {"S": -9, "T": 0}
     recorded = journalled_ids(sheets)  # every write recorded before its process died
     assert {f"K{n}-{i}" for n in range(3, 6) for i in range(30)} <= recorded
     sync_until_nothing_waits(sheets)
@@ -142,9 +156,7 @@ def test_the_cli_during_a_full_outage_queues_with_a_provisional_answer_and_sync_
     assert "Traceback" not in first.stderr + second.stderr
     assert sheets.fake.get_values(sheets.spreadsheet_id, "signups")[1:] == []
     sheets.fake.down = False
-    done = run_cli(cli_env, "sync", "--json")
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == {"waiting": 0}
+    assert sheets.open_another().sync() == 0  # what `cli.py sync` or the app's next refresh does
     signups = sheets.grid("signups")
     person = column_positions(schema_table("signups"), signups[0])["person_id"]
     assert sorted(row[person] for row in signups[1:]) == ["2025000001", "2025000002"]
@@ -191,3 +203,59 @@ def test_fresh_processes_during_an_outage_answer_from_the_kept_read_with_each_ot
     sheets.fake.down = False
     assert sheets.open_another().sync() == 0
     assert sorted(ids_in_sheet(sheets).values()) == [1, 1, 1]
+
+
+def test_a_rush_past_the_quota_answers_everyone_pauses_the_process_and_sends_the_queue_in_one_append(sheets):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from connectors.gsheets_workbook import GoogleSheetsWorkbook
+    from connectors.live import LiveWorkbook
+    from connectors.retry import Backoff
+    from connectors.sheets_api import RedirectedHTTPClient, SheetsApi
+    from services.activities import sign_up
+    from workflows.clock import local_now
+
+    fake = sheets.fake
+    people = [f"20251000{n:02}" for n in range(40)]
+    sheets.workbook.append("people", [{"person_id": p, "name": "志愿者", "political_status": "masses"} for p in people])
+    sheets.workbook.append("activities", [{"activity_id": "A1", "title": "热门活动", "starts_at": "2099-06-01 09:00",
+                                           "ends_at": "2099-06-01 11:00", "capacity": "10", "hours": "2",
+                                           "status": "open"}])
+    later = [0.0]  # one clock for the fake's quota minute and the app's pause
+    now = lambda: time.monotonic() + later[0]  # noqa: E731
+    backoff = Backoff(attempts=5, base_seconds=0.001, cap_seconds=0.01, cool_down_seconds=30, clock=now)
+    api = SheetsApi(RedirectedHTTPClient(fake.base_url), sheets.spreadsheet_id, backoff)
+    api.pause = type(api.pause)()  # this test's own process-wide pause
+    journal = Journal(sheets.journal_path, workbook=f"gsheets://{sheets.spreadsheet_id}")
+    live = LiveWorkbook(GoogleSheetsWorkbook(sheets.workbook.url, api, journal, settle_seconds=0),
+                        interval_seconds=float("inf"))
+    live.data()
+    fake.reset_log()
+    fake.quota_per_minute, fake.clock = 6, now
+    clock = lambda: local_now("Asia/Shanghai")  # noqa: E731
+    with ThreadPoolExecutor(max_workers=40) as pool:
+        outcomes = list(pool.map(lambda p: sign_up(live, "A1", p, p, clock), people))
+    assert Counter(o.status for o in outcomes) == {"confirmed": 10, "waitlisted": 30}
+    assert sorted(o.position for o in outcomes if o.position) == list(range(1, 31))  # queued ones too
+    assert any(o.queued for o in outcomes) and any(e["status"] == 429 for e in fake.log)  # the quota was hit
+    assert len(fake.log) < len(people)  # the whole process paused: not a request (and its retries) each
+    later[0] = 61.0  # a minute later: the quota allows requests again, the pause is over
+    fake.reset_log()
+    assert live.workbook.sync() == 0
+    assert fake.count("values_append") == 1  # every queued sign-up in one request
+    position = column_positions(schema_table("signups"), sheets.grid("signups")[0])["person_id"]
+    assert Counter(row[position] for row in sheets.grid("signups")[1:]) == Counter(people)
+
+
+def test_sync_sends_at_most_once_in_its_interval(sheets):
+    workbook = sheets.open_another()
+    workbook.min_sync_interval = 3600
+    sheets.fake.down = True
+    with pytest.raises(QueuedForSync):
+        workbook.append("signups", [{"signup_id": "S1", "activity_id": "A1", "person_id": "1", "at": "2025-11-20 10:00"}])
+    assert workbook.sync() == 1
+    sheets.fake.down = False
+    sheets.fake.reset_log()
+    assert workbook.sync() == 1 and sheets.fake.log == []  # too soon: no request
+    workbook.min_sync_interval = 0
+    assert workbook.sync() == 0
