@@ -321,8 +321,7 @@ def backend_error_text(error: Exception) -> str | None:
         return None
     from connectors.sheets_api import explain
 
-    text = explain(error)
-    return None if text is None else f"{text}; nothing was recorded — try again when it answers"
+    return explain(error)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from workflows.headers import (check_extra_columns, column_positions, header_for_new_columns, missing_columns,
                                missing_extra, normalise, tables_by_title, write_positions)
 from connectors import snapshot_file
-from connectors.journal import SENT, UNSENT, Journal
+from connectors.journal import SENT, UNSENT, ClaimLost, Journal
 from connectors.sheet import (Conflict, QueuedForSync, RawSheet, RowNotFound, Snapshot, Stamp, TargetedUpdates,
                               stamped)
 from connectors.sheets_api import SheetsApi, column_letter, is_transient, quote_title
@@ -234,7 +234,8 @@ class GoogleSheetsWorkbook(TargetedUpdates):
             pending = [(p.extra, r) for p in batch for r in p.rows]
 
             def before_retry():  # a lost response may hide rows that did land
-                self.journal.renew(ids)
+                if not self.journal.renew(ids):
+                    raise ClaimLost(f"{table}: another process sends these rows now")
                 lacking = {_row_id(spec, r) for r in self._not_in_sheet(spec, title, header, [r for _, r in pending])}
                 pending[:] = [(x, r) for x, r in pending if _row_id(spec, r) in lacking]
 
@@ -245,7 +246,7 @@ class GoogleSheetsWorkbook(TargetedUpdates):
         except Exception as error:
             for entry_id in ids:
                 self.journal.mark_failed_attempt(entry_id, str(error))
-            if not is_transient(error):
+            if not (is_transient(error) or isinstance(error, ClaimLost)):
                 raise
             queued = QueuedForSync(f"{table}: saved locally, will be sent when Google Sheets answers")
             queued.__cause__ = error

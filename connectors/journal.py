@@ -97,6 +97,10 @@ def is_alive(owner: str) -> bool:
     return not start or len(fields) <= 19 or fields[19] == start
 
 
+class ClaimLost(Exception):
+    """Another process took over entries this one was sending (it stalled past its lease): it stops."""
+
+
 class Journal:
     def __init__(self, path: str | Path, workbook: str, clock=time.time):
         self.path, self.workbook, self._clock = str(path), workbook, clock
@@ -165,13 +169,16 @@ class Journal:
         return (owner is None or owner == self.owner or claim_until is None or claim_until < self._clock()
                 or not is_alive(owner))
 
-    def renew(self, entry_ids) -> None:
-        """The heartbeat of a sender: it still holds these entries."""
+    def renew(self, entry_ids) -> bool:
+        """The heartbeat of a sender before each attempt: False if another process took any of these entries
+        over meanwhile (this one stalled past its lease), and then it must not send them."""
         ids = list(entry_ids)
-        if ids:
-            with self._lock, self._connect() as db:
-                db.executemany("UPDATE writes SET claim_until = ? WHERE id = ? AND claimed_by = ?",
-                               [(self._clock() + LEASE_SECONDS, i, self.owner) for i in ids])
+        held = 0
+        with self._lock, self._connect() as db:
+            for entry_id in ids:
+                held += db.execute("UPDATE writes SET claim_until = ? WHERE id = ? AND claimed_by = ?",
+                                   (self._clock() + LEASE_SECONDS, entry_id, self.owner)).rowcount
+        return held == len(ids)
 
     def release(self, entry_id: int) -> None:
         self._set(entry_id, "claimed_by = NULL, claim_until = NULL", ())
@@ -198,8 +205,12 @@ class Journal:
                        (UNSENT, error, entry_id, SENT))
 
     def mark_failed_attempt(self, entry_id: int, error: str) -> None:
-        """The attempt ended without an answer: the entry waits, free for any process's `sync`."""
-        self._set(entry_id, "attempts = attempts + 1, last_error = ?, claimed_by = NULL, claim_until = NULL", (error,))
+        """The attempt ended without an answer: the entry waits, free for any process's `sync` (unless
+        another process holds it now)."""
+        with self._lock, self._connect() as db:
+            db.execute("UPDATE writes SET attempts = attempts + 1, last_error = ?, claimed_by = NULL, claim_until = NULL"
+                       " WHERE id = ? AND (claimed_by IS NULL OR claimed_by = ?)", (error, entry_id, self.owner))
+            self._in_flight.discard(entry_id)
 
     def remove(self, entry_id: int) -> None:
         with self._lock, self._connect() as db:

@@ -57,11 +57,13 @@ def explain(error: Exception) -> str | None:
     if isinstance(error, APIError):
         status = error.response.status_code
         detail = str(error.args[0].get("message", "")) if error.args and isinstance(error.args[0], dict) else ""
+        detail = f"HTTP {status}{': ' + detail if detail else ''}"
         if status in RETRIED_STATUSES:
-            return f"Google Sheets did not answer (HTTP {status}{': ' + detail if detail else ''})"
-        return f"Google Sheets refused the request (HTTP {status}{': ' + detail if detail else ''})"
+            return f"Google Sheets did not answer ({detail}); try again later"
+        return (f"Google Sheets refused the request ({detail}); check the spreadsheet URL and that it is shared "
+                "with the service account")
     if isinstance(error, (requests.RequestException, Paused)):
-        return f"Google Sheets could not be reached ({error})"
+        return f"Google Sheets could not be reached ({error}); try again later"
     return None
 
 

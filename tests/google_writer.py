@@ -35,6 +35,11 @@ def signup(row_id: str) -> dict[str, str]:
             "at": "2025-11-20 10:00"}
 
 
+def say(line: str) -> None:
+    """One line in one write(2): lines of the processes sharing the pipe never interleave."""
+    os.write(1, (line + "\n").encode())
+
+
 def write(base_url: str, spreadsheet_id: str, journal_path: str, prefix: str, count: int, syncs: int) -> None:
     workbook = open_workbook(base_url, spreadsheet_id, journal_path)
     for n in range(count):
@@ -42,7 +47,7 @@ def write(base_url: str, spreadsheet_id: str, journal_path: str, prefix: str, co
             workbook.append("signups", [signup(f"{prefix}-{n}")])
         except QueuedForSync:
             pass
-        print(f"{prefix}-{n}", flush=True)
+        say(f"{prefix}-{n}")
     for _ in range(syncs):
         if workbook.sync() == 0:
             break
@@ -66,13 +71,13 @@ def main(argv: list[str]) -> int:
                 sys.stderr.flush()
                 os._exit(status)
         children[pid] = prefix
-        print(f"started {prefix} {pid}", flush=True)
+        say(f"started {prefix} {pid}")
     failed = 0
     for pid, prefix in children.items():
         _, status = os.waitpid(pid, 0)
         code = os.waitstatus_to_exitcode(status)
         failed |= code > 0
-        print(f"exit {prefix} {code}", flush=True)
+        say(f"exit {prefix} {code}")
     return 1 if failed else 0
 
 
