@@ -387,9 +387,8 @@ class GoogleSheetsWorkbook(TargetedUpdates):
                 if not (round_ == 0 and self._read_just_now()):
                     self.snapshot()  # confirms what landed, marks what a racing append lost
                 sendable = self.journal.sendable()
-                if not sendable:
+                if not sendable or not self._resend(sendable):
                     break
-                self._resend(sendable)
             else:
                 self.snapshot()
         except Exception as error:
@@ -400,10 +399,12 @@ class GoogleSheetsWorkbook(TargetedUpdates):
     def _read_just_now(self) -> bool:
         return self._last_read_at is not None and self._wall() - self._last_read_at < 1.0
 
-    def _resend(self, entries) -> None:
+    def _resend(self, entries) -> bool:
         """Claims each entry and sends what the sheet lacks, under the lock every process shares, in the
         journal's order; consecutive appends to one worksheet go in one request."""
-        with self.journal.send_lock():
+        with self.journal.send_lock() as held:
+            if not held:
+                return False  # another process (or thread) is re-sending
             claimed = [e for e in (self.journal.claim(entry.id) for entry in entries) if e is not None]
             appends: dict[str, list[_Pending]] = {}
             for entry in claimed:
@@ -414,6 +415,7 @@ class GoogleSheetsWorkbook(TargetedUpdates):
                     self._resend_appends(appends)
                     self._resend_update(entry)
             self._resend_appends(appends)
+        return True
 
     def _resend_appends(self, appends: dict[str, list[_Pending]]) -> None:
         for table, batch in appends.items():

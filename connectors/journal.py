@@ -14,7 +14,8 @@ this file, so an entry has an owner:
 - claiming is one exclusive SQLite transaction, so two processes never both win an entry;
 - a re-send (`sync`) claims, reads the sheet and appends only the rows it lacks, all while
   holding `send_lock()`, an exclusive lock on a file beside the journal shared by every process
-  that uses it (the kernel drops it when a holder dies, even by `kill -9`).
+  that uses it (the kernel drops it when a holder dies, even by `kill -9`); a `sync` that finds
+  it held leaves the re-sending to its holder.
 """
 from __future__ import annotations
 
@@ -112,7 +113,7 @@ class Journal:
         self._in_flight: set[int] = set()  # entries this owner is sending right now
         self._send_lock_path = self.path + ".send-lock"
         private_file(self._send_lock_path)
-        self._send_threads = threading.RLock()
+        self._send_threads = threading.Lock()
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute(_SCHEMA)
@@ -185,13 +186,24 @@ class Journal:
 
     @contextlib.contextmanager
     def send_lock(self):
-        """Held while re-sending: one re-sender at a time among every process and thread using this journal."""
-        with self._send_threads, open(self._send_lock_path, "a+b") as handle:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        """Held while re-sending: one re-sender at a time among every process and thread using this journal.
+        Yields False, at once, while another holds it (it is re-sending: nobody needs to wait for it)."""
+        if not self._send_threads.acquire(blocking=False):
+            yield False
+            return
+        try:
+            with open(self._send_lock_path, "a+b") as handle:
+                try:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    yield False
+                    return
+                try:
+                    yield True
+                finally:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        finally:
+            self._send_threads.release()
 
     # -- outcomes ---------------------------------------------------------------------------
     def mark_sent(self, entry_id: int) -> None:

@@ -105,7 +105,7 @@ class LiveWorkbook:
 
     def _read_or_keep(self) -> None:
         """A failed read keeps the previous data on screen, with the error to show beside it.
-        Writes still waiting in the journal (Google was unreachable) are sent again first."""
+        Writes still waiting in the journal (Google was unreachable) are then sent again."""
         try:
             self._read()
             if self.workbook.waiting():  # writes Google did not get: send them (they are laid over this read)

@@ -60,3 +60,13 @@ def test_a_stalled_writer_loses_its_entry_after_the_lease_and_learns_it_before_s
     assert writer.renew([entry_id]) is False
     writer.mark_failed_attempt(entry_id, "timeout")  # does not free what the other holds now
     assert Journal(tmp_path / "journal.sqlite3", "gsheets://x", clock=clock).claim(entry_id) is None
+
+
+def test_one_re_sender_at_a_time_and_the_others_do_not_wait_for_it(tmp_path):
+    first, second = two_processes(tmp_path)
+    with first.send_lock() as held:
+        assert held
+        with second.send_lock() as also:
+            assert also is False
+    with second.send_lock() as held:
+        assert held
