@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from connectors.journal import Journal
+from connectors.retry import Pause
 from connectors.sheet import QueuedForSync
 from tests.conftest import SheetsBackend
 from workflows.headers import column_positions
@@ -259,3 +260,41 @@ def test_sync_sends_at_most_once_in_its_interval(sheets):
     assert workbook.sync() == 1 and sheets.fake.log == []  # too soon: no request
     workbook.min_sync_interval = 0
     assert workbook.sync() == 0
+
+
+def test_the_app_started_during_an_outage_shows_the_kept_copy_and_a_queued_sign_up_with_its_place(sheets,
+                                                                                                 monkeypatch):
+    from connectors.parsing import parse_snapshot
+    from demo.codes import DEMO_CODES, load_demo_rows
+    from streamlit.testing.v1 import AppTest
+
+    from tests.pages import APP
+    from workflows.clock import local_now
+    from workflows.listing import activity_listing
+    from workflows.signup import derive
+
+    volunteer = DEMO_CODES[0][0]
+    for table, rows in load_demo_rows(local_now("Asia/Shanghai").replace(microsecond=0)):
+        sheets.workbook.append(table, rows)
+    tables = parse_snapshot(sheets.workbook.snapshot())  # the last good read, kept beside the journal
+    listing = activity_listing(tables, derive(tables), local_now("Asia/Shanghai"), volunteer)
+    full = listing[listing["open_for_signup"] & (listing["my_status"] == "none") & (listing["places_left"] == 0)].iloc[0]
+    for name, value in {"WORKBOOK_URL": sheets.workbook.url, "SHEETS_API_URL": sheets.fake.base_url,
+                        "WORKBOOK_JOURNAL": str(sheets.journal_path), "SHEETS_RETRY_SECONDS": "0.2"}.items():
+        monkeypatch.setenv(name, value)
+    sheets.fake.down = True
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.session_state["person_id"] = volunteer
+    at.run()
+    assert not at.exception
+    assert any("暂时无法读取工作簿" in w.value for w in at.sidebar.warning)  # the kept copy, and from when
+    at.switch_page("pages/activities.py").run()
+    assert not at.exception
+    at.button(key=f"signup-{full.activity_id}").click().run()
+    assert not at.exception
+    assert any(f"候补第 {full.waitlist + 1} 位" in i.value and "暂定" in i.value for i in at.info)
+    sheets.fake.down = False
+    syncing = sheets.open_another()  # `cli.py sync`: another process, without the app's pause after the outage
+    syncing.api.pause = Pause()
+    assert syncing.sync() == 0
+    assert volunteer in derive(parse_snapshot(syncing.snapshot())).roster(full.activity_id).waitlisted
