@@ -163,12 +163,27 @@ def test_the_cli_during_a_full_outage_queues_with_a_provisional_answer_and_sync_
     assert sorted(row[person] for row in signups[1:]) == ["2025000001", "2025000002"]
 
 
-def test_the_cli_during_an_outage_with_no_copy_kept_says_so_without_a_traceback(sheets, cli_env, tmp_path):
+def test_the_cli_during_an_outage_with_no_copy_kept_says_so_without_a_traceback(sheets, cli_env, tmp_path,
+                                                                              monkeypatch, capsys):
+    import cli
+
     sheets.fake.down = True
-    env = {**cli_env, "WORKBOOK_JOURNAL": str(tmp_path / "elsewhere" / "journal.sqlite3")}
-    done = run_cli(env, "signup", "A1", "2025000001", "--json")
-    assert done.returncode != 0 and done.stdout == ""
-    assert "Traceback" not in done.stderr and "Google Sheets" in done.stderr
+    for name, value in {**cli_env, "WORKBOOK_JOURNAL": str(tmp_path / "elsewhere" / "journal.sqlite3")}.items():
+        monkeypatch.setenv(name, value)
+    assert cli.main(["signup", "A1", "2025000001", "--json"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("signup: Google Sheets did not answer (HTTP 503")
+
+
+def test_a_spreadsheet_google_does_not_know_is_one_clear_line_on_the_cli(sheets, cli_env, monkeypatch, capsys):
+    import cli
+
+    for name, value in {**cli_env, "WORKBOOK_URL": "gsheets://no-such-spreadsheet"}.items():
+        monkeypatch.setenv(name, value)
+    assert cli.main(["roster", "A1"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("roster: Google Sheets refused the request (HTTP 404")
+    assert "shared with the service account" in err
 
 
 def people_and_activity(workbook, capacity: str = "1"):
