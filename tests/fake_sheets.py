@@ -4,7 +4,8 @@ It models a spreadsheet as sheets holding a grid of text cells, and answers the
 endpoints gspread's low-level ``HTTPClient`` uses with the status codes and JSON
 shapes Google returns (checked against recorded exchanges in
 tests/test_fake_sheets_matches_google.py).  Knobs let tests inject latency,
-failures, per-minute quotas and the lost-update race of concurrent appends.
+failures (the next N, or a random share), writes whose answer is lost, a full outage,
+per-minute quotas and the lost-update race of concurrent appends.
 
 Usage::
 
