@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from connectors.config import open_workbook
 from demo.codes import DEMO_CODES, load_demo_rows
 from connectors.live import LiveWorkbook
+from connectors.sheet import QueuedForSync
 from services.activities import Refused, cancel, check_in, derivation_of, sign_up
 from services.certificates import issue_certificate
 from services.clock import Clock, fixed_clock, workbook_clock
@@ -143,6 +144,10 @@ def issue_code(args, workbook) -> int:
     return 0
 
 
+QUEUED_NOTE = ("Google Sheets did not answer: it is saved on this machine and sent by the app or "
+               "`python cli.py sync` when Google answers.")
+
+
 def refused(args, error: Refused) -> int:
     print(f"{args.command}: refused: {error}", file=sys.stderr)
     return 2
@@ -156,6 +161,12 @@ def signup(args, workbook) -> int:
     except Refused as error:
         return refused(args, error)
     text = "confirmed" if outcome.status == "confirmed" else f"waitlisted {outcome.position}"
+    if outcome.queued:
+        provisional = ("confirmed" if outcome.status == "confirmed"
+                       else f"you are number {outcome.position} on the waitlist")
+        emit(args, {"status": "queued", "provisional": outcome.status, "position": outcome.position},
+             f"queued — {provisional} when it reaches the sheet. {QUEUED_NOTE}")
+        return 0
     emit(args, {"status": outcome.status, "position": outcome.position}, text)
     return 0
 
@@ -168,6 +179,10 @@ def cancel_(args, workbook) -> int:
     except Refused as error:
         return refused(args, error)
     text = f"cancelled; promoted {outcome.promoted}" if outcome.promoted else "cancelled; nobody was waiting"
+    if outcome.queued:
+        emit(args, {"status": "queued", "provisional": "cancelled", "promoted": outcome.promoted},
+             f"queued — {text} when it reaches the sheet. {QUEUED_NOTE}")
+        return 0
     emit(args, {"status": "cancelled", "promoted": outcome.promoted}, text)
     return 0
 
@@ -179,6 +194,10 @@ def checkin(args, workbook) -> int:
         outcome = check_in(live, args.activity_id, args.person_id, args.code, args.by or "cli", clock_for(args, live))
     except Refused as error:
         return refused(args, error)
+    if outcome.queued:
+        emit(args, {"status": "queued", "provisional": "attended", "already": outcome.already},
+             f"queued — checked in when it reaches the sheet. {QUEUED_NOTE}")
+        return 0
     emit(args, {"status": "attended", "already": outcome.already},
          "already checked in" if outcome.already else "checked in")
     return 0
@@ -307,9 +326,27 @@ def main(argv: list[str] | None = None) -> int:
     try:
         workbook = open_workbook(args.workbook)
         return function(args, workbook)
-    except (OSError, ValueError, LookupError, RuntimeError) as error:
-        print(f"{args.command}: {error}", file=sys.stderr)
+    except QueuedForSync as queued:  # a bulk command stopped at a write Google did not answer
+        print(f"{args.command}: stopped: {queued}; what was written so far waits in the local journal "
+              "(`python cli.py sync` sends it); run the command again later", file=sys.stderr)
+        return 1
+    except Exception as error:  # noqa: BLE001 - a clear line, never a traceback, for the backend's errors
+        text = backend_error_text(error)
+        if text is None:
+            if not isinstance(error, (OSError, ValueError, LookupError, RuntimeError)):
+                raise
+            text = str(error)
+        print(f"{args.command}: {text}", file=sys.stderr)
         return 2
+
+
+def backend_error_text(error: Exception) -> str | None:
+    """What went wrong talking to Google Sheets, for a coordinator (None: not such an error)."""
+    if "gspread" not in sys.modules and "requests" not in sys.modules:
+        return None
+    from connectors.sheets_api import explain
+
+    return explain(error)
 
 
 if __name__ == "__main__":

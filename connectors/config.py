@@ -10,6 +10,7 @@ from pathlib import Path
 from connectors.sheet import Workbook
 
 DEFAULT_URL = "sqlite:///data/workbook.sqlite3"
+SYNC_INTERVAL_SECONDS = 10.0  # an app refreshing while writes wait sends them at most this often
 SECRETS_PATH = Path(".streamlit/secrets.toml")
 _SHEET_URL = re.compile(r"^https://docs\.google\.com/spreadsheets/d/([A-Za-z0-9_-]+)")
 
@@ -113,7 +114,13 @@ def open_workbook(url: str | None = None, env=os.environ, secrets: dict | None =
     from connectors.journal import Journal
     from connectors.sheets_api import SheetsApi, http_client_for
 
+    from connectors.retry import Backoff
+
     api_url = env.get("SHEETS_API_URL")
     client = http_client_for(api_url, None if api_url else service_account_info(env, secrets))
     journal = Journal(journal_path(env), workbook=f"gsheets://{sheet_id}")
-    return GoogleSheetsWorkbook(f"gsheets://{sheet_id}", SheetsApi(client, sheet_id, backoff), journal)
+    if backoff is None and env.get("SHEETS_RETRY_SECONDS"):
+        seconds = float(env["SHEETS_RETRY_SECONDS"])
+        backoff = Backoff(base_seconds=min(1.0, seconds / 4), deadline_seconds=seconds)
+    return GoogleSheetsWorkbook(f"gsheets://{sheet_id}", SheetsApi(client, sheet_id, backoff), journal,
+                                min_sync_interval=SYNC_INTERVAL_SECONDS)

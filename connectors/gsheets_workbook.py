@@ -1,31 +1,98 @@
 """The Google Sheets workbook: one spreadsheet, one worksheet per table, through gspread.
 
-Reads: one `values:batchGet` for every worksheet. Appends: one `values:append` (RAW,
-INSERT_ROWS), serialised within the process, journalled first and verified by later
-snapshots. Updates: the key column is re-read at write time, then one `values:batchUpdate`
-(RAW) of just the changed cells. Nothing here clears or rewrites a sheet.
+Reads: one `values:batchGet` for every worksheet; each good read is also kept on disk beside
+the journal (`snapshot_file`), for a process that starts while Google does not answer.
+Appends: journalled first, then one `values:append` (RAW, INSERT_ROWS) per batch: appends to one
+worksheet that arrive while one is being sent in this process wait and go together in the next
+request; there is no read-back (the live snapshot lays the rows over what it read). Later
+snapshots verify them. Updates: the key column is re-read at write time, then one
+`values:batchUpdate` (RAW) of just the changed cells. Nothing here clears or rewrites a sheet.
+
+Exactly once: see connectors/journal.py. The process that records an append sends it; if an
+attempt fails, it checks the sheet before the next attempt; once it gives up, the entry is free
+and any process's `sync` re-sends it, claiming it and checking the sheet under the journal's
+send lock, so two processes never both send it.
 """
 from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass, field
 
 from workflows.headers import (check_extra_columns, column_positions, header_for_new_columns, missing_columns,
                                missing_extra, normalise, tables_by_title, write_positions)
-from connectors.journal import SENT, UNSENT, Journal
+from connectors import snapshot_file
+from connectors.journal import SENT, UNSENT, ClaimLost, Journal
 from connectors.sheet import (Conflict, QueuedForSync, RawSheet, RowNotFound, Snapshot, Stamp, TargetedUpdates,
                               stamped)
 from connectors.sheets_api import SheetsApi, column_letter, is_transient, quote_title
 from workflows import clock as system_clock
 from workflows.schema import ALL_TABLES, INTERNAL_TABLES, Table, table as schema_table
 
-_append_locks: dict[str, threading.Lock] = {}
-_append_locks_guard = threading.Lock()
+
+@dataclass
+class _Pending:
+    """One caller's append waiting to be sent with others to the same worksheet."""
+
+    entry_id: int
+    rows: list[dict]
+    extra: list[str]
+    done: bool = False
+    error: BaseException | None = None
 
 
-def _append_lock(spreadsheet_id: str) -> threading.Lock:
-    with _append_locks_guard:
-        return _append_locks.setdefault(spreadsheet_id, threading.Lock())
+@dataclass
+class _AppendQueue:
+    """Appends to one worksheet from one process. Whoever finds nobody sending sends everything that
+    waits in one request; those arriving meanwhile wait for the next one (a group commit)."""
+
+    condition: threading.Condition = field(default_factory=threading.Condition)
+    waiting: list = field(default_factory=list)
+    sending: bool = False
+
+    def submit(self, item: _Pending, send) -> None:
+        with self.condition:
+            self.waiting.append(item)
+            while not item.done:
+                if self.sending:
+                    self.condition.wait()
+                    continue
+                batch, self.waiting, self.sending = self.waiting, [], True
+                self.condition.release()
+                try:
+                    send(batch)
+                except BaseException as error:  # noqa: BLE001 - handed to every caller of the batch
+                    for pending in batch:
+                        pending.error = pending.error or error
+                finally:
+                    self.condition.acquire()
+                    self.sending = False
+                    for pending in batch:
+                        pending.done = True
+                    self.condition.notify_all()
+        if item.error is not None:
+            raise item.error
+
+
+class AppendQueues:
+    """The append queues of one spreadsheet in this process, one per worksheet."""
+
+    def __init__(self):
+        self._queues: dict[str, _AppendQueue] = {}
+        self._guard = threading.Lock()
+
+    def of(self, table: str) -> _AppendQueue:
+        with self._guard:
+            return self._queues.setdefault(table, _AppendQueue())
+
+
+_queues_by_spreadsheet: dict[str, AppendQueues] = {}
+_queues_guard = threading.Lock()
+
+
+def _append_queues(spreadsheet_id: str) -> AppendQueues:
+    with _queues_guard:
+        return _queues_by_spreadsheet.setdefault(spreadsheet_id, AppendQueues())
 
 
 def _row_id(spec: Table, row: dict) -> tuple[str, ...]:
@@ -34,12 +101,18 @@ def _row_id(spec: Table, row: dict) -> tuple[str, ...]:
 
 class GoogleSheetsWorkbook(TargetedUpdates):
     def __init__(self, url: str, api: SheetsApi, journal: Journal, clock=None,
-                 settle_seconds: float = 5.0, wall_clock=time.time):
+                 settle_seconds: float = 5.0, wall_clock=time.time, min_sync_interval: float = 0.0):
+        """`min_sync_interval`: `sync` sends at most once in that many seconds (an app refreshing often)."""
         self.url, self.api, self.journal = url, api, journal
         self._clock, self._wall, self.settle_seconds = clock or (lambda: system_clock.utc_now()), wall_clock, settle_seconds
+        self.min_sync_interval = min_sync_interval
         self._titles: list[str] | None = None
         self._headers: dict[str, list[str]] = {}
-        self._lock = _append_lock(api.id)
+        self._queues = _append_queues(api.id)
+        self._kept_path = snapshot_file.snapshot_path(journal.path, api.id)
+        self._kept_grids: list | None = None
+        self._last_read_at: float | None = None
+        self._last_sync_at: float | None = None
 
     # -- reading ---------------------------------------------------------------------------
     def _all_titles(self, refresh: bool = False) -> list[str]:
@@ -57,17 +130,47 @@ class GoogleSheetsWorkbook(TargetedUpdates):
                 raise
             titles = self._all_titles(refresh=True)  # a worksheet was renamed or deleted
             grids = self.api.batch_get([quote_title(t) for t in titles])
-        raw = {title: RawSheet(title, grid[0] if grid else [], grid[1:]) for title, grid in zip(titles, grids)}
+        taken_at = self._clock()
+        self._keep(titles, grids, taken_at)
+        self._last_read_at = self._wall()
+        return self._snapshot_of(titles, grids, taken_at, started)
+
+    def stale_snapshot(self) -> Snapshot | None:
+        """The last good read kept on disk, with the journal's writes laid over it, marked stale; None if
+        there is none. For a process that starts while Google does not answer."""
+        kept = snapshot_file.load(self._kept_path)
+        if kept is None:
+            return None
+        titles, grids, taken_at = kept
+        snapshot = self._snapshot_of(titles, grids, taken_at, None)
+        snapshot.stale = True
+        return snapshot
+
+    def _keep(self, titles: list[str], grids: list, taken_at) -> None:
+        if grids == self._kept_grids:
+            return
+        try:
+            snapshot_file.save(self._kept_path, titles, grids, taken_at)
+            self._kept_grids = grids
+        except OSError:  # a full disk must not stop reading; the previous copy stays
+            pass
+
+    def _snapshot_of(self, titles: list[str], grids: list, taken_at, started: float | None) -> Snapshot:
+        """`started`: when the read began (None for the copy kept on disk: it confirms nothing)."""
+        raw = {title: RawSheet(title, list(grid[0]) if grid else [], [list(r) for r in grid[1:]])
+               for title, grid in zip(titles, grids)}
         by_table = tables_by_title(titles)
         sheets = {key: raw[title] for key, title in by_table.items()}
-        for key, sheet in sheets.items():
-            self._headers[key] = sheet.header
+        if started is not None:
+            for key, sheet in sheets.items():
+                self._headers[key] = sheet.header
         self._reconcile(sheets, started)
         extra = {title: sheet for title, sheet in raw.items() if title not in by_table.values()}
-        return Snapshot(sheets, self._clock(), extra)
+        return Snapshot(sheets, taken_at, extra)
 
-    def _reconcile(self, sheets: dict[str, RawSheet], started: float) -> None:
-        """Confirms journalled writes the sheet shows, marks lost ones, overlays what waits."""
+    def _reconcile(self, sheets: dict[str, RawSheet], started: float | None) -> None:
+        """Confirms journalled writes the sheet shows, marks lost ones, overlays what waits. On the copy
+        kept on disk (`started` None) it only overlays: every journalled row it lacks."""
         for entry in self.journal.entries():
             sheet = sheets.get(entry.table)
             if entry.kind == "update":
@@ -78,12 +181,13 @@ class GoogleSheetsWorkbook(TargetedUpdates):
             spec = schema_table(entry.table)
             present = _ids_in(spec, sheet) if sheet is not None else set()
             missing = [r for r in entry.payload["rows"] if _row_id(spec, r) not in present]
-            judged = entry.state == SENT and entry.sent_at is not None and entry.sent_at <= started
+            judged = (started is not None and entry.state == SENT and entry.sent_at is not None
+                      and entry.sent_at <= started)
             if judged and not missing and started - entry.sent_at >= self.settle_seconds:
                 self.journal.remove(entry.id)
             elif judged and missing:
                 self.journal.mark_unsent(entry.id, "not in the sheet after it was sent")
-            if missing and sheet is not None and (judged or entry.state == UNSENT):
+            if missing and sheet is not None and (judged or entry.state == UNSENT or started is None):
                 _overlay_rows(spec, sheet, missing, extra)
 
     def _header(self, table: str) -> list[str]:
@@ -109,34 +213,48 @@ class GoogleSheetsWorkbook(TargetedUpdates):
         rows = [{k: str(v) for k, v in row.items() if v is not None and str(v) != ""} for row in rows]
         extra = list(extra_columns)
         check_extra_columns(schema_table(table), extra)  # before anything is journalled
-        with self._lock:
-            rows = stamped(rows, stamp)
-            entry_id = self.journal.record("append", table, {"rows": rows, **({"extra": extra} if extra else {})})
-            try:
-                self._send_append(entry_id, table, rows, extra)
-            except QueuedForSync as queued:
-                queued.rows = rows
-                raise
+        rows = stamped(rows, stamp)
+        entry_id = self.journal.record("append", table, {"rows": rows, **({"extra": extra} if extra else {})},
+                                       claim=True)
+        try:
+            self._queues.of(table).submit(_Pending(entry_id, rows, extra), lambda batch: self._send_batch(table, batch))
+        except QueuedForSync as queued:
+            raise QueuedForSync(str(queued), rows) from queued.__cause__
         return rows
 
-    def _send_append(self, entry_id: int, table: str, rows: list[dict], extra=()) -> None:
+    def _send_batch(self, table: str, batch: list[_Pending], checked: bool = False) -> None:
+        """One `values:append` of every row of the batch's entries (all claimed by this process). Before a
+        retry, and first of all when `checked`, only the rows the sheet lacks are sent."""
         spec = schema_table(table)
+        ids = [p.entry_id for p in batch]
         try:
             title = self._title(table)
-            header = self._header_with_columns_for(spec, title, rows, extra)
-            pending = list(rows)
+            extra = list(dict.fromkeys(name for p in batch for name in p.extra))
+            header = self._header_with_columns_for(spec, title, [r for p in batch for r in p.rows], extra)
+            pending = [(p.extra, r) for p in batch for r in p.rows]
 
             def before_retry():  # a lost response may hide rows that did land
-                pending[:] = self._not_in_sheet(spec, title, header, pending)
+                if not self.journal.renew(ids):
+                    raise ClaimLost(f"{table}: another process sends these rows now")
+                lacking = {_row_id(spec, r) for r in self._not_in_sheet(spec, title, header, [r for _, r in pending])}
+                pending[:] = [(x, r) for x, r in pending if _row_id(spec, r) in lacking]
 
-            self.api.append(f"{quote_title(title)}!A1", lambda: [_aligned(spec, header, r, extra) for r in pending],
+            if checked:
+                before_retry()
+            self.api.append(f"{quote_title(title)}!A1", lambda: [_aligned(spec, header, r, x) for x, r in pending],
                             before_retry)
         except Exception as error:
-            if not is_transient(error):
+            for entry_id in ids:
+                self.journal.mark_failed_attempt(entry_id, str(error))
+            if not (is_transient(error) or isinstance(error, ClaimLost)):
                 raise
-            self.journal.mark_failed_attempt(entry_id, str(error))
-            raise QueuedForSync(f"{table}: saved locally, will be sent when Google Sheets answers") from error
-        self.journal.mark_sent(entry_id)
+            queued = QueuedForSync(f"{table}: saved locally, will be sent when Google Sheets answers")
+            queued.__cause__ = error
+            for p in batch:
+                p.error = queued
+            return
+        for entry_id in ids:
+            self.journal.mark_sent(entry_id)
 
     def _not_in_sheet(self, spec: Table, title: str, header: list[str], rows: list[dict]) -> list[dict]:
         positions = column_positions(spec, header)
@@ -166,7 +284,8 @@ class GoogleSheetsWorkbook(TargetedUpdates):
         items = [(dict(key), {k: str(v) for k, v in changes.items()}) for key, changes in items]
         extra = list(extra_columns)
         check_extra_columns(schema_table(table), extra)  # before anything is journalled
-        entry_id = self.journal.record("update", table, {"items": items, **({"extra": extra} if extra else {})})
+        entry_id = self.journal.record("update", table, {"items": items, **({"extra": extra} if extra else {})},
+                                       claim=True)
         try:
             self._send_updates(table, items, expect, extra)
         except (Conflict, RowNotFound):
@@ -254,35 +373,66 @@ class GoogleSheetsWorkbook(TargetedUpdates):
         return self.journal.waiting()
 
     def sync(self, rounds: int = 3) -> int:
-        """Sends what waits in the journal; returns how many writes still wait."""
+        """Sends what waits in the journal and is free to send (see connectors/journal.py); returns how
+        many writes still wait. With `min_sync_interval`, a call sooner than that after the last one
+        sends nothing."""
         if not self.journal.entries():
             return 0  # nothing journalled: no request at all
-        for _ in range(rounds):
-            self.snapshot()
-            waiting = self.journal.entries(UNSENT)
-            if not waiting:
-                return 0
-            for entry in waiting:
-                self._resend(entry)
-        self.snapshot()
-        return self.journal.waiting()
-
-    def _resend(self, entry) -> None:
+        now = self._wall()
+        if self._last_sync_at is not None and now - self._last_sync_at < self.min_sync_interval:
+            return self.journal.waiting()
+        self._last_sync_at = now
         try:
-            if entry.kind == "append":
-                with self._lock:
-                    spec = schema_table(entry.table)
-                    title = self._title(entry.table)
-                    header = self._header(entry.table)
-                    rows = self._not_in_sheet(spec, title, header, entry.payload["rows"])
-                    self._send_append(entry.id, entry.table, rows, entry.payload.get("extra", []))
+            for round_ in range(rounds):
+                if not (round_ == 0 and self._read_just_now()):
+                    self.snapshot()  # confirms what landed, marks what a racing append lost
+                sendable = self.journal.sendable()
+                if not sendable or not self._resend(sendable):
+                    break
             else:
-                self._send_updates(entry.table, entry.payload["items"], None, entry.payload.get("extra", []))
-                self.journal.remove(entry.id)
-        except QueuedForSync:
-            pass
+                self.snapshot()
+        except Exception as error:
+            if not is_transient(error):
+                raise
+        return self.journal.waiting()  # Google did not answer: it all waits for the next sync
+
+    def _read_just_now(self) -> bool:
+        return self._last_read_at is not None and self._wall() - self._last_read_at < 1.0
+
+    def _resend(self, entries) -> bool:
+        """Claims each entry and sends what the sheet lacks, under the lock every process shares, in the
+        journal's order; consecutive appends to one worksheet go in one request."""
+        with self.journal.send_lock() as held:
+            if not held:
+                return False  # another process (or thread) is re-sending
+            claimed = [e for e in (self.journal.claim(entry.id) for entry in entries) if e is not None]
+            appends: dict[str, list[_Pending]] = {}
+            for entry in claimed:
+                if entry.kind == "append":
+                    appends.setdefault(entry.table, []).append(
+                        _Pending(entry.id, entry.payload["rows"], entry.payload.get("extra", [])))
+                else:
+                    self._resend_appends(appends)
+                    self._resend_update(entry)
+            self._resend_appends(appends)
+        return True
+
+    def _resend_appends(self, appends: dict[str, list[_Pending]]) -> None:
+        for table, batch in appends.items():
+            try:
+                self._send_batch(table, batch, checked=True)
+            except Exception:  # noqa: BLE001 - not transient: it stays in the journal, the rest go on
+                pass
+        appends.clear()
+
+    def _resend_update(self, entry) -> None:
+        try:
+            self._send_updates(entry.table, entry.payload["items"], None, entry.payload.get("extra", []))
+            self.journal.remove(entry.id)
         except (Conflict, RowNotFound):
             self.journal.remove(entry.id)
+        except Exception as error:  # noqa: BLE001 - it waits for the next sync
+            self.journal.mark_failed_attempt(entry.id, str(error))
 
 
 def _ids_in(spec: Table, sheet: RawSheet) -> set[tuple[str, ...]]:

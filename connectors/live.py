@@ -92,7 +92,7 @@ class LiveWorkbook:
         if self._data is None:
             with self._refreshing:
                 if self._data is None:
-                    self._read()
+                    self._first_read()
             return self._data
         if self._clock() - self._read_at >= self.interval and self._refreshing.acquire(blocking=False):
             if self._background:
@@ -147,17 +147,29 @@ class LiveWorkbook:
     def refresh(self) -> LiveData:
         """Reads the workbook now (waiting for a read under way, then reading again)."""
         with self._refreshing:
-            self._read_or_keep() if self._data else self._read()
+            self._read_or_keep() if self._data else self._first_read()
         return self._data
+
+    def _first_read(self) -> None:
+        """When the workbook does not answer the first read, the copy a backend kept of its last good read
+        (Google Sheets keeps one beside its journal) is used, marked stale, with the error to show beside it."""
+        try:
+            self._read()
+        except Exception as error:
+            kept = getattr(self.workbook, "stale_snapshot", None)
+            snapshot = kept() if kept is not None else None
+            if snapshot is None:
+                raise
+            self._read(snapshot)
+            self.last_error = error
 
     def _read_or_keep(self) -> None:
         """A failed read keeps the previous data on screen, with the error to show beside it.
-        Writes still waiting in the journal (Google was unreachable) are sent again first."""
+        Writes still waiting in the journal (Google was unreachable) are then sent again."""
         try:
             self._read()
-            if self.workbook.waiting():  # this read found writes Google did not get: send them, read again
+            if self.workbook.waiting():  # writes Google did not get: send them (they are laid over this read)
                 self.workbook.sync()
-                self._read()
             self.last_error = None
         except Exception as error:  # noqa: BLE001 - any backend failure: keep serving what we have
             self._read_at = self._clock()
@@ -169,12 +181,12 @@ class LiveWorkbook:
             except Exception:  # noqa: BLE001 - housekeeping is retried after the next read
                 logging.getLogger(__name__).exception("housekeeping after a read failed")
 
-    def _read(self) -> None:
+    def _read(self, snapshot=None) -> None:
         """Reads are one at a time (under `_refreshing`); writes laid over the data while this read was
         under way are laid over its result again, so a slow read never hides a write from its author."""
         with self._laying:
             started = self._writes
-        snapshot = self.workbook.snapshot()
+        snapshot = snapshot or self.workbook.snapshot()
         unchanged = (self._data is not None and self._data.snapshot is not None
                      and snapshot.sheets == self._data.snapshot.sheets)
         tables = None if unchanged else parse_snapshot(snapshot)

@@ -50,6 +50,7 @@ class Snapshot:
     sheets: dict[str, RawSheet]
     taken_at: dt.datetime
     extra: dict[str, RawSheet] = field(default_factory=dict)
+    stale: bool = False  # the last good read kept on disk, used because the workbook did not answer
 
 
 @dataclass

@@ -12,7 +12,7 @@ import requests
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 
-from connectors.retry import RETRIED_STATUSES, Backoff
+from connectors.retry import RETRIED_STATUSES, Backoff, Paused, shared_pause
 
 GOOGLE_SHEETS_BASE = "https://sheets.googleapis.com"
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
@@ -49,7 +49,26 @@ def http_client_for(sheets_api_url: str | None, service_account_info: dict | Non
 def is_transient(error: Exception) -> bool:
     if isinstance(error, APIError):
         return error.response.status_code in RETRIED_STATUSES
-    return isinstance(error, (requests.ConnectionError, requests.Timeout))
+    return isinstance(error, (requests.ConnectionError, requests.Timeout, Paused))
+
+
+def explain(error: Exception) -> str | None:
+    """A sentence for a coordinator about an error of the Sheets API or of the network; None for others."""
+    if isinstance(error, APIError):
+        status = error.response.status_code
+        detail = str(error.args[0].get("message", "")) if error.args and isinstance(error.args[0], dict) else ""
+        detail = f"HTTP {status}{': ' + detail if detail else ''}"
+        if status in RETRIED_STATUSES:
+            return f"Google Sheets did not answer ({detail}); try again later"
+        return (f"Google Sheets refused the request ({detail}); check the spreadsheet URL and that it is shared "
+                "with the service account")
+    if isinstance(error, (requests.RequestException, Paused)):
+        return f"Google Sheets could not be reached ({error}); try again later"
+    return None
+
+
+def is_quota(error: Exception) -> bool:
+    return isinstance(error, APIError) and error.response.status_code == 429
 
 
 def quote_title(title: str) -> str:
@@ -74,13 +93,14 @@ def cell_text(value: Any) -> str:
 
 
 class SheetsApi:
-    """One spreadsheet's calls, each retried with bounded backoff."""
+    """One spreadsheet's calls, each retried with bounded backoff; a 429 pauses all of them in the process."""
 
     def __init__(self, client: HTTPClient, spreadsheet_id: str, backoff: Backoff | None = None):
         self.client, self.id, self.backoff = client, spreadsheet_id, backoff or Backoff()
+        self.pause = shared_pause(f"{getattr(client, 'base_url', '')}/{spreadsheet_id}")
 
     def _run(self, call, before_retry=None):
-        return self.backoff.run(call, is_transient, before_retry)
+        return self.backoff.run(call, is_transient, before_retry, self.pause, is_quota)
 
     def titles(self) -> list[str]:
         metadata = self._run(lambda: self.client.fetch_sheet_metadata(self.id))

@@ -23,6 +23,9 @@ def act(kind: str, activity_id: str, title: str) -> None:
             outcome = sign_up(live(), activity_id, viewer.person_id, viewer.person_id, now, viewer, attempt_log())
             if outcome.already:
                 flash("info", t("activities.already", title=title))
+            elif outcome.queued:  # Google did not answer: a provisional answer, clearly marked
+                flash("info", t("activities.queued_confirmed", title=title) if outcome.status == "confirmed"
+                      else t("activities.queued_waitlisted", title=title, position=outcome.position))
             elif outcome.status == "confirmed":
                 flash("success", t("activities.signed_up", title=title))
             else:
@@ -30,7 +33,7 @@ def act(kind: str, activity_id: str, title: str) -> None:
         else:
             outcome = cancel(live(), activity_id, viewer.person_id, viewer.person_id, now, viewer, attempt_log())
             flash("success", t("activities.cancelled", title=title))
-        if outcome.queued:
+        if outcome.queued and kind != "signup":
             st.session_state["_flash"] = (st.session_state["_flash"][0],
                                           st.session_state["_flash"][1] + " " + t("activities.queued"))
     except Refused as refused:

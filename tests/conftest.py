@@ -9,14 +9,14 @@ import pytest
 import requests
 from hypothesis import settings
 
-from connectors.gsheets_workbook import GoogleSheetsWorkbook
+from connectors.gsheets_workbook import AppendQueues, GoogleSheetsWorkbook
 from connectors.journal import Journal
 from connectors.retry import Backoff
 from connectors.sheets_api import RedirectedHTTPClient, SheetsApi
 from connectors.sqlite_workbook import SqliteWorkbook
 from tests.fake_sheets import FakeSheetsServer
 
-QUICK_BACKOFF = dict(attempts=5, base_seconds=0.001, cap_seconds=0.01)
+QUICK_BACKOFF = dict(attempts=5, base_seconds=0.001, cap_seconds=0.01, cool_down_seconds=0.0)
 
 # Property tests: the same examples on every run (reproducible CI) unless asked for more;
 # `pytest --hypothesis-profile=long` is the nightly-style run with many more, random, examples.
@@ -34,11 +34,11 @@ def fake_sheets():
 
 @pytest.fixture
 def fake(fake_sheets):
-    fake_sheets.latency, fake_sheets.racing_appends, fake_sheets.quota_per_minute = 0.0, False, None
-    fake_sheets._pending_failures.clear()
+    fake_sheets.latency = 0.0
+    fake_sheets.clear_faults()
     fake_sheets.reset_log()
     yield fake_sheets
-    fake_sheets.racing_appends = False
+    fake_sheets.clear_faults()
 
 
 class SqliteBackend:
@@ -84,12 +84,12 @@ class SheetsBackend:
         self.workbook = self.open_another(shared_lock=True)
 
     def open_another(self, shared_lock: bool = True) -> GoogleSheetsWorkbook:
-        """Another process's view: with shared_lock=False it does not serialise with this one."""
+        """Another process's view: with shared_lock=False its appends are not batched with this one's."""
         api = SheetsApi(RedirectedHTTPClient(self.fake.base_url), self.spreadsheet_id, Backoff(**QUICK_BACKOFF))
         journal = Journal(self.journal_path, workbook=f"gsheets://{self.spreadsheet_id}")
         workbook = GoogleSheetsWorkbook(f"gsheets://{self.spreadsheet_id}", api, journal, settle_seconds=0)
         if not shared_lock:
-            workbook._lock = threading.Lock()
+            workbook._queues = AppendQueues()
         return workbook
 
     def hand_write_sheet(self, title: str, header: list[str], rows: list[list[str]]) -> None:

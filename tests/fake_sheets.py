@@ -4,7 +4,8 @@ It models a spreadsheet as sheets holding a grid of text cells, and answers the
 endpoints gspread's low-level ``HTTPClient`` uses with the status codes and JSON
 shapes Google returns (checked against recorded exchanges in
 tests/test_fake_sheets_matches_google.py).  Knobs let tests inject latency,
-failures, per-minute quotas and the lost-update race of concurrent appends.
+failures (the next N, or a random share), writes whose answer is lost, a full outage,
+per-minute quotas and the lost-update race of concurrent appends.
 
 Usage::
 
@@ -496,6 +497,13 @@ class FakeSheetsServer:
         self.quota_per_minute: int | None = None
         self.racing_appends = False
         self.race_window = 0.05
+        # Faults: a share of requests refused before they act (`error_rate`, with a status drawn from
+        # `error_statuses`), a share of writes that land but whose answer is an error (`lost_response_rate`),
+        # and a full outage (`down`: every request answers 503).
+        self.error_rate = 0.0
+        self.error_statuses = (429, 500, 503)
+        self.lost_response_rate = 0.0
+        self.down = False
         # The quota window reads this clock; tests may swap it to slide the window without sleeping.
         self.clock = time.monotonic
         self.log: list[dict] = []
@@ -581,6 +589,14 @@ class FakeSheetsServer:
         with self._lock:
             self._pending_failures.extend([status] * n)
 
+    def clear_faults(self) -> None:
+        """Google answers normally again: no outage, no injected or random failures, no quota, no race."""
+        with self._lock:
+            self._pending_failures.clear()
+            self.error_rate = self.lost_response_rate = 0.0
+            self.down, self.racing_appends, self.quota_per_minute = False, False, None
+            self.clock = time.monotonic
+
     def requests_of(self, kind: str) -> list[dict]:
         with self._lock:
             return [entry for entry in self.log if entry["kind"] == kind]
@@ -628,17 +644,28 @@ class FakeSheetsServer:
         if body is not None and not isinstance(body, dict):
             return 400, error_payload(400, "Invalid JSON payload received. Expected an object.")
         try:
-            return 200, self._dispatch(route, query, body or {})
+            answer = self._dispatch(route, query, body or {})
         except ApiError as error:
             return error.status, error.payload()
         except Exception as error:  # a bug in the fake must not look like a dropped connection
             return 500, error_payload(500, f"Fake Sheets server error: {error!r}")
+        if route.kind not in READ_KINDS and self._draw(self.lost_response_rate):
+            return 503, error_payload(503, INJECTED_FAILURE_MESSAGES[503])  # it landed; the answer is lost
+        return 200, answer
+
+    def _draw(self, rate: float) -> bool:
+        with self._lock:
+            return rate > 0 and self._random.random() < rate
 
     def _refusal(self, kind: str) -> int | None:
         """An injected failure or a quota refusal that pre-empts the request, if any."""
         with self._lock:
+            if self.down:
+                return 503
             if self._pending_failures:
                 return self._pending_failures.popleft()
+            if self.error_rate and self._random.random() < self.error_rate:
+                return self._random.choice(self.error_statuses)
             if self.quota_per_minute is None:
                 return None
             now = self.clock()

@@ -32,7 +32,12 @@ def _live_for(url: str, refresh_seconds: float, is_default: bool = False) -> Liv
     configuration is never filled by itself: `cli.py demo` does that when asked."""
     workbook = open_workbook(url, secrets=settings.secrets())
     with _first_start:
-        workbook.ensure_schema("zh")
+        try:
+            workbook.ensure_schema("zh")
+        except Exception:
+            if not _has_kept_copy(workbook):
+                raise
+            # Google does not answer: start from the copy of the last good read (checked when it was made)
         if is_default and not any(sheet.rows for sheet in workbook.snapshot().sheets.values()):
             for table, rows in load_demo_rows(local_now(DEFAULT_TIMEZONE).replace(microsecond=0)):
                 workbook.append(table, rows)
@@ -43,6 +48,11 @@ def _prepare(data) -> None:
     from ui.session import prepare_figures
 
     prepare_figures(data)
+
+
+def _has_kept_copy(workbook) -> bool:
+    kept = getattr(workbook, "stale_snapshot", None)
+    return kept is not None and kept() is not None
 
 
 def _housekeeping(live: LiveWorkbook) -> None:
