@@ -10,7 +10,7 @@ import streamlit as st
 from ui.display import plain
 from ui.i18n import language_switch, t
 from ui.pages import PAGES, menu_keys
-from ui.session import current_viewer, data, sign_out
+from ui.session import current_viewer, data, keep_session_on_device, sign_out
 from ui.state import live
 from workflows.meta import holds_demo
 
@@ -30,11 +30,12 @@ with st.sidebar:
         st.caption(t("signed_in_as", name=plain(viewer.name), role=t(f"role.{viewer.role}")))
         if st.button(t("sign_out"), icon=":material/logout:"):
             sign_out()
-            st.rerun()
+            st.switch_page("pages/sign_in.py")
     shown = data()
     st.caption(t("data.as_of", time=f"{shown.taken_at:%Y-%m-%d %H:%M:%S}"))
     if live().last_error is not None:
         st.warning(t("data.stale", time=f"{shown.taken_at:%H:%M:%S}", error=live().last_error))
+    keep_session_on_device()
 
 if holds_demo(shown.tables):
     st.caption(f":orange[:material/science: {t('data.demo')}]")  # wraps on a phone; st.info stays the pages' own
