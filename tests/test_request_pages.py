@@ -123,3 +123,24 @@ def test_the_board_stays_on_the_request_acted_on_through_accept_assign_and_resol
     assert picked() == request_id  # resolved is not in the status filter, yet the request stays on screen
     assert board.success[0].value == "已办结。"
     assert tables(workbook)["requests"].set_index("request_id").loc[request_id, "status"] == "resolved"
+
+
+def test_a_sent_request_empties_the_form_and_the_same_values_sent_again_file_no_twin(workbook):
+    mine = open_page("pages/requests.py", VOLUNTEER)
+    for _ in range(2):  # the second: a click already on its way when the first succeeded
+        mine.text_input(key="new-title").input("洗衣机漏水")
+        mine.selectbox(key="new-category").set_value("维修")
+        button(mine, "提交").click().run()
+        assert mine.success[0].value.startswith("已提交")
+        assert mine.text_input(key="new-title").value == ""
+        assert mine.selectbox(key="new-category").value is None
+    assert (tables(workbook)["requests"]["title"] == "洗衣机漏水").sum() == 1
+
+
+def test_an_empty_request_keeps_its_form_open_and_names_what_is_missing_by_label(workbook):
+    mine = open_page("pages/requests.py", VOLUNTEER)
+    assert mine.selectbox(key="new-category").value is None  # no silent default: the person chooses
+    button(mine, "提交").click().run()
+    assert mine.error[0].value == "请填写：标题、类别"
+    assert mine.session_state["request-form-open"] is True
+

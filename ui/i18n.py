@@ -393,6 +393,7 @@ CATALOG.update({
     "requests.new": {"zh": "提交诉求或微心愿", "en": "Raise a request or a micro-wish"},
     "requests.kind": {"zh": "类型", "en": "Kind"},
     "requests.category": {"zh": "类别", "en": "Category"},
+    "requests.category_pick": {"zh": "请选择类别", "en": "Choose a category"},
     "requests.title": {"zh": "标题", "en": "Title"},
     "requests.details": {"zh": "详情", "en": "Details"},
     "requests.contact": {"zh": "联系方式（可选）", "en": "Contact (optional)"},

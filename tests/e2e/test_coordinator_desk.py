@@ -1,0 +1,31 @@
+"""A coordinator's day without a stumble: every page one tap away in the menu, a double-clicked save
+creating one record, and the request board staying on the request acted on."""
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from connectors.parsing import parse_snapshot
+from connectors.sqlite_workbook import SqliteWorkbook
+from tests.e2e.conftest import COORDINATOR
+from tests.e2e.test_journeys import DESKTOP, go, home, idle, sign_in
+
+
+def test_double_clicking_save_creates_one_activity_and_empties_the_form(journey, e2e_workbook):
+    j = journey("double-click", DESKTOP)
+    page = j.page
+    sign_in(j, *COORDINATOR)
+    go(j, "活动管理")
+    j.fill(page.get_by_role("textbox", name="活动名称", exact=True), "E2E 双击保存")
+    j.fill(page.get_by_role("textbox", name="开始时间", exact=True), "2099-06-01 09:00")
+    j.fill(page.get_by_role("textbox", name="结束时间", exact=True), "2099-06-01 11:00")
+    page.get_by_role("button", name="保存").evaluate("button => { button.click(); button.click(); }")  # two clicks at once
+    expect(page.get_by_text(re.compile("已创建活动“E2E 双击保存”"))).to_be_visible()
+    idle(page)
+    expect(page.get_by_role("textbox", name="活动名称", exact=True)).to_have_value("")
+    j.shot("saved-once")
+    j.click(page.get_by_role("button", name="保存"))  # a second save of the now empty form saves nothing
+    expect(page.get_by_text("请修改标红的项目后再保存。")).to_be_visible()
+    activities = parse_snapshot(SqliteWorkbook(e2e_workbook).snapshot())["activities"]
+    assert (activities["title"] == "E2E 双击保存").sum() == 1
