@@ -29,3 +29,28 @@ def test_double_clicking_save_creates_one_activity_and_empties_the_form(journey,
     expect(page.get_by_text("请修改标红的项目后再保存。")).to_be_visible()
     activities = parse_snapshot(SqliteWorkbook(e2e_workbook).snapshot())["activities"]
     assert (activities["title"] == "E2E 双击保存").sum() == 1
+
+
+def test_the_coordinator_reaches_every_page_from_the_menu_in_one_tap(journey):
+    from ui.i18n import CATALOG
+    from ui.pages import PAGES
+
+    j = journey("menu", DESKTOP)
+    page = j.page
+    sign_in(j, *COORDINATOR)
+    menu = page.get_by_test_id("stSidebarNav")
+    for section in ("志愿活动", "时长与积分", "诉求与心愿", "问卷调查", "数据与设置"):
+        expect(menu.get_by_text(section, exact=True)).to_be_visible()
+    expect(menu.get_by_role("button")).to_have_count(0)  # no "View N more"
+    idle(page)
+    j.shot("menu")
+    for spec in PAGES:
+        if spec.key in ("sign_in", "home"):
+            continue
+        title = CATALOG[f"page.{spec.key}"]["zh"]
+        steps = j.steps
+        j.click(menu.get_by_role("link", name=title, exact=True))
+        expect(page).to_have_url(re.compile(f"/{spec.key}$"))
+        expect(page.get_by_role("heading", name=title, exact=True).first).to_be_visible()
+        assert j.steps == steps + 1
+    idle(page)
