@@ -8,10 +8,10 @@ from documents.spreadsheets import SheetFile, to_csv_text
 from services.activities import Refused, check_in
 from ui.display import plain
 from ui.i18n import t
+from ui.links import share_link, warn_if_only_local
 from ui.messages import refusal_text, status_text
 from ui.session import data, derivation, flash, guard, now, show_flash
 from workflows.access import may_manage_activity
-from workflows.links import app_link
 from workflows.roster_view import roster_rows
 from ui.state import live
 
@@ -66,7 +66,8 @@ st.subheader(t("roster.qr"))
 if not activity["checkin_code"]:
     st.info(t("roster.no_code"))
 else:
-    link = app_link(st.context.url, "checkin", activity=activity_id, code=activity["checkin_code"])
+    link = share_link("checkin", activity=activity_id, code=activity["checkin_code"])
+    warn_if_only_local(link)
     image = io.BytesIO()
     segno.make(link, error="m").save(image, kind="png", scale=12, border=2)
     st.image(image.getvalue(), width=420, caption=t("roster.qr_caption", code=activity["checkin_code"]))

@@ -11,10 +11,10 @@ from services.surveys import add_action, create_survey, move_action
 from ui.display import plain
 from ui.forms import saved, shown, submission_key
 from ui.i18n import t
+from ui.links import share_link, warn_if_only_local
 from ui.messages import choice_text, refusal_text
 from ui.session import data, flash, guard, now, show_flash
 from ui.state import live
-from workflows.links import app_link
 from workflows.requests import REQUEST_CATEGORIES
 from workflows.surveys import QUESTION_TYPES, respondents, results
 
@@ -66,7 +66,8 @@ with view:
     else:
         titles = dict(zip(surveys["survey_id"], surveys["title"]))
         survey_id = st.selectbox(t("surveys.pick"), list(titles), format_func=titles.get, key="results-pick")
-        link = app_link(st.context.url, "surveys", survey=survey_id)
+        link = share_link("surveys", survey=survey_id)
+        warn_if_only_local(link)
         image = io.BytesIO()
         segno.make(link, error="m").save(image, kind="png", scale=6, border=2)
         left, right = st.columns([1, 3])

@@ -47,6 +47,8 @@ CATALOG: dict[str, dict[str, str]] = {
     "nav.section.requests": {"zh": "诉求与心愿", "en": "Community requests"},
     "nav.section.surveys": {"zh": "问卷调查", "en": "Opinion surveys"},
     "nav.section.data": {"zh": "数据与设置", "en": "Data & settings"},
+    "links.local_only": {"zh": "此二维码/链接指向本机地址（localhost/127.0.0.1），手机无法打开。请在 secrets 的 [app] public_url 或环境变量 PUBLIC_URL 中设置大家访问本应用的地址（如 https://volunteer.example.edu）。",
+                         "en": "This QR code / link points at this computer (localhost/127.0.0.1), which a phone cannot open. Set the address people open the app at in secrets' [app] public_url or the PUBLIC_URL environment variable (e.g. https://volunteer.example.edu)."},
     "nav.back_home": {"zh": "返回首页", "en": "Back to Home"},
     "sign_out": {"zh": "退出登录", "en": "Sign out"},
     "signed_in_as": {"zh": "{name} · {role}", "en": "{name} · {role}"},
