@@ -16,5 +16,5 @@ def share_link(page: str, **params: str) -> str:
 def warn_if_only_local(link: str) -> None:
     """A clear warning when a QR code or link would point at this computer only."""
     if not settings.public_url() and is_local(link):
-        st.warning(t("links.local_only", setting="[app] public_url", env="PUBLIC_URL",
+        st.warning(t("links.local_only", setting="secrets.toml [app] public_url", env="PUBLIC_URL",
                      example="https://volunteer.example.edu"), icon=":material/warning:")
