@@ -144,3 +144,25 @@ def test_an_empty_request_keeps_its_form_open_and_names_what_is_missing_by_label
     assert mine.error[0].value == "请填写：标题、类别"
     assert mine.session_state["request-form-open"] is True
 
+
+
+def test_a_missing_required_answer_is_named_by_number_above_the_questions_and_beside_the_question(workbook):
+    from workflows.surveys import survey_row
+
+    survey = survey_row({"title": "自习室需求", "kind": "needs"}, local_now("Asia/Shanghai"))
+    workbook.append("surveys", [survey])
+    workbook.append("questions", [
+        {"survey_id": survey["survey_id"], "question_id": "7", "text": "开放时间", "type": "text", "required": "false"},
+        {"survey_id": survey["survey_id"], "question_id": "9", "text": "满意度", "type": "rating", "required": "true"}])
+    page = open_page("pages/surveys.py", VOLUNTEER)
+    next(s for s in page.selectbox if s.label == "选择问卷").set_value(survey["survey_id"]).run()
+    rating = page.radio(key=f"q-{survey['survey_id']}-9")
+    assert rating.label == "Q2. 满意度 *"
+    assert rating.proto.captions[0] == "1 = 很不满意" and rating.proto.captions[-1] == "5 = 很满意"
+    page.text_area(key=f"q-{survey['survey_id']}-7").input("晚上")
+    button(page, "提交问卷").click().run()
+    assert [e.value for e in page.error] == ["请回答必答题：Q2"]
+    main = list(page.main)
+    assert main.index(page.error[0]) < main.index(next(e for e in main if getattr(e, "type", "") == "form"))
+    assert any(c.value == ":red[此题必答]" for c in page.caption)
+    assert page.text_area(key=f"q-{survey['survey_id']}-7").value == "晚上"  # what was typed stays

@@ -501,6 +501,9 @@ CATALOG.update({
     "refusal.not_claimable": {"zh": "这个心愿已不能认领。", "en": "This wish can no longer be claimed."},
     "refusal.missing_fields": {"zh": "请填写：{detail}", "en": "Please fill in: {detail}"},
     "refusal.survey_closed": {"zh": "这份问卷现在不开放。", "en": "This survey is not open now."},
+    "surveys.rating_low": {"zh": "1 = 很不满意", "en": "1 = very dissatisfied"},
+    "surveys.rating_high": {"zh": "5 = 很满意", "en": "5 = very satisfied"},
+    "surveys.required_here": {"zh": "此题必答", "en": "This question needs an answer"},
     "refusal.answers_missing": {"zh": "请回答必答题：{detail}", "en": "Please answer the required questions: {detail}"},
 })
 

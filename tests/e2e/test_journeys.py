@@ -107,7 +107,7 @@ def test_volunteer_on_a_phone(journey):
     expect(page.get_by_text("您对本次活动的满意度")).to_be_visible()
     expect(page.get_by_role("button", name="提交问卷")).to_have_count(1)  # the other survey's form is gone
     idle(page)
-    j.click(page.get_by_role("radiogroup", name="您对本次活动的满意度 *").get_by_text("5", exact=True))
+    j.click(page.get_by_role("radiogroup", name="Q1. 您对本次活动的满意度 *").get_by_text("5", exact=True))
     j.click(page.get_by_role("button", name="提交问卷"))
     expect(page.get_by_text(re.compile("^感谢填写"))).to_be_visible()
     j.shot("survey-answered")
