@@ -48,6 +48,6 @@ with st.sidebar:
 if holds_demo(shown.tables):
     st.caption(f":orange[:material/science: {t('data.demo')}]")  # wraps on a phone; st.info stays the pages' own
 current.run()
-if viewer.signed_in and current.url_path != "home":  # on a phone the menu hides in the sidebar: a way home
+if viewer.signed_in and current.url_path not in ("", "home"):  # (the default page's path is "")  # on a phone the menu hides in the sidebar: a way home
     st.divider()
     st.page_link("pages/home.py", label=t("nav.back_home"), icon=":material/home:")

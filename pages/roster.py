@@ -13,6 +13,7 @@ from ui.messages import refusal_text, status_text
 from ui.session import data, derivation, flash, guard, now, show_flash
 from workflows.access import may_manage_activity
 from workflows.roster_view import roster_rows
+from workflows.tables import active_people
 from ui.state import live
 
 viewer = guard("roster")
@@ -46,7 +47,9 @@ st.download_button(t("roster.download"), to_csv_text(sheet).encode("utf-8-sig"),
 
 st.subheader(t("roster.checkin_person"))
 names = dict(zip(tables["people"]["person_id"], tables["people"]["name"]))
-candidates = [p for p in roster.confirmed + roster.waitlisted if p not in roster.attended]
+signed_up = [p for p in roster.confirmed + roster.waitlisted if p not in roster.attended]
+walk_ins = [p for p in active_people(tables)["person_id"] if p not in set(signed_up) | set(roster.attended)]
+candidates = signed_up + walk_ins  # the service checks the coordinator may check people in for this activity
 
 
 def check_in_by_hand() -> None:
@@ -59,7 +62,8 @@ def check_in_by_hand() -> None:
 
 
 if candidates:
-    st.selectbox(t("field.name"), candidates, format_func=lambda p: f"{names.get(p, '')} · {p}", key="roster-person")
+    st.selectbox(t("field.name"), candidates, key="roster-person",
+                 format_func=lambda p: f"{names.get(p, '')} · {p}" + (f" {t('roster.walk_in')}" if p in walk_ins else ""))
     st.button(t("roster.checkin_button"), on_click=check_in_by_hand, type="primary")
 
 st.subheader(t("roster.qr"))

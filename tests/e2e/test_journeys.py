@@ -61,6 +61,7 @@ def test_volunteer_on_a_phone(journey):
     expect(card.get_by_text(re.compile("已确认|候补第"))).to_be_visible()
     expect(card.get_by_role("button", name="报名", exact=True)).to_have_count(0)  # signing up twice is not offered
     j.click(card.get_by_role("button", name="取消报名"))
+    j.click(page.get_by_role("button", name="确定取消"))  # it asks first
     expect(page.get_by_text(f"已取消报名“{title}”。")).to_be_visible()
 
     page.goto(f"{page.url.split('/activities')[0]}/checkin?activity=E2E-NOW&code=NOW123")  # the scanned QR code

@@ -20,6 +20,8 @@ def test_a_reload_a_new_tab_and_a_scanned_qr_code_keep_the_sign_in_until_sign_ou
 
     page.reload()
     expect(page.get_by_role("heading", name=re.compile("^你好"))).to_be_visible()
+    idle(page)
+    expect(page.locator("[data-testid=stMain] a", has_text="返回首页")).to_have_count(0)  # not on Home itself
     j.shot("reloaded")
 
     scanned = page.context.new_page()  # the phone's camera opens the QR code's link in a new tab
