@@ -54,3 +54,32 @@ def test_the_coordinator_reaches_every_page_from_the_menu_in_one_tap(journey):
         expect(page.get_by_role("heading", name=title, exact=True).first).to_be_visible()
         assert j.steps == steps + 1
     idle(page)
+
+
+def test_the_request_board_stays_on_the_request_through_accept_assign_and_resolve(journey):
+    j = journey("board", DESKTOP)
+    page = j.page
+    sign_in(j, *COORDINATOR)
+    go(j, "诉求派单")
+    picker = page.get_by_role("combobox", name="处理诉求")
+
+    def picked_title() -> str:
+        return picker.input_value().split(" · ")[0]
+
+    j.click(picker)
+    j.click(page.get_by_role("option", name=re.compile(" · 待受理$")).first)  # a new request
+    expect(picker).to_have_value(re.compile(" · 待受理$"))
+    idle(page)
+    title = picked_title()
+    for button, done in (("受理", "已受理。"), ("派单", "已派单。")):
+        j.click(page.get_by_role("button", name=button, exact=True))
+        expect(page.get_by_text(done)).to_be_visible()
+        idle(page)
+        assert picked_title() == title
+    j.fill(page.get_by_label("办理结果"), "已联系宿管处理")
+    j.click(page.get_by_role("button", name="办结", exact=True))
+    expect(page.get_by_text("已办结。")).to_be_visible()
+    idle(page)
+    assert picked_title() == title
+    expect(picker).to_have_value(f"{title} · 已办结")
+    j.shot("resolved-stays")
