@@ -46,14 +46,15 @@ def missing_text(refusal) -> str | None:
     if refusal.code != "missing_fields":
         return None
     labels = {"title": t("requests.title"), "category": t("requests.category")}
-    return t("refusal.missing_fields", detail="、".join(labels.get(key.strip(), key) for key in refusal.detail.split(",")))
+    return t("refusal.missing_fields", detail=t("list.separator").join(labels.get(key.strip(), key)
+                                                                      for key in refusal.detail.split(",")))
 
 
 with st.expander(t("requests.new"), key=FORM_OPEN, on_change="rerun"):
     with st.form("new-request"):
         st.segmented_control(t("requests.kind"), ["request", "wish"], default="request", key="new-kind",
                              format_func=lambda k: t(f"kind.{k}"))
-        st.selectbox(t("requests.category"), REQUEST_CATEGORIES, index=None, key="new-category", required=True,
+        st.selectbox(t("requests.category"), REQUEST_CATEGORIES, index=None, key="new-category",
                      placeholder=t("requests.category_pick"))
         st.text_input(t("requests.title"), max_chars=80, key="new-title")
         st.text_area(t("requests.details"), max_chars=1000, key="new-details")

@@ -37,8 +37,8 @@ with st.form(f"answer-{survey_id}"):
         label = f"{numbers[q.question_id]}. {q.text}" + (" *" if q.required else "")
         options = [o.strip() for o in (q.options or "").split("|") if o.strip()]
         if q.type == "rating":
-            picked = st.radio(label, [1, 2, 3, 4, 5], index=None, horizontal=True, key=f"q-{survey_id}-{q.question_id}",
-                              captions=[t("surveys.rating_low"), "", "", "", t("surveys.rating_high")])
+            picked = st.radio(label, [1, 2, 3, 4, 5], index=None, horizontal=True, key=f"q-{survey_id}-{q.question_id}")
+            st.caption(t("surveys.rating_scale"))  # what the ends mean, below the five (captions would wrap them)
             answers[q.question_id] = "" if picked is None else str(picked)
         elif q.type == "choice":
             picked = st.radio(label, options, index=None, key=f"q-{survey_id}-{q.question_id}")
@@ -58,7 +58,7 @@ if submitted:
         refusal = refused.refusal
         if refusal.code == "answers_missing":
             missing = tuple(q.strip() for q in refusal.detail.split(","))
-            message = t("refusal.answers_missing", detail="、".join(numbers.get(q, q) for q in missing))
+            message = t("refusal.answers_missing", detail=t("list.separator").join(numbers.get(q, q) for q in missing))
             st.session_state[problem_key] = (message, missing)
             st.rerun()  # the message above the questions and beside each one left out
         st.error(refusal_text(refusal))

@@ -158,7 +158,7 @@ def test_a_missing_required_answer_is_named_by_number_above_the_questions_and_be
     next(s for s in page.selectbox if s.label == "选择问卷").set_value(survey["survey_id"]).run()
     rating = page.radio(key=f"q-{survey['survey_id']}-9")
     assert rating.label == "Q2. 满意度 *"
-    assert rating.proto.captions[0] == "1 = 很不满意" and rating.proto.captions[-1] == "5 = 很满意"
+    assert "1 = 很不满意 … 5 = 很满意" in [c.value for c in page.caption]
     page.text_area(key=f"q-{survey['survey_id']}-7").input("晚上")
     button(page, "提交问卷").click().run()
     assert [e.value for e in page.error] == ["请回答必答题：Q2"]

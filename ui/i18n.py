@@ -49,6 +49,7 @@ CATALOG: dict[str, dict[str, str]] = {
     "nav.section.data": {"zh": "数据与设置", "en": "Data & settings"},
     "links.local_only": {"zh": "此二维码/链接指向本机地址，手机无法打开。请在配置 {setting} 或环境变量 {env} 中设置大家访问本应用的地址（如 {example}）。",
                          "en": "This QR code / link points at this computer, which a phone cannot open. Set the address people open the app at in {setting} or the {env} environment variable (e.g. {example})."},
+    "list.separator": {"zh": "、", "en": ", "},
     "nav.back_home": {"zh": "返回首页", "en": "Back to Home"},
     "sign_out": {"zh": "退出登录", "en": "Sign out"},
     "signed_in_as": {"zh": "{name} · {role}", "en": "{name} · {role}"},
@@ -505,8 +506,7 @@ CATALOG.update({
     "refusal.not_claimable": {"zh": "这个心愿已不能认领。", "en": "This wish can no longer be claimed."},
     "refusal.missing_fields": {"zh": "请填写：{detail}", "en": "Please fill in: {detail}"},
     "refusal.survey_closed": {"zh": "这份问卷现在不开放。", "en": "This survey is not open now."},
-    "surveys.rating_low": {"zh": "1 = 很不满意", "en": "1 = very dissatisfied"},
-    "surveys.rating_high": {"zh": "5 = 很满意", "en": "5 = very satisfied"},
+    "surveys.rating_scale": {"zh": "1 = 很不满意 … 5 = 很满意", "en": "1 = very dissatisfied … 5 = very satisfied"},
     "surveys.required_here": {"zh": "此题必答", "en": "This question needs an answer"},
     "refusal.answers_missing": {"zh": "请回答必答题：{detail}", "en": "Please answer the required questions: {detail}"},
 })
