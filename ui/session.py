@@ -127,9 +127,11 @@ def keep_session_on_device() -> None:
 
 
 def _set_cookie(value: str, max_age: int) -> None:
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    path = f"/{base}" if base else "/"  # the app's own path, as Streamlit's auth cookie uses
+    cookie = f"{COOKIE}={value}; Max-Age={int(max_age)}; Path={path}; SameSite=Lax"
     script = ("<script>(function(){var secure = location.protocol === 'https:' ? '; Secure' : '';"
-              f"document.cookie = {json.dumps(f'{COOKIE}={value}; Max-Age={int(max_age)}; Path=/; SameSite=Lax')}"
-              " + secure;})();</script>")
+              f"document.cookie = {json.dumps(cookie)} + secure;}})();</script>")
     st.html(script, unsafe_allow_javascript=True, width="content")
 
 
