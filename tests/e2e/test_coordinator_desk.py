@@ -83,3 +83,30 @@ def test_the_request_board_stays_on_the_request_through_accept_assign_and_resolv
     assert picked_title() == title
     expect(picker).to_have_value(f"{title} · 已办结")
     j.shot("resolved-stays")
+
+
+def test_a_created_survey_empties_its_form_and_a_double_click_creates_it_once(journey, e2e_workbook):
+    j = journey("survey-form", DESKTOP)
+    page = j.page
+    sign_in(j, *COORDINATOR)
+    go(j, "问卷与改进")
+    j.fill(page.get_by_role("textbox", name="问卷标题", exact=True), "E2E 食堂满意度")
+    grid = page.get_by_test_id("stDataFrame").first
+    grid.scroll_into_view_if_needed()
+    idle(page)
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 80, box["y"] + 35 + 17)  # the first question's text cell (rows are 35 px)
+    page.keyboard.press("Enter")  # edit it, in the grid's own editor
+    editor = page.locator("textarea.gdg-input")
+    expect(editor).to_be_visible()
+    editor.fill("总体满意度")
+    editor.press("Enter")
+    j.steps += 1
+    j.shot("filled")
+    page.get_by_role("button", name="创建问卷").evaluate("button => { button.click(); button.click(); }")
+    expect(page.get_by_text("已创建问卷“E2E 食堂满意度”")).to_be_visible()
+    idle(page)
+    expect(page.get_by_role("textbox", name="问卷标题", exact=True)).to_have_value("")
+    j.shot("created")
+    surveys = parse_snapshot(SqliteWorkbook(e2e_workbook).snapshot())["surveys"]
+    assert (surveys["title"] == "E2E 食堂满意度").sum() == 1
