@@ -3,7 +3,7 @@ import streamlit as st
 
 from services.activities import Refused, renew_checkin_code, save_activity
 from ui.display import plain
-from ui.forms import saved as form_saved, shown as form_shown, submission_key
+from ui.forms import make_key_when_shown, mark_saved, submission_key
 from ui.i18n import t
 from ui.messages import field_error, refusal_text
 from ui.session import data, flash, guard, now, show_flash
@@ -28,7 +28,7 @@ original = shown.cells_of("activities", int(row["_row"])) if row is not None els
 errors_key = f"activity-errors-{chosen}"
 FORM = "activity-form"  # the new activity's ID is made when the form is shown: saving twice creates one
 if chosen == NEW:
-    form_shown(FORM, "activity")
+    make_key_when_shown(FORM, "activity")
 GENERATION = "activity-form-generation"  # each saved new activity starts the next with new, empty fields
 generation = st.session_state.get(GENERATION, 0)
 slot = chosen if chosen != NEW or not generation else f"new{generation}"  # the fields' key part
@@ -51,7 +51,7 @@ def save() -> None:
         flash("error", t("manage.fix"))
     elif saved.created or saved.already:
         flash("success", t("manage.created", title=plain(values["title"].strip()), activity_id=plain(saved.activity_id)))
-        form_saved(FORM, key, values)
+        mark_saved(FORM, key, values)
         st.session_state[GENERATION] = generation + 1
     elif not saved.changed:
         flash("info", t("manage.nothing"))

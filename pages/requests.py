@@ -4,7 +4,7 @@ import streamlit as st
 from services.outcomes import Refused
 from services.requests import act, submit
 from ui.display import plain, readable
-from ui.forms import saved, shown, submission_key
+from ui.forms import make_key_when_shown, mark_saved, submission_key
 from ui.i18n import t, t_or
 from ui.messages import refusal_text
 from ui.session import data, flash, guard, now, show_flash
@@ -21,7 +21,7 @@ me = tables["people"].set_index("person_id").loc[viewer.person_id]
 
 FORM = "request-form"  # the request's ID is made when the form is shown: sending twice files one
 FORM_OPEN = "request-form-open"  # the form's expander, kept open while the person fixes what was missing
-shown(FORM, "request")
+make_key_when_shown(FORM, "request")
 
 
 def send() -> None:
@@ -35,7 +35,7 @@ def send() -> None:
         flash("error", missing_text(refused.refusal) or refusal_text(refused.refusal))
         return
     flash("success", t("requests.sent"))
-    saved(FORM, key, values)
+    mark_saved(FORM, key, values)
     st.session_state[FORM_OPEN] = False
     for field in ("category", "title", "details", "contact"):  # an empty form for the next request
         st.session_state.pop(f"new-{field}", None)

@@ -9,7 +9,7 @@ import streamlit as st
 from services.outcomes import Refused
 from services.surveys import add_action, create_survey, move_action
 from ui.display import plain
-from ui.forms import saved, shown, submission_key
+from ui.forms import make_key_when_shown, mark_saved, submission_key
 from ui.i18n import t
 from ui.links import share_link, warn_if_only_local
 from ui.messages import choice_text, refusal_text
@@ -23,7 +23,7 @@ st.title(t("page.survey_admin"))
 show_flash()
 tables = data().tables
 FORM = "survey-form"  # the survey's ID is made when the form is shown: creating twice creates one
-shown(FORM, "survey")
+make_key_when_shown(FORM, "survey")
 generation = st.session_state.setdefault("survey-form-generation", 0)  # a new one: an empty form
 create, view, improve = st.tabs([t("admin.create"), t("admin.results"), t("admin.actions")])
 
@@ -54,7 +54,7 @@ with create:
         except Refused:
             st.error(t("admin.need_title_and_question"))
         else:
-            saved(FORM, key, (values, asked))
+            mark_saved(FORM, key, (values, asked))
             st.session_state["survey-form-generation"] = generation + 1
             flash("success", t("admin.created", title=plain(title)))
             st.rerun()

@@ -18,18 +18,17 @@ def submission_key(form: str, kind: str, values) -> str:
     last = st.session_state.get(f"{form}-saved")
     if last is not None and last[1] == values:
         return last[0]
-    if f"{form}-key" not in st.session_state:
-        st.session_state[f"{form}-key"] = form_key(kind, now)
+    make_key_when_shown(form, kind)  # (a rerun cut short may not have made it yet)
     return st.session_state[f"{form}-key"]
 
 
-def saved(form: str, key: str, values) -> None:
+def mark_saved(form: str, key: str, values) -> None:
     """The submission under `key` was saved: the next one of `form` is a new record with a key of its own."""
     st.session_state[f"{form}-saved"] = (key, values)
     st.session_state.pop(f"{form}-key", None)
 
 
-def shown(form: str, kind: str) -> None:
+def make_key_when_shown(form: str, kind: str) -> None:
     """Makes the form's key when the form is shown (before any click)."""
     if f"{form}-key" not in st.session_state:
         st.session_state[f"{form}-key"] = form_key(kind, now)
