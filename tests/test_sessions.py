@@ -102,3 +102,17 @@ def test_the_app_ends_a_code_sign_in_the_moment_the_code_is_revoked(workbook, mo
     at.switch_page("pages/home.py").run()
     assert "person_id" not in at.session_state
     assert "请先登录后再打开此页面。" in [info.value for info in at.info]
+
+
+def test_the_session_lifetime_follows_the_session_days_setting(workbook, monkeypatch):
+    from demo.codes import DEMO_CODES
+    from tests.pages import open_page
+
+    monkeypatch.setenv("SESSION_DAYS", "1")
+    volunteer, code, *_ = DEMO_CODES[0]
+    at = open_page("pages/sign_in.py")
+    at.text_input[0].input(volunteer)
+    at.text_input[1].input(code)
+    at.button[0].click().run()
+    left = seconds_left(at.session_state["_session_token"], utc_now().timestamp())
+    assert 86400 - 60 < left <= 86400
