@@ -4,7 +4,7 @@ import streamlit as st
 from services.activities import Refused, cancel, sign_up
 from ui.display import number_text, plain
 from ui.i18n import t
-from ui.messages import refusal_text, status_text
+from ui.messages import position_text, refusal_text, status_text
 from ui.session import data, derivation, flash, guard, now, show_flash
 from ui.state import attempt_log, live
 from workflows.listing import activity_listing, label_of_places, my_activities
@@ -29,7 +29,7 @@ def act(kind: str, activity_id: str, title: str) -> None:
             elif outcome.status == "confirmed":
                 flash("success", t("activities.signed_up", title=title))
             else:
-                flash("warning", t("activities.waitlisted", title=title, position=outcome.position))
+                flash("warning", t("activities.waitlisted", title=title, position=position_text(outcome.position)))
         else:
             outcome = cancel(live(), activity_id, viewer.person_id, viewer.person_id, now, viewer, attempt_log())
             flash("success", t("activities.cancelled", title=title))
@@ -66,8 +66,10 @@ for item in listing.itertuples():
         if not item.open_for_signup:
             right.caption(t("activities.closed_for_signup"))
         elif mine and item.my_status != "attended":
-            right.button(t("activities.cancel"), key=f"cancel-{item.activity_id}", width="stretch",
-                         on_click=act, args=("cancel", item.activity_id, item.title))
+            with right.popover(t("activities.cancel"), width="stretch"):  # asks before it cancels
+                st.write(t("activities.cancel_confirm", title=plain(item.title)))
+                st.button(t("activities.cancel_yes"), key=f"cancel-{item.activity_id}", type="primary",
+                          on_click=act, args=("cancel", item.activity_id, item.title))
         elif not mine:
             right.button(t("activities.signup"), key=f"signup-{item.activity_id}", type="primary", width="stretch",
                          on_click=act, args=("signup", item.activity_id, item.title))

@@ -7,7 +7,7 @@ from ui.inbox import inbox_list
 from ui.pages import PAGES_BY_KEY, menu_keys
 from ui.session import data, guard, now as workbook_now
 from workflows.access import COORDINATOR, LEADER
-from workflows.overview import headline_counts, upcoming_activities, work_waiting
+from workflows.overview import headline_counts, starting_soon, upcoming_activities, work_waiting
 
 viewer = guard("home")
 tables = data().tables
@@ -37,8 +37,9 @@ if viewer.role == LEADER:
     for column, key in zip(st.columns(3), ["people", "activities", "requests"]):
         column.metric(t(f"home.{key}"), counts[key])
 
-st.subheader(t("home.upcoming"))
-coming = upcoming_activities(tables, now)
+st.subheader(t("home.starting_soon" if viewer.role == COORDINATOR else "home.upcoming"))
+# a coordinator sees the activities their "starting soon" count counts; others the next open ones
+coming = starting_soon(tables, viewer.branch, now) if viewer.role == COORDINATOR else upcoming_activities(tables, now)
 if coming.empty:
     st.info(t("home.no_upcoming"))
 else:

@@ -53,7 +53,8 @@ def review(decision: str) -> None:
         count = sum(1 for r in refused.values() if r == reason)
         messages.append(t(f"review.refused.{reason}", n=count) if reason != "note_required" else t("review.refused.note_required"))
     flash("success" if reviewed.done and not refused else "warning", " ".join(messages))
-    st.session_state["review-round"] = st.session_state.get("review-round", 0) + 1
+    if reviewed.done:  # the reviewed rows leave the list: clear the ticks; else keep them to fix and retry
+        st.session_state["review-round"] = st.session_state.get("review-round", 0) + 1
 
 
 left, right = st.columns(2)

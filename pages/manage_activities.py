@@ -2,8 +2,8 @@
 import streamlit as st
 
 from services.activities import Refused, renew_checkin_code, save_activity
-from services.submissions import form_key
 from ui.display import plain
+from ui.forms import make_key_when_shown, mark_saved, submission_key
 from ui.i18n import t
 from ui.messages import field_error, refusal_text
 from ui.session import data, flash, guard, now, show_flash
@@ -26,16 +26,19 @@ chosen = st.selectbox(t("manage.pick"), list(labels), format_func=labels.get)
 row = mine[mine["activity_id"] == chosen].iloc[0] if chosen else None
 original = shown.cells_of("activities", int(row["_row"])) if row is not None else {"branch": viewer.branch}
 errors_key = f"activity-errors-{chosen}"
-FORM_KEY = "activity-form-key"  # the new activity's ID, made when the form is shown: saving twice creates one
-if chosen == NEW and FORM_KEY not in st.session_state:
-    st.session_state[FORM_KEY] = form_key("activity", now)
+FORM = "activity-form"  # the new activity's ID is made when the form is shown: saving twice creates one
+if chosen == NEW:
+    make_key_when_shown(FORM, "activity")
+GENERATION = "activity-form-generation"  # each saved new activity starts the next with new, empty fields
+generation = st.session_state.get(GENERATION, 0)
+slot = chosen if chosen != NEW or not generation else f"new{generation}"  # the fields' key part
 
 
 def save() -> None:
-    values = {key: st.session_state[f"field-{chosen}-{key}"] for key in FIELDS}
+    values = {key: st.session_state.get(f"field-{slot}-{key}", "") for key in FIELDS}
+    key = submission_key(FORM, "activity", values) if chosen == NEW else None
     try:
-        saved = save_activity(live(), viewer, chosen or None, values, original, now,
-                              form_key=st.session_state.get(FORM_KEY) if chosen == NEW else None)
+        saved = save_activity(live(), viewer, chosen or None, values, original, now, form_key=key)
     except Refused as refused:
         if refused.refusal.code == "changed_meanwhile":
             fields = ", ".join(t(f"field.{k}") for k in refused.refusal.detail.split(", "))
@@ -48,9 +51,8 @@ def save() -> None:
         flash("error", t("manage.fix"))
     elif saved.created or saved.already:
         flash("success", t("manage.created", title=plain(values["title"].strip()), activity_id=plain(saved.activity_id)))
-        st.session_state.pop(FORM_KEY, None)  # the next new activity gets a key of its own
-        for key in FIELDS:  # an empty form for the next new activity
-            st.session_state.pop(f"field-{NEW}-{key}", None)
+        mark_saved(FORM, key, values)
+        st.session_state[GENERATION] = generation + 1
     elif not saved.changed:
         flash("info", t("manage.nothing"))
     else:
@@ -58,19 +60,19 @@ def save() -> None:
 
 
 errors = st.session_state.get(errors_key, {})
-with st.form(f"activity-{chosen}"):
+with st.form(f"activity-{slot}"):
     for key in FIELDS:
         label = t(f"field.{key}")
         value = original.get(key, "")
         if key == "status":
             options = [k for k, _ in ACTIVITY_STATUS]
             st.selectbox(label, options, index=options.index(row["status"]) if row is not None and row["status"] in options else 0,
-                         format_func=lambda k: t(f"activity_status.{k}"), key=f"field-{chosen}-{key}")
+                         format_func=lambda k: t(f"activity_status.{k}"), key=f"field-{slot}-{key}")
         elif key == "description":
-            st.text_area(label, value=value, key=f"field-{chosen}-{key}", max_chars=2000)
+            st.text_area(label, value=value, key=f"field-{slot}-{key}", max_chars=2000)
         else:
             help_ = t("manage.datetime_help") if key in ("starts_at", "ends_at", "signup_deadline") else None
-            st.text_input(label, value=value, key=f"field-{chosen}-{key}", help=help_, max_chars=200)
+            st.text_input(label, value=value, key=f"field-{slot}-{key}", help=help_, max_chars=200)
         if key in errors:
             message = t(f"refusal.{errors[key][0]}") if errors[key][0] == "not_yours" else field_error(errors[key])
             st.error(f"{label}：{message}")

@@ -53,8 +53,10 @@ def report() -> None:
     reported = report_hours(live(), viewer, values, now)
     if reported.errors:
         flash("error", "；".join(f"{t(f'field.{_label(k)}')}：{field_error(e)}" for k, e in reported.errors.items()))
+        st.session_state["report-form-open"] = True  # kept open while the person fixes it
         return
     flash("success", t("record.reported"))
+    st.session_state["report-form-open"] = False
     for key in ("hours", "description", "evidence"):
         st.session_state.pop(f"report-{key}", None)
 
@@ -63,7 +65,7 @@ def _label(key: str) -> str:
     return {"hours": "hours_reported", "description": "service"}.get(key, key)
 
 
-with st.expander(t("record.report")):
+with st.expander(t("record.report"), key="report-form-open", on_change="rerun"):
     with st.form("report"):
         st.date_input(t("field.date"), value=moment.date(), max_value=moment.date(), key="report-date")
         st.number_input(t("field.hours_reported"), min_value=0.0, max_value=24.0, step=0.5, value=None, key="report-hours")

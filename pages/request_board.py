@@ -42,13 +42,23 @@ st.dataframe(table.rename(columns={"flag": "", "title": t("dash.col.title"), "ki
              hide_index=True, width="stretch", column_config={t("dash.col.due"): st.column_config.DatetimeColumn(
                  format="MM-DD HH:mm")})
 
-labels = {r.request_id: f"{r.title} · {choice_text('request_status', r.status)}" for r in shown.itertuples()}
-request_id = st.selectbox(t("board.pick"), list(labels), format_func=labels.get)
-request = shown.set_index("request_id").loc[request_id]
+labels = {r.request_id: f"{r.title} · {choice_text('request_status', r.status)}" for r in everything.itertuples()}
+options = list(shown["request_id"])
+kept = st.session_state.get("board_request")  # the request last picked or acted on stays picked
+acted_on = st.session_state.get("board_acted_on")
+if kept in labels and kept not in options and kept == acted_on:  # e.g. just resolved, which the filter hides
+    options.insert(0, kept)
+request_id = st.selectbox(t("board.pick"), options, index=options.index(kept) if kept in options else 0,
+                          format_func=labels.get)
+st.session_state["board_request"] = request_id
+if request_id != acted_on:
+    st.session_state.pop("board_acted_on", None)
+request = everything.set_index("request_id").loc[request_id]
 st.write(plain(request["details"]))
 
 
 def step(action: str, **details) -> None:
+    st.session_state["board_acted_on"] = request_id  # stays on screen, even once the filter would hide it
     try:
         act(live(), request_id, action, viewer, now, **details)
         flash("success", t("board.done", step=t(f"step.{action}")))

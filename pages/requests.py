@@ -3,8 +3,8 @@ import streamlit as st
 
 from services.outcomes import Refused
 from services.requests import act, submit
-from services.submissions import form_key
 from ui.display import plain, readable
+from ui.forms import make_key_when_shown, mark_saved, submission_key
 from ui.i18n import t, t_or
 from ui.messages import refusal_text
 from ui.session import data, flash, guard, now, show_flash
@@ -19,29 +19,43 @@ actors = dict(zip(tables["people"]["person_id"], tables["people"]["name"])) | {"
 me = tables["people"].set_index("person_id").loc[viewer.person_id]
 
 
-FORM_KEY = "request-form-key"  # the request's ID, made when the form is shown: sending twice files one
-if FORM_KEY not in st.session_state:
-    st.session_state[FORM_KEY] = form_key("request", now)
+FORM = "request-form"  # the request's ID is made when the form is shown: sending twice files one
+FORM_OPEN = "request-form-open"  # the form's expander, kept open while the person fixes what was missing
+make_key_when_shown(FORM, "request")
 
 
 def send() -> None:
     values = {key: st.session_state[f"new-{key}"] for key in ("kind", "category", "title", "details", "contact")}
     values["building"] = me["building"]
+    key = submission_key(FORM, "request", values)
     try:
-        submit(live(), values, viewer, now, form_key=st.session_state.get(FORM_KEY))
-        flash("success", t("requests.sent"))
-        st.session_state.pop(FORM_KEY, None)  # the next request gets a key of its own
-        for key in ("title", "details", "contact"):
-            st.session_state.pop(f"new-{key}", None)
+        submit(live(), values, viewer, now, form_key=key)
     except Refused as refused:
-        flash("error", refusal_text(refused.refusal))
+        st.session_state[FORM_OPEN] = True
+        flash("error", missing_text(refused.refusal) or refusal_text(refused.refusal))
+        return
+    flash("success", t("requests.sent"))
+    mark_saved(FORM, key, values)
+    st.session_state[FORM_OPEN] = False
+    for field in ("category", "title", "details", "contact"):  # an empty form for the next request
+        st.session_state.pop(f"new-{field}", None)
 
 
-with st.expander(t("requests.new"), expanded=False):
+def missing_text(refusal) -> str | None:
+    """Which fields are missing, by their labels (the service names them by key)."""
+    if refusal.code != "missing_fields":
+        return None
+    labels = {"title": t("requests.title"), "category": t("requests.category")}
+    return t("refusal.missing_fields", detail=t("list.separator").join(labels.get(key.strip(), key)
+                                                                      for key in refusal.detail.split(",")))
+
+
+with st.expander(t("requests.new"), key=FORM_OPEN, on_change="rerun"):
     with st.form("new-request"):
         st.segmented_control(t("requests.kind"), ["request", "wish"], default="request", key="new-kind",
                              format_func=lambda k: t(f"kind.{k}"))
-        st.selectbox(t("requests.category"), REQUEST_CATEGORIES, key="new-category")
+        st.selectbox(t("requests.category"), REQUEST_CATEGORIES, index=None, key="new-category",
+                     placeholder=t("requests.category_pick"))
         st.text_input(t("requests.title"), max_chars=80, key="new-title")
         st.text_area(t("requests.details"), max_chars=1000, key="new-details")
         st.text_input(t("requests.contact"), max_chars=40, key="new-contact", help=t("requests.contact_help"))

@@ -8,11 +8,12 @@ from documents.spreadsheets import SheetFile, to_csv_text
 from services.activities import Refused, check_in
 from ui.display import plain
 from ui.i18n import t
+from ui.links import share_link, warn_if_only_local
 from ui.messages import refusal_text, status_text
 from ui.session import data, derivation, flash, guard, now, show_flash
 from workflows.access import may_manage_activity
-from workflows.links import app_link
 from workflows.roster_view import roster_rows
+from workflows.tables import active_people
 from ui.state import live
 
 viewer = guard("roster")
@@ -46,7 +47,9 @@ st.download_button(t("roster.download"), to_csv_text(sheet).encode("utf-8-sig"),
 
 st.subheader(t("roster.checkin_person"))
 names = dict(zip(tables["people"]["person_id"], tables["people"]["name"]))
-candidates = [p for p in roster.confirmed + roster.waitlisted if p not in roster.attended]
+signed_up = [p for p in roster.confirmed + roster.waitlisted if p not in roster.attended]
+walk_ins = [p for p in active_people(tables)["person_id"] if p not in set(signed_up) | set(roster.attended)]
+candidates = signed_up + walk_ins  # the service checks the coordinator may check people in for this activity
 
 
 def check_in_by_hand() -> None:
@@ -59,14 +62,16 @@ def check_in_by_hand() -> None:
 
 
 if candidates:
-    st.selectbox(t("field.name"), candidates, format_func=lambda p: f"{names.get(p, '')} · {p}", key="roster-person")
+    st.selectbox(t("field.name"), candidates, key="roster-person",
+                 format_func=lambda p: f"{names.get(p, '')} · {p}" + (f" {t('roster.walk_in')}" if p in walk_ins else ""))
     st.button(t("roster.checkin_button"), on_click=check_in_by_hand, type="primary")
 
 st.subheader(t("roster.qr"))
 if not activity["checkin_code"]:
     st.info(t("roster.no_code"))
 else:
-    link = app_link(st.context.url, "checkin", activity=activity_id, code=activity["checkin_code"])
+    link = share_link("checkin", activity=activity_id, code=activity["checkin_code"])
+    warn_if_only_local(link)
     image = io.BytesIO()
     segno.make(link, error="m").save(image, kind="png", scale=12, border=2)
     st.image(image.getvalue(), width=420, caption=t("roster.qr_caption", code=activity["checkin_code"]))

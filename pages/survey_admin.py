@@ -7,14 +7,14 @@ import segno
 import streamlit as st
 
 from services.outcomes import Refused
-from services.submissions import form_key
 from services.surveys import add_action, create_survey, move_action
 from ui.display import plain
+from ui.forms import make_key_when_shown, mark_saved, submission_key
 from ui.i18n import t
+from ui.links import share_link, warn_if_only_local
 from ui.messages import choice_text, refusal_text
 from ui.session import data, flash, guard, now, show_flash
 from ui.state import live
-from workflows.links import app_link
 from workflows.requests import REQUEST_CATEGORIES
 from workflows.surveys import QUESTION_TYPES, respondents, results
 
@@ -22,22 +22,23 @@ viewer = guard("survey_admin")
 st.title(t("page.survey_admin"))
 show_flash()
 tables = data().tables
-FORM_KEY = "survey-form-key"  # the survey's ID, made when the form is shown: creating twice creates one
-if FORM_KEY not in st.session_state:
-    st.session_state[FORM_KEY] = form_key("survey", now)
+FORM = "survey-form"  # the survey's ID is made when the form is shown: creating twice creates one
+make_key_when_shown(FORM, "survey")
+generation = st.session_state.setdefault("survey-form-generation", 0)  # a new one: an empty form
 create, view, improve = st.tabs([t("admin.create"), t("admin.results"), t("admin.actions")])
 
 with create:
-    with st.form("new-survey"):
-        title = st.text_input(t("admin.title"), max_chars=80)
+    with st.form(f"new-survey-{generation}"):
+        title = st.text_input(t("admin.title"), max_chars=80, key=f"survey-title-{generation}")
         kind = st.segmented_control(t("admin.kind"), ["needs", "feedback"], default="needs",
-                                    format_func=lambda k: t(f"survey_kind.{k}"))
+                                    format_func=lambda k: t(f"survey_kind.{k}"), key=f"survey-kind-{generation}")
         activity = st.selectbox(t("admin.activity"), [""] + list(tables["activities"]["activity_id"]),
-                                format_func=lambda a: a and tables["activities"].set_index("activity_id").loc[a, "title"])
-        anonymous = st.checkbox(t("admin.anonymous"))
+                                format_func=lambda a: a and tables["activities"].set_index("activity_id").loc[a, "title"],
+                                key=f"survey-activity-{generation}")
+        anonymous = st.checkbox(t("admin.anonymous"), key=f"survey-anonymous-{generation}")
         st.caption(t("admin.questions_help"))
         questions = st.data_editor(pd.DataFrame({"text": [""], "type": ["rating"], "options": [""], "required": [True]}),
-                                   num_rows="dynamic", key="new-questions", column_config={
+                                   num_rows="dynamic", key=f"new-questions-{generation}", column_config={
                                        "text": st.column_config.TextColumn(t("admin.q_text"), max_chars=200),
                                        "type": st.column_config.SelectboxColumn(t("admin.q_type"),
                                                                                 options=list(QUESTION_TYPES)),
@@ -45,14 +46,18 @@ with create:
                                        "required": st.column_config.CheckboxColumn(t("admin.q_required"))})
         made = st.form_submit_button(t("admin.create_button"), type="primary")
     if made:
+        values = {"title": title, "kind": kind or "needs", "activity_id": activity, "anonymous": anonymous}
+        asked = questions.to_dict("records")
+        key = submission_key(FORM, "survey", (values, asked))
         try:
-            create_survey(live(), viewer, {"title": title, "kind": kind or "needs", "activity_id": activity,
-                                           "anonymous": anonymous}, questions.to_dict("records"), now,
-                          form_key=st.session_state.get(FORM_KEY))
-            st.success(t("admin.created", title=plain(title)))
-            st.session_state.pop(FORM_KEY, None)  # the next survey gets a key of its own
+            create_survey(live(), viewer, values, asked, now, form_key=key)
         except Refused:
             st.error(t("admin.need_title_and_question"))
+        else:
+            mark_saved(FORM, key, (values, asked))
+            st.session_state["survey-form-generation"] = generation + 1
+            flash("success", t("admin.created", title=plain(title)))
+            st.rerun()
 
 surveys = tables["surveys"]
 with view:
@@ -61,7 +66,8 @@ with view:
     else:
         titles = dict(zip(surveys["survey_id"], surveys["title"]))
         survey_id = st.selectbox(t("surveys.pick"), list(titles), format_func=titles.get, key="results-pick")
-        link = app_link(st.context.url, "surveys", survey=survey_id)
+        link = share_link("surveys", survey=survey_id)
+        warn_if_only_local(link)
         image = io.BytesIO()
         segno.make(link, error="m").save(image, kind="png", scale=6, border=2)
         left, right = st.columns([1, 3])

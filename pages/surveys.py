@@ -24,13 +24,21 @@ survey = available.set_index("survey_id").loc[survey_id]
 if survey["anonymous"]:
     st.caption(t("surveys.anonymous"))
 
+questions = questions_of(tables, survey_id)
+numbers = {q.question_id: f"Q{n}" for n, q in enumerate(questions.itertuples(), start=1)}
+problem_key = f"survey-problem-{survey_id}"  # (message, missing question IDs) of the last try
+message, missing = st.session_state.pop(problem_key, ("", ()))
+if message:  # above the questions, where the person looks next
+    st.error(message)
+
 with st.form(f"answer-{survey_id}"):
     answers = {}
-    for q in questions_of(tables, survey_id).itertuples():
-        label = q.text + (" *" if q.required else "")
+    for q in questions.itertuples():
+        label = f"{numbers[q.question_id]}. {q.text}" + (" *" if q.required else "")
         options = [o.strip() for o in (q.options or "").split("|") if o.strip()]
         if q.type == "rating":
             picked = st.radio(label, [1, 2, 3, 4, 5], index=None, horizontal=True, key=f"q-{survey_id}-{q.question_id}")
+            st.caption(t("surveys.rating_scale"))  # what the ends mean, below the five (captions would wrap them)
             answers[q.question_id] = "" if picked is None else str(picked)
         elif q.type == "choice":
             picked = st.radio(label, options, index=None, key=f"q-{survey_id}-{q.question_id}")
@@ -39,10 +47,18 @@ with st.form(f"answer-{survey_id}"):
             answers[q.question_id] = "|".join(st.multiselect(label, options, key=f"q-{survey_id}-{q.question_id}"))
         else:
             answers[q.question_id] = st.text_area(label, max_chars=1000, key=f"q-{survey_id}-{q.question_id}")
+        if q.question_id in missing:
+            st.caption(f":red[{t('surveys.required_here')}]")
     submitted = st.form_submit_button(t("surveys.submit"), type="primary")
 if submitted:
     try:
         answer_survey(live(), viewer, survey_id, answers, now)
         st.success(t("surveys.thanks"))
     except Refused as refused:
-        st.error(refusal_text(refused.refusal))
+        refusal = refused.refusal
+        if refusal.code == "answers_missing":
+            missing = tuple(q.strip() for q in refusal.detail.split(","))
+            message = t("refusal.answers_missing", detail=t("list.separator").join(numbers.get(q, q) for q in missing))
+            st.session_state[problem_key] = (message, missing)
+            st.rerun()  # the message above the questions and beside each one left out
+        st.error(refusal_text(refusal))

@@ -76,3 +76,21 @@ def test_approving_an_entry_changes_only_its_status_and_review_cells(workbook):
     row = rows.pop()
     assert after.cell(row, header.index("状态")) == "approved" and after.cell(row, header.index("审核意见")) == "属实"
     del table
+
+
+def test_rejecting_without_a_note_keeps_the_ticked_rows_for_a_second_try(workbook):
+    review = open_page("pages/hours_review.py", COORDINATOR)
+    review.session_state["review-selection-0"] = {"selection": {"rows": [0, 1], "columns": []}}
+    review.run()
+    next(b for b in review.button if b.label == "驳回所选").click().run()
+    assert review.warning, "the missing note is explained"
+    assert "review-round" not in review.session_state  # the same selection key: the ticks stay
+    assert review.session_state["review-selection-0"]["selection"]["rows"] == [0, 1]
+    assert any(c.value == "已选择 2 条" for c in review.caption)
+
+
+def test_an_empty_hours_report_keeps_its_form_open(workbook):
+    record = open_page("pages/my_record.py", VOLUNTEER)
+    next(b for b in record.button if b.label == "提交申报").click().run()
+    assert record.error
+    assert record.session_state["report-form-open"] is True

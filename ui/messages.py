@@ -30,7 +30,15 @@ def choice_text(kind: str, key) -> str:
     return t_or(f"{kind}.{key}", "—") if isinstance(key, str) and key else "—"
 
 
-def status_text(status: str, position: int | None) -> str:
-    if status == "waitlisted":
-        return t("status.waitlisted", position=position)
+def status_text(status: str, position: int | float | None) -> str:
+    if status == "waitlisted":  # a position read from a table may come as 4.0: people see 4
+        return t("status.waitlisted", position=position_text(position))
     return t(f"status.{status}")
+
+
+def position_text(position) -> str:
+    """A place in a queue as a whole number ("4", never "4.0"); "—" when there is none."""
+    try:
+        return str(int(position))
+    except (TypeError, ValueError):
+        return "—"

@@ -14,30 +14,42 @@ class PageSpec:
     path: str
     icon: str
     audience: frozenset[str]
+    section: str = ""  # the menu's section (nav.section.<key>); "" is the top, without a header
+
+
+# The menu's sections, in order: each page of a section is one tap away.
+SECTIONS = ("", "activities", "hours", "requests", "surveys", "data")
 
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("sign_in", "pages/sign_in.py", ":material/login:", frozenset({PUBLIC})),
     PageSpec("home", "pages/home.py", ":material/home:", SIGNED_IN),
-    PageSpec("activities", "pages/activities.py", ":material/event:", frozenset({VOLUNTEER, COORDINATOR})),
-    PageSpec("checkin", "pages/checkin.py", ":material/qr_code_scanner:", frozenset({VOLUNTEER, COORDINATOR})),
-    PageSpec("requests", "pages/requests.py", ":material/support_agent:", frozenset({VOLUNTEER, COORDINATOR})),
-    PageSpec("wish_wall", "pages/wish_wall.py", ":material/volunteer_activism:", frozenset({VOLUNTEER, COORDINATOR})),
-    PageSpec("surveys", "pages/surveys.py", ":material/ballot:", frozenset({VOLUNTEER, COORDINATOR})),
-    PageSpec("manage_activities", "pages/manage_activities.py", ":material/edit_calendar:", frozenset({COORDINATOR})),
-    PageSpec("roster", "pages/roster.py", ":material/groups:", frozenset({COORDINATOR})),
-    PageSpec("my_record", "pages/my_record.py", ":material/badge:", frozenset({VOLUNTEER, COORDINATOR})),
-    PageSpec("hours_review", "pages/hours_review.py", ":material/fact_check:", frozenset({COORDINATOR})),
-    PageSpec("request_board", "pages/request_board.py", ":material/assignment:", frozenset({COORDINATOR})),
-    PageSpec("survey_admin", "pages/survey_admin.py", ":material/insights:", frozenset({COORDINATOR})),
-    PageSpec("dashboard", "pages/dashboard.py", ":material/monitoring:", frozenset({LEADER, COORDINATOR})),
-    PageSpec("leaderboard", "pages/leaderboard.py", ":material/military_tech:", frozenset({PUBLIC})),
-    PageSpec("verify", "pages/verify.py", ":material/verified:", frozenset({PUBLIC})),
-    PageSpec("sheets", "pages/sheets.py", ":material/grid_on:", frozenset({COORDINATOR})),
-    PageSpec("data", "pages/data.py", ":material/table_view:", frozenset({COORDINATOR})),
-    PageSpec("codes", "pages/codes.py", ":material/key:", frozenset({COORDINATOR})),
+    PageSpec("activities", "pages/activities.py", ":material/event:", frozenset({VOLUNTEER, COORDINATOR}), "activities"),
+    PageSpec("checkin", "pages/checkin.py", ":material/qr_code_scanner:", frozenset({VOLUNTEER, COORDINATOR}), "activities"),
+    PageSpec("requests", "pages/requests.py", ":material/support_agent:", frozenset({VOLUNTEER, COORDINATOR}), "requests"),
+    PageSpec("wish_wall", "pages/wish_wall.py", ":material/volunteer_activism:", frozenset({VOLUNTEER, COORDINATOR}), "requests"),
+    PageSpec("surveys", "pages/surveys.py", ":material/ballot:", frozenset({VOLUNTEER, COORDINATOR}), "surveys"),
+    PageSpec("manage_activities", "pages/manage_activities.py", ":material/edit_calendar:", frozenset({COORDINATOR}), "activities"),
+    PageSpec("roster", "pages/roster.py", ":material/groups:", frozenset({COORDINATOR}), "activities"),
+    PageSpec("my_record", "pages/my_record.py", ":material/badge:", frozenset({VOLUNTEER, COORDINATOR}), "hours"),
+    PageSpec("hours_review", "pages/hours_review.py", ":material/fact_check:", frozenset({COORDINATOR}), "hours"),
+    PageSpec("request_board", "pages/request_board.py", ":material/assignment:", frozenset({COORDINATOR}), "requests"),
+    PageSpec("survey_admin", "pages/survey_admin.py", ":material/insights:", frozenset({COORDINATOR}), "surveys"),
+    PageSpec("dashboard", "pages/dashboard.py", ":material/monitoring:", frozenset({LEADER, COORDINATOR}), "data"),
+    PageSpec("leaderboard", "pages/leaderboard.py", ":material/military_tech:", frozenset({PUBLIC}), "hours"),
+    PageSpec("verify", "pages/verify.py", ":material/verified:", frozenset({PUBLIC}), "hours"),
+    PageSpec("sheets", "pages/sheets.py", ":material/grid_on:", frozenset({COORDINATOR}), "data"),
+    PageSpec("data", "pages/data.py", ":material/table_view:", frozenset({COORDINATOR}), "data"),
+    PageSpec("codes", "pages/codes.py", ":material/key:", frozenset({COORDINATOR}), "data"),
 )
 PAGES_BY_KEY = {page.key: page for page in PAGES}
+
+
+def menu_sections(keys: list[str]) -> dict[str, list[str]]:
+    """The pages `keys` grouped by section, in the sections' order (empty sections left out)."""
+    grouped = {section: [page.key for page in PAGES if page.section == section and page.key in keys]
+               for section in SECTIONS}
+    return {section: pages for section, pages in grouped.items() if pages}
 
 
 def menu_keys(viewer: Viewer) -> list[str]:

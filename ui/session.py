@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+
 import streamlit as st
 
 from connectors.live import LiveData
@@ -9,17 +11,21 @@ from ui import settings
 from ui.i18n import t
 from services.activities import derivation_of
 from ui.pages import PAGES_BY_KEY
-from ui.state import attempt_log, live
+from ui.state import attempt_log, live, session_key
 from workflows.access import PUBLIC, SIGNED_OUT, Viewer, may_open, viewer_by_email, viewer_for
-from workflows.clock import from_epoch, local_now
+from workflows.clock import from_epoch, local_now, utc_now
 from workflows.codes import code_is_valid
 from workflows.dashboard import dashboard_figures
 from workflows.hours import credited_entries
 from workflows.points import leaderboard
 from workflows.settings import term
+from workflows.sessions import code_fingerprint, issue_token, seconds_left, token_holder
 from workflows.signup import Derivation
 
 SESSION_PERSON = "person_id"
+SESSION_TOKEN = "_session_token"  # the signed token of a code sign-in, kept in the browser's cookie too
+SIGNED_OUT_HERE = "_signed_out_here"  # this tab signed out: the cookie its first request carried no longer counts
+COOKIE = "workbench_session"
 
 
 def data() -> LiveData:
@@ -113,8 +119,64 @@ def current_viewer() -> Viewer:
     email = oidc_email()
     if email is not None:
         return viewer_by_email(people, email) or SIGNED_OUT
-    person_id = st.session_state.get(SESSION_PERSON)
+    person_id = session_person()
     return (viewer_for(people, person_id) if person_id else None) or SIGNED_OUT
+
+
+def session_person() -> str | None:
+    """Who signed in with a code: in this tab, or earlier on this device (the cookie a reload, a new
+    tab or a scanned QR code brings). The token is checked on every run, so an expired one, or one
+    whose code was reset or revoked since, ends the session at once."""
+    state = st.session_state
+    token = state.get(SESSION_TOKEN)
+    if token is None and SESSION_PERSON not in state and not state.get(SIGNED_OUT_HERE):
+        token = kept_cookie()
+    if token is None:
+        return state.get(SESSION_PERSON)
+    holder = token_holder(session_key(), token, data().tables, utc_now().timestamp())
+    if holder is None:
+        end_session()
+        return None
+    state[SESSION_PERSON], state[SESSION_TOKEN] = holder, token
+    return holder
+
+
+def kept_cookie() -> str | None:
+    """The session cookie the browser sent when this tab opened (a later write shows from the next load)."""
+    value = st.context.cookies.get(COOKIE)
+    return value if isinstance(value, str) and value else None
+
+
+def end_session() -> None:
+    """Signs this tab out and has the browser forget the kept sign-in."""
+    st.session_state.pop(SESSION_PERSON, None)
+    st.session_state.pop(SESSION_TOKEN, None)
+    st.session_state[SIGNED_OUT_HERE] = True
+
+
+def keep_session_on_device() -> None:
+    """Writes (or deletes) the browser's session cookie when it differs from this tab's sign-in.
+
+    Streamlit reads cookies (`st.context.cookies`, as the page's first request sent them) but has
+    no API to set one, so a few lines of JavaScript in `st.html` set it in the page itself (not an
+    iframe). JavaScript cannot set HttpOnly; the cookie is SameSite=Lax, Secure over https, and
+    holds nothing secret: only a signed, expiring token.
+    """
+    token = st.session_state.get(SESSION_TOKEN)
+    kept = kept_cookie()
+    if token and token != kept:
+        _set_cookie(token, seconds_left(token, utc_now().timestamp()))
+    elif not token and kept and st.session_state.get(SIGNED_OUT_HERE):
+        _set_cookie("", 0)
+
+
+def _set_cookie(value: str, max_age: int) -> None:
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    path = f"/{base}" if base else "/"  # the app's own path, as Streamlit's auth cookie uses
+    cookie = f"{COOKIE}={value}; Max-Age={int(max_age)}; Path={path}; SameSite=Lax"
+    script = ("<script>(function(){var secure = location.protocol === 'https:' ? '; Secure' : '';"
+              f"document.cookie = {json.dumps(cookie)} + secure;}})();</script>")
+    st.html(script, unsafe_allow_javascript=True, width="content")
 
 
 def sign_in_with_code(person_id: str, code: str, now: dt.datetime) -> str | None:
@@ -131,7 +193,10 @@ def sign_in_with_code(person_id: str, code: str, now: dt.datetime) -> str | None
     if not code_is_valid(tables, person_id if known else "", code) or not known:
         return t("sign_in.wrong")
     attempts.succeeded(number)
-    st.session_state[SESSION_PERSON] = person_id
+    token = issue_token(session_key(), person_id, code_fingerprint(tables, person_id) or "", utc_now().timestamp(),
+                        settings.session_days())
+    st.session_state[SESSION_PERSON], st.session_state[SESSION_TOKEN] = person_id, token
+    st.session_state.pop(SIGNED_OUT_HERE, None)
     return None
 
 
@@ -154,7 +219,7 @@ def session_id() -> str:
 
 
 def sign_out() -> None:
-    st.session_state.pop(SESSION_PERSON, None)
+    end_session()
     if oidc_email() is not None:
         st.logout()
 

@@ -24,3 +24,18 @@ def refresh_seconds() -> float:
 
 def oidc_enabled() -> bool:
     return "auth" in _secrets()
+
+
+def session_days() -> float:
+    """How long a sign-in lasts on a device (the session cookie's lifetime), in days."""
+    value = os.environ.get("SESSION_DAYS") or _secrets().get("app", {}).get("session_days", 14)
+    try:
+        return max(0.0, float(value))
+    except (TypeError, ValueError):
+        return 14.0
+
+
+def public_url() -> str:
+    """The address people's phones open the app at (for QR codes and share links); '' when unset."""
+    value = os.environ.get("PUBLIC_URL") or _secrets().get("app", {}).get("public_url", "")
+    return str(value).strip().rstrip("/")

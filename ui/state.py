@@ -7,8 +7,8 @@ import time
 import streamlit as st
 
 from connectors.attempts import AttemptLog
-from connectors.config import (DEFAULT_URL, attempts_path, configured_workbook_url, open_workbook, outbox_path,
-                               spreadsheet_id)
+from connectors.config import (DEFAULT_URL, app_key, attempts_path, configured_workbook_url, open_workbook,
+                               outbox_path, spreadsheet_id)
 from connectors.live import LiveWorkbook
 from demo.codes import load_demo_rows
 from services.clock import workbook_clock
@@ -95,3 +95,13 @@ def attempt_log() -> AttemptLog:
 @st.cache_resource(show_spinner=False)
 def _attempt_log_for(path: str) -> AttemptLog:
     return AttemptLog(path)  # a cleared cache only opens the same file again
+
+
+def session_key() -> bytes:
+    """The app's key that signs lasting sign-ins (the same key every process of this workbook uses)."""
+    return _session_key_for(live().workbook.url)
+
+
+@st.cache_resource(show_spinner=False)
+def _session_key_for(url: str) -> bytes:
+    return app_key(url)

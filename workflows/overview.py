@@ -24,15 +24,22 @@ def work_waiting(tables: Tables, viewer: Viewer, now: dt.datetime) -> dict[str, 
     people = tables["people"]
     branch_people = set(people.loc[people["branch"] == viewer.branch, "person_id"])
     hours = tables["hours"]
-    activities = tables["activities"]
-    soon = activities[(activities["status"] != "cancelled") & (activities["starts_at"] >= now)
-                      & (activities["starts_at"] < now + dt.timedelta(days=7))
-                      & activities["branch"].isin([viewer.branch, ""])]
     return {
         "hours_pending": int(((hours["status"] == "pending") & hours["person_id"].isin(branch_people)).sum()),
         "requests_new": int((tables["requests"]["status"] == "submitted").sum()),
-        "starting_soon": len(soon),
+        "starting_soon": len(starting_soon(tables, viewer.branch, now)),
     }
+
+
+def starting_soon(tables: Tables, branch: str, now: dt.datetime, days: int = 7) -> pd.DataFrame:
+    """The branch's activities (and those of no branch) that start within `days`, not cancelled, soonest
+    first: what a coordinator's count of activities starting soon counts, and the list beside it shows."""
+    activities = tables["activities"]
+    soon = activities[(activities["status"] != "cancelled") & (activities["starts_at"] >= now)
+                      & (activities["starts_at"] < now + dt.timedelta(days=days))
+                      & activities["branch"].isin([branch, ""])]
+    columns = ["activity_id", "title", "category", "starts_at", "location", "hours"]
+    return soon.sort_values(["starts_at", "activity_id"])[columns].reset_index(drop=True)
 
 
 def headline_counts(tables: Tables) -> dict[str, int]:

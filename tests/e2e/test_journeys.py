@@ -61,11 +61,11 @@ def test_volunteer_on_a_phone(journey):
     expect(card.get_by_text(re.compile("已确认|候补第"))).to_be_visible()
     expect(card.get_by_role("button", name="报名", exact=True)).to_have_count(0)  # signing up twice is not offered
     j.click(card.get_by_role("button", name="取消报名"))
+    j.click(page.get_by_role("button", name="确定取消"))  # it asks first
     expect(page.get_by_text(f"已取消报名“{title}”。")).to_be_visible()
 
     page.goto(f"{page.url.split('/activities')[0]}/checkin?activity=E2E-NOW&code=NOW123")  # the scanned QR code
-    j.click(page.get_by_role("link", name="去登录"))  # a new page load is a new session
-    sign_in(j, *VOLUNTEER, lands_on="签到")
+    expect(page.get_by_role("heading", name="签到", exact=True)).to_be_visible()  # still signed in on the phone
     expect(page.get_by_label("签到码")).to_have_value("NOW123")
     j.shot("checkin-from-qr")
     j.click(page.get_by_role("button", name="确认签到"))
@@ -92,6 +92,8 @@ def test_volunteer_on_a_phone(journey):
     home(j)
     go(j, "诉求与微心愿")
     j.click(page.get_by_text("提交诉求或微心愿"))
+    j.click(page.get_by_role("combobox", name="类别"))  # no default category: the volunteer chooses
+    j.click(page.get_by_role("option", name="维修"))
     j.fill(page.get_by_label("标题"), "E2E 宿舍热水器不热")
     expect(page.get_by_label("标题")).to_have_value("E2E 宿舍热水器不热")
     j.click(page.get_by_role("button", name="提交", exact=True))
@@ -106,7 +108,7 @@ def test_volunteer_on_a_phone(journey):
     expect(page.get_by_text("您对本次活动的满意度")).to_be_visible()
     expect(page.get_by_role("button", name="提交问卷")).to_have_count(1)  # the other survey's form is gone
     idle(page)
-    j.click(page.get_by_role("radiogroup", name="您对本次活动的满意度 *").get_by_text("5", exact=True))
+    j.click(page.get_by_role("radiogroup", name="Q1. 您对本次活动的满意度 *").get_by_text("5", exact=True))
     j.click(page.get_by_role("button", name="提交问卷"))
     expect(page.get_by_text(re.compile("^感谢填写"))).to_be_visible()
     j.shot("survey-answered")
