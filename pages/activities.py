@@ -39,7 +39,8 @@ def act(kind: str, activity_id: str, title: str) -> None:
 
 listing = activity_listing(tables, derivation(), now(), viewer.person_id)
 with st.expander(t("activities.filter_category") + " · " + t("activities.filter_dates")):
-    categories = st.multiselect(t("activities.filter_category"), sorted(c for c in listing["category"].unique() if c))
+    categories = st.multiselect(t("activities.filter_category"), sorted(c for c in listing["category"].unique() if c),
+                                placeholder=t("widget.choose_many"))
     today = now().date()
     last = max([today, *listing["starts_at"].dt.date])
     dates = st.date_input(t("activities.filter_dates"), value=(today, last))

@@ -7,7 +7,7 @@ import streamlit as st
 from documents.spreadsheets import SheetFile, xlsx_bytes
 from ui import settings
 from ui.charts import breakdown_chart, coverage_chart, requests_chart, trend_chart
-from ui.display import readable
+from ui.display import choice_label, readable
 from ui.i18n import t
 from ui.session import data, guard, now, per_snapshot
 from workflows.access import COORDINATOR
@@ -23,7 +23,8 @@ if viewer.role == COORDINATOR:
     branch = viewer.branch
     left.text_input(t("dash.branch"), value=branch, disabled=True)
 else:
-    branch = left.selectbox(t("dash.branch"), [""] + branches, format_func=lambda b: b or t("leaderboard.all"))
+    branch = left.selectbox(t("dash.branch"), [""] + branches, format_func=lambda b: b or t("leaderboard.all"),
+                            placeholder=t("widget.choose"))
 frequency = middle.segmented_control(t("dash.frequency"), ["week", "month"], default="month",
                                      format_func=lambda f: t(f"dash.{f}")) or "month"
 span = right.segmented_control(t("dash.span"), ["term", "all"], default="term",
@@ -53,7 +54,9 @@ def live_dashboard() -> None:
     second.altair_chart(trend_chart(figures.trends, "satisfaction", "line"), width="stretch")
     st.subheader(t("dash.breakdowns"))
     first, second = st.columns(2)
-    first.altair_chart(breakdown_chart(figures.by_status, "political_status"), width="stretch")
+    by_status = figures.by_status.assign(political_status=figures.by_status["political_status"].map(
+        lambda key: choice_label("people", "political_status", key)))
+    first.altair_chart(breakdown_chart(by_status, "political_status"), width="stretch")
     second.altair_chart(breakdown_chart(figures.by_college, "college"), width="stretch")
     st.subheader(t("dash.coverage"))
     st.altair_chart(coverage_chart(figures.coverage), width="stretch")

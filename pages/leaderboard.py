@@ -14,7 +14,8 @@ st.caption(t("leaderboard.intro", per_hour=f"{number_setting(tables, 'points.per
              per_request=f"{number_setting(tables, 'points.per_request_resolved'):g}"))
 board = current_leaderboard()
 branches = [""] + sorted(b for b in board["branch"].unique() if b)
-branch = st.selectbox(t("leaderboard.branch"), branches, format_func=lambda b: b or t("leaderboard.all"))
+branch = st.selectbox(t("leaderboard.branch"), branches, format_func=lambda b: b or t("leaderboard.all"),
+                      placeholder=t("widget.choose"))
 if branch:
     board = board[board["branch"] == branch]
 st.dataframe(board.head(100).rename(columns={"rank": t("field.rank"), "name": t("field.name"),

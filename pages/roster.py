@@ -26,7 +26,7 @@ if mine.empty:
     st.stop()
 upcoming_first = mine.assign(past=mine["ends_at"] < now()).sort_values(["past", "starts_at"])
 labels = {a.activity_id: f"{a.starts_at:%m-%d %H:%M} {a.title}" for a in upcoming_first.itertuples()}
-activity_id = st.selectbox(t("manage.pick"), list(labels), format_func=labels.get)
+activity_id = st.selectbox(t("manage.pick"), list(labels), format_func=labels.get, placeholder=t("widget.choose"))
 activity = mine[mine["activity_id"] == activity_id].iloc[0]
 roster = derivation().roster(activity_id)
 rows = roster_rows(roster, tables["people"])
@@ -59,7 +59,8 @@ def check_in_by_hand() -> None:
 
 
 if candidates:
-    st.selectbox(t("field.name"), candidates, format_func=lambda p: f"{names.get(p, '')} · {p}", key="roster-person")
+    st.selectbox(t("field.name"), candidates, format_func=lambda p: f"{names.get(p, '')} · {p}", key="roster-person",
+                 placeholder=t("widget.choose"))
     st.button(t("roster.checkin_button"), on_click=check_in_by_hand, type="primary")
 
 st.subheader(t("roster.qr"))

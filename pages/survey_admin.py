@@ -9,7 +9,7 @@ import streamlit as st
 from services.outcomes import Refused
 from services.submissions import form_key
 from services.surveys import add_action, create_survey, move_action
-from ui.display import plain
+from ui.display import category_label, choice_label, plain
 from ui.i18n import t
 from ui.messages import choice_text, refusal_text
 from ui.session import data, flash, guard, now, show_flash
@@ -32,7 +32,7 @@ with create:
         title = st.text_input(t("admin.title"), max_chars=80)
         kind = st.segmented_control(t("admin.kind"), ["needs", "feedback"], default="needs",
                                     format_func=lambda k: t(f"survey_kind.{k}"))
-        activity = st.selectbox(t("admin.activity"), [""] + list(tables["activities"]["activity_id"]),
+        activity = st.selectbox(t("admin.activity"), [""] + list(tables["activities"]["activity_id"]), placeholder=t("widget.choose"),
                                 format_func=lambda a: a and tables["activities"].set_index("activity_id").loc[a, "title"])
         anonymous = st.checkbox(t("admin.anonymous"))
         st.caption(t("admin.questions_help"))
@@ -40,7 +40,9 @@ with create:
                                    num_rows="dynamic", key="new-questions", column_config={
                                        "text": st.column_config.TextColumn(t("admin.q_text"), max_chars=200),
                                        "type": st.column_config.SelectboxColumn(t("admin.q_type"),
-                                                                                options=list(QUESTION_TYPES)),
+                                                                                options=list(QUESTION_TYPES),
+                                                                                format_func=lambda k: choice_label(
+                                                                                    "questions", "type", k)),
                                        "options": st.column_config.TextColumn(t("admin.q_options")),
                                        "required": st.column_config.CheckboxColumn(t("admin.q_required"))})
         made = st.form_submit_button(t("admin.create_button"), type="primary")
@@ -60,7 +62,8 @@ with view:
         st.info(t("surveys.none"))
     else:
         titles = dict(zip(surveys["survey_id"], surveys["title"]))
-        survey_id = st.selectbox(t("surveys.pick"), list(titles), format_func=titles.get, key="results-pick")
+        survey_id = st.selectbox(t("surveys.pick"), list(titles), format_func=titles.get, key="results-pick",
+                                 placeholder=t("widget.choose"))
         link = app_link(st.context.url, "surveys", survey=survey_id)
         image = io.BytesIO()
         segno.make(link, error="m").save(image, kind="png", scale=6, border=2)
@@ -87,7 +90,8 @@ with improve:
     sources = list(surveys["survey_id"]) + list(REQUEST_CATEGORIES)
     with st.form("new-action"):
         source = st.selectbox(t("admin.source"), sources,
-                              format_func=lambda s: dict(zip(surveys["survey_id"], surveys["title"])).get(s, s))
+                              format_func=lambda s: dict(zip(surveys["survey_id"], surveys["title"])).get(s) or category_label(s),
+                              placeholder=t("widget.choose"))
         finding = st.text_input(t("admin.finding"), max_chars=200)
         measure = st.text_input(t("admin.measure"), max_chars=200)
         due = st.date_input(t("admin.due"), value=None)
@@ -99,7 +103,7 @@ with improve:
     for item in actions.itertuples():
         with st.container(border=True):
             st.markdown(f"**{plain(item.action)}** · {choice_text('action_status', item.status)}")
-            st.caption(f"{plain(item.finding)} · {plain(item.source)}" + (f" · {plain(item.result)}" if item.result else ""))
+            st.caption(f"{plain(item.finding)} · {plain(category_label(item.source))}" + (f" · {plain(item.result)}" if item.result else ""))
             if item.status != "done":
                 result = st.text_input(t("admin.result"), key=f"result-{item.action_id}", max_chars=200)
                 left, right = st.columns(2)

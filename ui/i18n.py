@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from workflows.schema import ALL_TABLES
+
 LANGUAGES = {"zh": "中文", "en": "English"}
 
 CATALOG: dict[str, dict[str, str]] = {
@@ -524,6 +526,66 @@ CATALOG.update({
     "cell.no_delete": {"zh": "应用不删除行", "en": "the app does not delete rows"},
     "cell.not_editable": {"zh": "不能在这里修改", "en": "cannot be changed here"},
 })
+
+
+CATALOG.update({
+    # widgets' own texts, set by the app so that they follow the page's language
+    "widget.choose": {"zh": "请选择", "en": "Choose"},
+    "widget.choose_many": {"zh": "可多选", "en": "Choose any"},
+    "widget.upload_limits": {"zh": "仅限 {types} 文件，单个不超过 {megabytes} MB。", "en": "{types} files only, at most {megabytes} MB each."},
+    "widget.upload_button": {"zh": "选择文件", "en": "Choose a file"},
+    "actor.system": {"zh": "系统", "en": "System"},
+    "requests.status_line": {"zh": "状态：{status} · {time}", "en": "Status: {status} · {time}"},
+    "requests.resolution_line": {"zh": "办理结果：{text}", "en": "Resolution: {text}"},
+    "dash.series": {"zh": "指标", "en": "Series"},
+    "dash.by.political_status": {"zh": "政治面貌", "en": "Political status"},
+    "dash.by.college": {"zh": "学院", "en": "College"},
+    "list.separator": {"zh": "、", "en": ", "},
+    "missing.title": {"zh": "标题", "en": "title"},
+    "missing.category": {"zh": "类别", "en": "category"},
+    "missing.questions": {"zh": "至少一个题目", "en": "at least one question"},
+    "missing.action": {"zh": "改进措施", "en": "the action"},
+    "request_category.学业": {"zh": "学业", "en": "Study"},
+    "request_category.就业": {"zh": "就业", "en": "Careers"},
+    "request_category.心理": {"zh": "心理", "en": "Wellbeing"},
+    "request_category.资助": {"zh": "资助", "en": "Financial aid"},
+    "request_category.维修": {"zh": "维修", "en": "Repairs"},
+    "request_category.生活": {"zh": "生活", "en": "Daily life"},
+    "request_category.其他": {"zh": "其他", "en": "Other"},
+})
+
+# Every enumeration of the workbook (workbook.md) by its label: Chinese from the schema, English here.
+ENGLISH_CHOICES = {
+    "party_member": "Party member", "probationary_member": "Probationary member", "activist": "Party activist",
+    "league_member": "Youth League member", "masses": "No affiliation",
+    "volunteer": "Volunteer", "coordinator": "Coordinator", "leader": "Leader",
+    "open": "Open", "closed": "Closed", "cancelled": "Cancelled",
+    "signup": "Sign-up", "cancel": "Cancellation",
+    "code": "Check-in code",
+    "self_report": "Self-reported", "adjustment": "Adjustment", "import": "Imported",
+    "pending": "Pending", "approved": "Approved", "rejected": "Rejected",
+    "request": "Request", "wish": "Micro-wish",
+    "submitted": "Submitted", "accepted": "Accepted", "assigned": "Assigned", "resolved": "Resolved",
+    "reopened": "Reopened",
+    "needs": "Needs survey", "feedback": "Feedback survey",
+    "rating": "Rating 1–5", "choice": "Single choice", "multi": "Multiple choice", "text": "Free text",
+    "planned": "Planned", "doing": "Doing", "done": "Done",
+    "personal": "Personal code", "access": "Access code",
+}
+ENGLISH_CHOICES_BY_COLUMN = {("checkins", "method", "coordinator"): "By a coordinator"}
+
+
+def _choice_entries() -> dict[str, dict[str, str]]:
+    entries = {}
+    for spec in ALL_TABLES:
+        for column in spec.columns:
+            for key, zh in column.choices:
+                english = ENGLISH_CHOICES_BY_COLUMN.get((spec.key, column.key, key)) or ENGLISH_CHOICES[key]
+                entries[f"choice.{spec.key}.{column.key}.{key}"] = {"zh": zh, "en": english}
+    return entries
+
+
+CATALOG.update(_choice_entries())
 
 
 def language() -> str:
