@@ -2,6 +2,7 @@
 import streamlit as st
 
 from services.activities import Refused, cancel, sign_up
+from ui.cards import Card, show_cards
 from ui.display import number_text, plain
 from ui.i18n import t
 from ui.messages import refusal_text, status_text
@@ -76,7 +77,5 @@ mine = my_activities(tables, derivation(), viewer.person_id)
 if mine.empty:
     st.info(t("activities.mine_none"))
 else:
-    st.dataframe(
-        [{t("col.title"): r.title, t("col.starts_at"): f"{r.starts_at:%Y-%m-%d %H:%M}", t("col.location"): r.location,
-          t("field.status"): status_text(r.my_status, r.my_position)} for r in mine.itertuples()],
-        hide_index=True, width="stretch")
+    show_cards([Card(r.title, (f"{r.starts_at:%Y-%m-%d %H:%M}", r.location), status_text(r.my_status, r.my_position))
+                for r in mine.itertuples()], key="mine")

@@ -1,11 +1,11 @@
 """My record (volunteer): credited hours, points, rank; attended activities; my entries; report; certificate."""
-import pandas as pd
 import streamlit as st
 
 from services.certificates import issue_certificate
 from services.hours import report_hours
 from services.outcomes import Refused
-from ui.display import plain
+from ui.cards import Card, show_cards
+from ui.display import number_text
 from ui.i18n import t
 from ui.messages import choice_text, field_error, refusal_text
 from ui.session import current_leaderboard, data, derivation, flash, guard, now, show_flash
@@ -32,17 +32,17 @@ attended = entries[(entries["person_id"] == viewer.person_id) & (entries["kind"]
 if attended.empty:
     st.info(t("record.attended_none"))
 else:
-    st.table(pd.DataFrame([{t("field.date"): f"{r.date:%Y-%m-%d}", t("col.title"): plain(r.title), t("col.hours"): f"{r.hours:g}"}
-                           for r in attended.sort_values("date", ascending=False).itertuples()]), hide_index=True)
+    show_cards([Card(r.title, (f"{r.date:%Y-%m-%d}",), t("activities.hours", hours=f"{r.hours:g}"))
+                for r in attended.sort_values("date", ascending=False).itertuples()], key="attended")
 
 st.subheader(t("record.entries"))
 mine = tables["hours"][tables["hours"]["person_id"] == viewer.person_id].sort_values("date", ascending=False)
 if mine.empty:
     st.info(t("record.entries_none"))
 else:
-    st.table(pd.DataFrame([{t("field.date"): f"{r.date:%Y-%m-%d}", t("col.hours"): f"{r.hours:g}",
-                            t("field.service"): plain(r.description), t("field.status"): choice_text("hours_status", r.status),
-                            t("field.review_note"): plain(r.review_note)} for r in mine.itertuples()]), hide_index=True)
+    show_cards([Card(r.description or "—", (f"{r.date:%Y-%m-%d}", t("activities.hours", hours=number_text(r.hours)),
+                                             r.review_note and t("record.review_note_line", note=r.review_note)),
+                     choice_text("hours_status", r.status)) for r in mine.itertuples()], key="entries")
 
 
 def report() -> None:

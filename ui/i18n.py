@@ -540,6 +540,7 @@ CATALOG.update({
     "dash.series": {"zh": "指标", "en": "Series"},
     "dash.by.political_status": {"zh": "政治面貌", "en": "Political status"},
     "dash.by.college": {"zh": "学院", "en": "College"},
+    "record.review_note_line": {"zh": "审核意见：{note}", "en": "Review note: {note}"},
     "list.separator": {"zh": "、", "en": ", "},
     "missing.title": {"zh": "标题", "en": "title"},
     "missing.category": {"zh": "类别", "en": "category"},
