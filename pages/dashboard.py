@@ -1,13 +1,12 @@
 """Dashboard (leader; coordinators for their branch): the indicators of kpis.md, live."""
-import datetime as dt
 
-import pandas as pd
 import streamlit as st
 
-from documents.spreadsheets import SheetFile, xlsx_bytes
+from documents.spreadsheets import to_csv_text, xlsx_bytes
 from ui import settings
 from ui.charts import breakdown_chart, coverage_chart, requests_chart, trend_chart
 from ui.display import choice_label, readable
+from ui.downloads import dashboard_sheets
 from ui.i18n import t
 from ui.session import data, guard, now, per_snapshot
 from workflows.access import COORDINATOR
@@ -67,11 +66,11 @@ def live_dashboard() -> None:
     st.subheader(t("page.leaderboard"))
     st.dataframe(figures.leaderboard.drop(columns=["person_id"]).rename(columns=lambda c: t(f"dash.col.{c}")),
                  hide_index=True, width="stretch")
-    sheets = [_sheet(name, frame) for name, frame in figures.tables().items()]
+    sheets = dashboard_sheets(figures.tables())
     first, second = st.columns(2)
     first.download_button(t("dash.download_excel"), xlsx_bytes(sheets), file_name=f"indicators-{moment:%Y%m%d}.xlsx",
                           icon=":material/download:")
-    second.download_button(t("dash.download_csv"), figures.indicator_frame().to_csv(index=False).encode("utf-8-sig"),
+    second.download_button(t("dash.download_csv"), to_csv_text(sheets[0]).encode("utf-8-sig"),
                            file_name=f"indicators-{moment:%Y%m%d}.csv", mime="text/csv", icon=":material/download:")
 
 
@@ -83,12 +82,6 @@ def _show(value, kind: str, signed: bool = False) -> str:
         return f"{sign}{value * 100:.1f}%"
     return f"{sign}{value:g}"
 
-
-def _sheet(name: str, frame: pd.DataFrame) -> SheetFile:
-    cells = frame.astype(object).where(frame.notna(), "")
-    rows = [[v.strftime("%Y-%m-%d") if isinstance(v, (pd.Timestamp, dt.datetime)) else str(v) for v in row]
-            for row in cells.itertuples(index=False)]
-    return SheetFile(name, [str(c) for c in frame.columns], rows)
 
 
 live_dashboard()

@@ -67,8 +67,9 @@ else:
 link = spreadsheet_link()
 if link:
     st.link_button(t("data.open_sheet"), link, icon=":material/open_in_new:")
-sheets = [frame_as_sheet(tables.titles[s.key], masked(s.key, visible_rows(s.key, tables[s.key], viewer, tables["people"]),
-                                                     viewer, tables["people"]),
+sheets = [frame_as_sheet(tables.titles[s.key], readable(s.key, masked(s.key, visible_rows(s.key, tables[s.key], viewer,
+                                                                                          tables["people"]),
+                                                                      viewer, tables["people"])),
                          tables.labels[s.key]) for s in TABLES]
 st.download_button(t("data.download"), xlsx_bytes(sheets), file_name="workbook.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

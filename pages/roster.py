@@ -4,9 +4,10 @@ import io
 import segno
 import streamlit as st
 
-from documents.spreadsheets import SheetFile, to_csv_text
+from documents.spreadsheets import xlsx_bytes
 from services.activities import Refused, check_in
 from ui.display import plain
+from ui.downloads import roster_sheet
 from ui.i18n import t
 from ui.messages import refusal_text, status_text
 from ui.session import data, derivation, flash, guard, now, show_flash
@@ -40,9 +41,9 @@ columns = {"person_id": t("field.person_id"), "name": t("field.name"), "branch":
 for tab, selection in zip(tabs, [rows["status"] == "confirmed", rows["status"] == "waitlisted", rows["attended"]]):
     tab.dataframe(shown[selection][list(columns)].rename(columns=columns), hide_index=True, width="stretch")
 
-sheet = SheetFile(activity_id, list(rows.columns), [[("" if v is None else str(v)) for v in r] for r in rows.itertuples(index=False)])
-st.download_button(t("roster.download"), to_csv_text(sheet).encode("utf-8-sig"), file_name=f"roster-{activity_id}.csv",
-                   mime="text/csv", icon=":material/download:")
+st.download_button(t("roster.download"), xlsx_bytes([roster_sheet(rows, activity_id, status_text)]),
+                   file_name=f"roster-{activity_id}.xlsx", icon=":material/download:",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 st.subheader(t("roster.checkin_person"))
 names = dict(zip(tables["people"]["person_id"], tables["people"]["name"]))
