@@ -342,7 +342,10 @@ def _settings(demo: _Demo) -> list[Row]:
              ("points.per_attendance", "5", "每参加一次活动（已签到）积分"),
              ("points.per_survey", "2", "每完成一份问卷积分"),
              ("points.per_request_resolved", "10", "每办结一件诉求或微心愿积分"),
-             ("organization_name", "示例大学计算机与信息学院", "证书落款单位")]
+             ("organization_name", "示例大学计算机与信息学院", "证书落款单位"),
+             ("organization_head", "王建国", "证明上的出具单位负责人"),
+             ("organization_officer", "李晓梅", "证明上的经办人"),
+             ("organization_contact", "010-88880000", "证明上的联系电话（示例）")]
     return [{"key": k, "value": v, "note": note} for k, v, note in rows]
 
 

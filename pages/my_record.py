@@ -4,6 +4,7 @@ import streamlit as st
 from services.certificates import issue_certificate
 from services.hours import report_hours
 from services.outcomes import Refused
+from ui import settings
 from ui.cards import Card, show_cards
 from ui.display import number_text
 from ui.i18n import t
@@ -73,7 +74,8 @@ with st.expander(t("record.report")):
 st.subheader(t("record.certificate"))
 if st.button(t("record.certificate_make"), icon=":material/picture_as_pdf:"):
     try:
-        issued = issue_certificate(live(), viewer.person_id, viewer.person_id, now(), attempt_log())
+        issued = issue_certificate(live(), viewer.person_id, viewer.person_id, now(), attempt_log(),
+                                   public_url=settings.public_url())
     except Refused as refused:
         issued = None
         st.error(refusal_text(refused.refusal))

@@ -5,6 +5,8 @@ import os
 
 import streamlit as st
 
+from connectors.config import public_url as config_public_url
+
 
 def _secrets() -> dict:
     try:
@@ -20,6 +22,12 @@ def secrets() -> dict:
 def refresh_seconds() -> float:
     value = os.environ.get("WORKBOOK_REFRESH_SECONDS") or _secrets().get("app", {}).get("refresh_seconds", 15)
     return float(value)
+
+
+def public_url() -> str:
+    """The app's address as people's phones reach it (env PUBLIC_URL, or `public_url` in secrets or
+    their [app] table); empty when unset. QR codes and links that leave the browser use it."""
+    return config_public_url(os.environ, _secrets())
 
 
 def oidc_enabled() -> bool:
