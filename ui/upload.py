@@ -17,11 +17,11 @@ _MAX_MEGABYTES = 200  # Streamlit's server.maxUploadSize, left at its default
 
 
 def uploader(label: str, types: list[str], key: str):
-    button = json.dumps(t("widget.upload_button"))  # a CSS string: quoted and escaped like JSON
+    button = json.dumps(t("widget.upload_button"), ensure_ascii=False)  # a CSS string: quoted and escaped
     st.html(f"""<style>
 [data-testid="stFileUploaderDropzoneInstructions"] {{ display: none; }}
-[data-testid="stFileUploaderDropzone"] button {{ font-size: 0; }}
-[data-testid="stFileUploaderDropzone"] button::after {{ content: {button}; font-size: 0.875rem; }}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] {{ display: none; }}
+[data-testid="stFileUploaderDropzone"] button::after {{ content: {button}; margin-left: 0.5rem; }}
 </style>""")
     upload = st.file_uploader(label, type=types, key=key)
     st.caption(t("widget.upload_limits", types=" / ".join(f".{kind}" for kind in types), megabytes=_MAX_MEGABYTES))
