@@ -31,18 +31,32 @@ def _paragraph_lines(paragraph: str, width: float, measure) -> list[str]:
             continue
         carried = [piece]
         # 避头: a closing mark may not start the next line, so the piece before it goes down with it
-        while carried[0][0] in NOT_AT_LINE_START and line:
+        while _starts_closed(carried) and line:
             carried.insert(0, line.pop())
-        # 避尾: an opening mark may not end this line
-        while line and line[-1][-1] in NOT_AT_LINE_END:
+        # 避尾: an opening mark (before any trailing space) may not end this line
+        while _ends_open(line):
+            while line[-1].isspace():
+                carried.insert(0, line.pop())
             carried.insert(0, line.pop())
         while carried and carried[0].isspace():  # a line starts with text, not with the space before it
             carried.pop(0)
+        if not carried:  # only a space overflowed: it is dropped, and the line goes on
+            continue
         if line:
             lines.append(carried)
         else:  # nothing could stay: the line runs a little long rather than break a rule
             line.extend(carried)
     return ["".join(line).rstrip() for line in lines] or [""]
+
+
+def _starts_closed(pieces: list[str]) -> bool:
+    text = "".join(pieces).lstrip()
+    return bool(text) and text[0] in NOT_AT_LINE_START
+
+
+def _ends_open(line: list[str]) -> bool:
+    text = "".join(line).rstrip()
+    return bool(text) and text[-1] in NOT_AT_LINE_END
 
 
 def _pieces(paragraph: str, width: float, measure) -> list[str]:
