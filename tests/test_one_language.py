@@ -232,3 +232,15 @@ def test_an_enum_column_shows_its_labels_in_both_languages(monkeypatch, lang, ex
 def test_a_change_log_names_the_record_by_its_ids_not_by_column_keys():
     assert audit_record_text("activity_id=A0002") == "A0002"
     assert audit_record_text("survey_id=S1, question_id=Q2") == "S1 · Q2"
+
+
+@pytest.mark.parametrize(("locale", "expected"), [("zh-CN", "请填写：标题"), ("en-US", "Please fill in: title")])
+def test_a_request_sent_without_a_title_says_so_in_the_page_language(demo, monkeypatch, locale, expected):
+    """(AppTest formats a choice's value outside the script run, where the page's language is not known:
+    the language is fixed for the whole test instead.)"""
+    monkeypatch.setenv("WORKBOOK_URL", demo)
+    monkeypatch.setattr("ui.i18n.language", lambda: locale[:2])
+    at = run_page(VOLUNTEER, next(page for page in PAGES if page.key == "requests"), locale)
+    next(button for button in at.button if button.label in ("提交", "Submit")).click().run()
+    shown = [element.value for element in at.error]
+    assert expected in shown, shown
