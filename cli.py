@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from connectors.config import open_workbook
+from connectors.config import open_workbook, public_url
 from demo.codes import DEMO_CODES, load_demo_rows
 from connectors.live import LiveWorkbook
 from connectors.sheet import QueuedForSync
@@ -244,7 +244,7 @@ def points(args, workbook) -> int:
 def certificate(args, workbook) -> int:
     live = live_workbook(workbook)
     moment = clock_for(args, live)()
-    issued = issue_certificate(live, args.person_id, "cli", moment)
+    issued = issue_certificate(live, args.person_id, "cli", moment, public_url=public_url())
     if issued is None:
         print(f"certificate: there is no person {args.person_id} in the people sheet (成员)", file=sys.stderr)
         return 2

@@ -22,6 +22,14 @@ def load_secrets(path: Path = SECRETS_PATH) -> dict:
         return tomllib.load(handle)
 
 
+def public_url(env=os.environ, secrets: dict | None = None) -> str:
+    """The app's address as people's phones reach it: PUBLIC_URL, else secrets' `public_url` (top level
+    or in [app]); empty when unset. QR codes and links that leave the browser use it."""
+    secrets = load_secrets() if secrets is None else secrets
+    value = env.get("PUBLIC_URL") or secrets.get("public_url") or secrets.get("app", {}).get("public_url") or ""
+    return str(value).strip().rstrip("/")
+
+
 def workbook_settings(secrets: dict) -> dict:
     return dict(secrets.get("connections", {}).get("workbook", {}))
 

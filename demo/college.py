@@ -342,7 +342,10 @@ def _settings(demo: _Demo) -> list[Row]:
              ("points.per_attendance", "5", "每参加一次活动（已签到）积分"),
              ("points.per_survey", "2", "每完成一份问卷积分"),
              ("points.per_request_resolved", "10", "每办结一件诉求或微心愿积分"),
-             ("organization_name", "示例大学计算机与信息学院", "证书落款单位")]
+             ("organization_name", "示例大学计算机与信息学院", "证书落款单位"),
+             ("organization_head", "王建国", "证明上的出具单位负责人"),
+             ("organization_officer", "李晓梅", "证明上的经办人"),
+             ("organization_contact", "010-88880000", "证明上的联系电话（示例）")]
     return [{"key": k, "value": v, "note": note} for k, v, note in rows]
 
 
@@ -726,7 +729,7 @@ def _timeline(demo: _Demo, status: str, days: int, variant: str) -> dict:
         start = now - dt.timedelta(days=rng.uniform(2, 80))
         note = rng.choice(REQUEST_REJECT_NOTES)
         return {"submitted": start, "resolution": note,
-                "events": [(start, "submit", "submitted", "requester", "提交"),
+                "events": [(start, "submit", "submitted", "requester", ""),
                            (start + dt.timedelta(hours=rng.uniform(2, 36)), "reject", "rejected",
                             "coordinator", note)]}
     if status in ("submitted", "accepted", "assigned"):
@@ -738,7 +741,7 @@ def _open_timeline(rng: random.Random, now: dt.datetime, status: str, deadline: 
                    overdue: bool) -> dict:
     start = (now - deadline - dt.timedelta(hours=rng.uniform(4, 48)) if overdue
              else now - deadline * rng.uniform(0.05, 0.8))
-    t = {"submitted": start, "events": [(start, "submit", "submitted", "requester", "提交")]}
+    t = {"submitted": start, "events": [(start, "submit", "submitted", "requester", "")]}
     if status == "submitted":
         return t
     t["accepted"] = start + (now - start) * rng.uniform(0.05, 0.3)
@@ -759,7 +762,7 @@ def _handled_timeline(rng: random.Random, now: dt.datetime, status: str, deadlin
     accepted = start + handle * rng.uniform(0.03, 0.15)
     assigned = accepted + handle * rng.uniform(0.05, 0.3)
     resolved = start + handle
-    events = [(start, "submit", "submitted", "requester", "提交"),
+    events = [(start, "submit", "submitted", "requester", ""),
               (accepted, "accept", "accepted", "coordinator", "已受理"),
               (assigned, "assign", "assigned", "coordinator", "已派单"),
               (resolved, "resolve", "resolved", "assignee", "已办结，等待评价")]

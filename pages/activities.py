@@ -2,6 +2,7 @@
 import streamlit as st
 
 from services.activities import Refused, cancel, sign_up
+from ui.cards import Card, show_cards
 from ui.display import number_text, plain
 from ui.i18n import t
 from ui.messages import position_text, refusal_text, status_text
@@ -42,7 +43,8 @@ def act(kind: str, activity_id: str, title: str) -> None:
 
 listing = activity_listing(tables, derivation(), now(), viewer.person_id)
 with st.expander(t("activities.filter_category") + " · " + t("activities.filter_dates")):
-    categories = st.multiselect(t("activities.filter_category"), sorted(c for c in listing["category"].unique() if c))
+    categories = st.multiselect(t("activities.filter_category"), sorted(c for c in listing["category"].unique() if c),
+                                placeholder=t("widget.choose_many"))
     today = now().date()
     last = max([today, *listing["starts_at"].dt.date])
     dates = st.date_input(t("activities.filter_dates"), value=(today, last))
@@ -80,7 +82,5 @@ mine = my_activities(tables, derivation(), viewer.person_id)
 if mine.empty:
     st.info(t("activities.mine_none"))
 else:
-    st.dataframe(
-        [{t("col.title"): r.title, t("col.starts_at"): f"{r.starts_at:%Y-%m-%d %H:%M}", t("col.location"): r.location,
-          t("field.status"): status_text(r.my_status, r.my_position)} for r in mine.itertuples()],
-        hide_index=True, width="stretch")
+    show_cards([Card(r.title, (f"{r.starts_at:%Y-%m-%d %H:%M}", r.location), status_text(r.my_status, r.my_position))
+                for r in mine.itertuples()], key="mine")

@@ -29,7 +29,7 @@ if not choices:
 
 with st.form("checkin"):
     ids = list(choices)
-    activity_id = st.selectbox(t("checkin.activity"), ids, format_func=choices.get,
+    activity_id = st.selectbox(t("checkin.activity"), ids, format_func=choices.get, placeholder=t("widget.choose"),
                                index=ids.index(wanted_activity) if wanted_activity in ids else 0)
     code = st.text_input(t("checkin.code"), value=wanted_code, max_chars=12)
     submitted = st.form_submit_button(t("checkin.submit"), type="primary", width="stretch")

@@ -20,7 +20,8 @@ if volunteers.empty:
     st.stop()
 
 names = dict(zip(volunteers["person_id"], volunteers["name"]))
-person_id = st.selectbox(t("codes.person"), list(names), format_func=lambda p: f"{names[p]} · {p}")
+person_id = st.selectbox(t("codes.person"), list(names), format_func=lambda p: f"{names[p]} · {p}",
+                         placeholder=t("widget.choose"))
 issue, revoke = st.columns(2)
 for column, label, revoking in ((issue, "codes.issue", False), (revoke, "codes.revoke", True)):
     if column.button(t(label), type="secondary" if revoking else "primary", width="stretch"):

@@ -1,13 +1,12 @@
 """Dashboard (leader; coordinators for their branch): the indicators of kpis.md, live."""
-import datetime as dt
 
-import pandas as pd
 import streamlit as st
 
-from documents.spreadsheets import SheetFile, xlsx_bytes
+from documents.spreadsheets import to_csv_text, xlsx_bytes
 from ui import settings
 from ui.charts import breakdown_chart, coverage_chart, requests_chart, trend_chart
-from ui.display import readable
+from ui.display import choice_label, readable
+from ui.downloads import dashboard_sheets
 from ui.i18n import t
 from ui.session import dashboard_of, data, figures_data, figures_moment, guard
 from workflows.access import COORDINATOR
@@ -23,7 +22,8 @@ if viewer.role == COORDINATOR:
     branch = viewer.branch
     left.text_input(t("dash.branch"), value=branch, disabled=True)
 else:
-    branch = left.selectbox(t("dash.branch"), [""] + branches, format_func=lambda b: b or t("leaderboard.all"))
+    branch = left.selectbox(t("dash.branch"), [""] + branches, format_func=lambda b: b or t("leaderboard.all"),
+                            placeholder=t("widget.choose"))
 frequency = middle.segmented_control(t("dash.frequency"), ["week", "month"], default="month",
                                      format_func=lambda f: t(f"dash.{f}")) or "month"
 span = right.segmented_control(t("dash.span"), ["term", "all"], default="term",
@@ -52,7 +52,9 @@ def live_dashboard() -> None:
     second.altair_chart(trend_chart(figures.trends, "satisfaction", "line"), width="stretch")
     st.subheader(t("dash.breakdowns"))
     first, second = st.columns(2)
-    first.altair_chart(breakdown_chart(figures.by_status, "political_status"), width="stretch")
+    by_status = figures.by_status.assign(political_status=figures.by_status["political_status"].map(
+        lambda key: choice_label("people", "political_status", key)))
+    first.altair_chart(breakdown_chart(by_status, "political_status"), width="stretch")
     second.altair_chart(breakdown_chart(figures.by_college, "college"), width="stretch")
     st.subheader(t("dash.coverage"))
     st.altair_chart(coverage_chart(figures.coverage), width="stretch")
@@ -63,11 +65,11 @@ def live_dashboard() -> None:
     st.subheader(t("page.leaderboard"))
     st.dataframe(figures.leaderboard.drop(columns=["person_id"]).rename(columns=lambda c: t(f"dash.col.{c}")),
                  hide_index=True, width="stretch")
-    sheets = [_sheet(name, frame) for name, frame in figures.tables().items()]
+    sheets = dashboard_sheets(figures.tables())
     first, second = st.columns(2)
     first.download_button(t("dash.download_excel"), xlsx_bytes(sheets), file_name=f"indicators-{moment:%Y%m%d}.xlsx",
                           icon=":material/download:")
-    second.download_button(t("dash.download_csv"), figures.indicator_frame().to_csv(index=False).encode("utf-8-sig"),
+    second.download_button(t("dash.download_csv"), to_csv_text(sheets[0]).encode("utf-8-sig"),
                            file_name=f"indicators-{moment:%Y%m%d}.csv", mime="text/csv", icon=":material/download:")
 
 
@@ -79,12 +81,6 @@ def _show(value, kind: str, signed: bool = False) -> str:
         return f"{sign}{value * 100:.1f}%"
     return f"{sign}{value:g}"
 
-
-def _sheet(name: str, frame: pd.DataFrame) -> SheetFile:
-    cells = frame.astype(object).where(frame.notna(), "")
-    rows = [[v.strftime("%Y-%m-%d") if isinstance(v, (pd.Timestamp, dt.datetime)) else str(v) for v in row]
-            for row in cells.itertuples(index=False)]
-    return SheetFile(name, [str(c) for c in frame.columns], rows)
 
 
 live_dashboard()

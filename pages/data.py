@@ -3,7 +3,7 @@ import streamlit as st
 
 from documents.spreadsheets import frame_as_sheet, xlsx_bytes
 from ui import settings
-from ui.display import readable
+from ui.display import audit_record_text, readable
 from ui.i18n import t
 from ui.messages import problem_text
 from ui.session import data, guard
@@ -29,7 +29,7 @@ def problems_section():
         return
     st.warning(t("data.problem_count", n=len(problems)))
     left, right = st.columns(2)
-    sheets = left.multiselect(t("data.filter_sheet"), sorted({p.sheet for p in problems}))
+    sheets = left.multiselect(t("data.filter_sheet"), sorted({p.sheet for p in problems}), placeholder=t("widget.choose_many"))
     search = right.text_input(t("data.search")).strip().casefold()
     rows = [(p, problem_text(p)) for p in problems if not sheets or p.sheet in sheets]
     rows = [(p, text) for p, text in rows
@@ -43,8 +43,7 @@ problems_section()
 
 tables = data().tables
 st.subheader(t("data.tables"))
-labels = {spec.key: f"{spec.zh} · {spec.key}" for spec in TABLES}
-chosen = st.selectbox(t("data.table"), list(labels), format_func=labels.get)
+chosen = st.selectbox(t("data.table"), [spec.key for spec in TABLES], format_func=tables.titles.get, placeholder=t("widget.choose"))
 frame = masked(chosen, visible_rows(chosen, tables[chosen], viewer, tables["people"]), viewer, tables["people"])
 st.caption(t("data.rows", n=len(frame)) + " · " + t("data.private_note"))
 st.dataframe(readable(chosen, frame).drop(columns=["_row"]).rename(columns=tables.labels[chosen]),
@@ -56,7 +55,11 @@ if audit.empty:
     st.caption(t("data.no_changes"))
 else:
     names = dict(zip(tables["people"]["person_id"], tables["people"]["name"]))
-    st.dataframe(audit.assign(actor=audit["actor"].map(lambda p: names.get(p, p)))[
+    st.dataframe(audit.assign(actor=audit["actor"].map(lambda p: names.get(p, p)),
+                              column=[tables.labels.get(table, {}).get(column, column)
+                                      for table, column in zip(audit["table"], audit["column"])],
+                              table=audit["table"].map(lambda key: tables.titles.get(key, key)),
+                              record=audit["record"].map(audit_record_text))[
         ["at", "actor", "table", "record", "column", "old", "new"]].rename(columns=lambda c: t(f"data.audit.{c}")),
         hide_index=True, width="stretch", column_config={t("data.audit.at"): st.column_config.DatetimeColumn(
             format="YYYY-MM-DD HH:mm:ss")})
@@ -64,8 +67,9 @@ else:
 link = spreadsheet_link()
 if link:
     st.link_button(t("data.open_sheet"), link, icon=":material/open_in_new:")
-sheets = [frame_as_sheet(tables.titles[s.key], masked(s.key, visible_rows(s.key, tables[s.key], viewer, tables["people"]),
-                                                     viewer, tables["people"]),
+sheets = [frame_as_sheet(tables.titles[s.key], readable(s.key, masked(s.key, visible_rows(s.key, tables[s.key], viewer,
+                                                                                          tables["people"]),
+                                                                      viewer, tables["people"])),
                          tables.labels[s.key]) for s in TABLES]
 st.download_button(t("data.download"), xlsx_bytes(sheets), file_name="workbook.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

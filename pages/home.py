@@ -1,7 +1,8 @@
 """Home: who you are, what is coming, and (for coordinators) the work waiting."""
 import streamlit as st
 
-from ui.display import plain
+from ui.cards import Card, show_cards
+from ui.display import number_text, plain
 from ui.i18n import t
 from ui.inbox import inbox_list
 from ui.pages import PAGES_BY_KEY, menu_keys
@@ -43,6 +44,5 @@ coming = starting_soon(tables, viewer.branch, now) if viewer.role == COORDINATOR
 if coming.empty:
     st.info(t("home.no_upcoming"))
 else:
-    shown = coming.drop(columns=["activity_id"]).rename(columns={c: t(f"col.{c}") for c in coming.columns if c != "activity_id"})
-    st.dataframe(shown, hide_index=True, width="stretch",
-                 column_config={t("col.starts_at"): st.column_config.DatetimeColumn(format="MM-DD HH:mm")})
+    show_cards([Card(a.title, (f"{a.starts_at:%m-%d %H:%M}", a.location, a.category),
+                     t("activities.hours", hours=number_text(a.hours))) for a in coming.itertuples()], key="upcoming")

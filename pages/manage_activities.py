@@ -22,7 +22,7 @@ mine = activities[activities["branch"].map(lambda b: may_manage_activity(viewer,
 NEW = ""
 labels = {NEW: t("manage.new"), **{a.activity_id: f"{a.starts_at:%m-%d} {a.title} · {a.activity_id}"
                                    for a in mine.itertuples()}}
-chosen = st.selectbox(t("manage.pick"), list(labels), format_func=labels.get)
+chosen = st.selectbox(t("manage.pick"), list(labels), format_func=labels.get, placeholder=t("widget.choose"))
 row = mine[mine["activity_id"] == chosen].iloc[0] if chosen else None
 original = shown.cells_of("activities", int(row["_row"])) if row is not None else {"branch": viewer.branch}
 errors_key = f"activity-errors-{chosen}"
@@ -67,7 +67,8 @@ with st.form(f"activity-{slot}"):
         if key == "status":
             options = [k for k, _ in ACTIVITY_STATUS]
             st.selectbox(label, options, index=options.index(row["status"]) if row is not None and row["status"] in options else 0,
-                         format_func=lambda k: t(f"activity_status.{k}"), key=f"field-{slot}-{key}")
+                         format_func=lambda k: t(f"activity_status.{k}"), key=f"field-{slot}-{key}",
+                         placeholder=t("widget.choose"))
         elif key == "description":
             st.text_area(label, value=value, key=f"field-{slot}-{key}", max_chars=2000)
         else:

@@ -1,11 +1,12 @@
 """My record (volunteer): credited hours, points, rank; attended activities; my entries; report; certificate."""
-import pandas as pd
 import streamlit as st
 
 from services.certificates import issue_certificate
 from services.hours import report_hours
 from services.outcomes import Refused
-from ui.display import plain
+from ui import settings
+from ui.cards import Card, show_cards
+from ui.display import number_text
 from ui.i18n import t
 from ui.inbox import choices_form
 from ui.messages import choice_text, field_error, refusal_text
@@ -33,17 +34,17 @@ attended = entries[(entries["person_id"] == viewer.person_id) & (entries["kind"]
 if attended.empty:
     st.info(t("record.attended_none"))
 else:
-    st.table(pd.DataFrame([{t("field.date"): f"{r.date:%Y-%m-%d}", t("col.title"): plain(r.title), t("col.hours"): f"{r.hours:g}"}
-                           for r in attended.sort_values("date", ascending=False).itertuples()]), hide_index=True)
+    show_cards([Card(r.title, (f"{r.date:%Y-%m-%d}",), t("activities.hours", hours=f"{r.hours:g}"))
+                for r in attended.sort_values("date", ascending=False).itertuples()], key="attended")
 
 st.subheader(t("record.entries"))
 mine = tables["hours"][tables["hours"]["person_id"] == viewer.person_id].sort_values("date", ascending=False)
 if mine.empty:
     st.info(t("record.entries_none"))
 else:
-    st.table(pd.DataFrame([{t("field.date"): f"{r.date:%Y-%m-%d}", t("col.hours"): f"{r.hours:g}",
-                            t("field.service"): plain(r.description), t("field.status"): choice_text("hours_status", r.status),
-                            t("field.review_note"): plain(r.review_note)} for r in mine.itertuples()]), hide_index=True)
+    show_cards([Card(r.description or "—", (f"{r.date:%Y-%m-%d}", t("activities.hours", hours=number_text(r.hours)),
+                                             r.review_note and t("record.review_note_line", note=r.review_note)),
+                     choice_text("hours_status", r.status)) for r in mine.itertuples()], key="entries")
 
 
 def report() -> None:
@@ -76,7 +77,8 @@ with st.expander(t("record.report"), key="report-form-open", on_change="rerun"):
 st.subheader(t("record.certificate"))
 if st.button(t("record.certificate_make"), icon=":material/picture_as_pdf:"):
     try:
-        issued = issue_certificate(live(), viewer.person_id, viewer.person_id, now(), attempt_log())
+        issued = issue_certificate(live(), viewer.person_id, viewer.person_id, now(), attempt_log(),
+                                   public_url=settings.public_url())
     except Refused as refused:
         issued = None
         st.error(refusal_text(refused.refusal))

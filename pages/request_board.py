@@ -3,7 +3,7 @@ import streamlit as st
 
 from services.outcomes import Refused
 from services.requests import act
-from ui.display import plain, readable
+from ui.display import category_label, plain, readable
 from ui.i18n import t, t_or
 from ui.messages import choice_text, refusal_text
 from ui.session import data, flash, guard, now, show_flash
@@ -14,14 +14,15 @@ viewer = guard("request_board")
 st.title(t("page.request_board"))
 show_flash()
 tables = data().tables
-actors = dict(zip(tables["people"]["person_id"], tables["people"]["name"])) | {"system": "系统"}
+actors = dict(zip(tables["people"]["person_id"], tables["people"]["name"])) | {"system": t("actor.system")}
 everything = board(tables, now())
 left, middle, right = st.columns(3)
 statuses = left.multiselect(t("requests.status"), sorted(s for s in everything["status"].unique() if isinstance(s, str)),
                             default=[s for s in ("submitted", "accepted", "assigned", "reopened") if s in set(everything["status"])],
-                            format_func=lambda s: t(f"request_status.{s}"))
-categories = middle.multiselect(t("requests.category"), sorted(c for c in everything["category"].unique() if c))
-buildings = right.multiselect(t("dash.building"), sorted(b for b in everything["building"].unique() if b))
+                            format_func=lambda s: t(f"request_status.{s}"), placeholder=t("widget.choose_many"))
+categories = middle.multiselect(t("requests.category"), sorted(c for c in everything["category"].unique() if c),
+                                format_func=category_label, placeholder=t("widget.choose_many"))
+buildings = right.multiselect(t("dash.building"), sorted(b for b in everything["building"].unique() if b), placeholder=t("widget.choose_many"))
 shown = everything[everything["status"].isin(statuses)] if statuses else everything
 if categories:
     shown = shown[shown["category"].isin(categories)]
@@ -49,7 +50,7 @@ acted_on = st.session_state.get("board_acted_on")
 if kept in labels and kept not in options and kept == acted_on:  # e.g. just resolved, which the filter hides
     options.insert(0, kept)
 request_id = st.selectbox(t("board.pick"), options, index=options.index(kept) if kept in options else 0,
-                          format_func=labels.get)
+                          format_func=labels.get, placeholder=t("widget.choose"))
 st.session_state["board_request"] = request_id
 if request_id != acted_on:
     st.session_state.pop("board_acted_on", None)
@@ -78,7 +79,7 @@ if status in ("submitted", "accepted", "reopened"):
     names = dict(zip(people["person_id"], people["name"]))
     suggested = set(members["person_id"])
     st.selectbox(t("board.assign_to"), options, key=f"assignee-{request_id}",
-                 format_func=lambda p: ("★ " if p in suggested else "") + f"{names.get(p, '')} · {p}")
+                 format_func=lambda p: ("★ " if p in suggested else "") + f"{names.get(p, '')} · {p}", placeholder=t("widget.choose"))
     st.button(t("step.assign"), type="primary",
               on_click=lambda: step("assign", assignee_id=st.session_state[f"assignee-{request_id}"]))
 if status == "assigned":

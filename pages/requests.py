@@ -3,7 +3,7 @@ import streamlit as st
 
 from services.outcomes import Refused
 from services.requests import act, submit
-from ui.display import plain, readable
+from ui.display import category_label, plain, readable
 from ui.forms import make_key_when_shown, mark_saved, submission_key
 from ui.i18n import t, t_or
 from ui.messages import refusal_text
@@ -15,7 +15,7 @@ viewer = guard("requests")
 st.title(t("page.requests"))
 show_flash()
 tables = data().tables
-actors = dict(zip(tables["people"]["person_id"], tables["people"]["name"])) | {"system": "系统"}
+actors = dict(zip(tables["people"]["person_id"], tables["people"]["name"])) | {"system": t("actor.system")}
 me = tables["people"].set_index("person_id").loc[viewer.person_id]
 
 
@@ -55,7 +55,7 @@ with st.expander(t("requests.new"), key=FORM_OPEN, on_change="rerun"):
         st.segmented_control(t("requests.kind"), ["request", "wish"], default="request", key="new-kind",
                              format_func=lambda k: t(f"kind.{k}"))
         st.selectbox(t("requests.category"), REQUEST_CATEGORIES, index=None, key="new-category",
-                     placeholder=t("requests.category_pick"))
+                     format_func=category_label, placeholder=t("requests.category_pick"))
         st.text_input(t("requests.title"), max_chars=80, key="new-title")
         st.text_area(t("requests.details"), max_chars=1000, key="new-details")
         st.text_input(t("requests.contact"), max_chars=40, key="new-contact", help=t("requests.contact_help"))
@@ -81,9 +81,9 @@ for request in readable("requests", mine).itertuples():
     raw_status = mine.set_index("request_id").loc[request.request_id, "status"]
     with st.container(border=True):
         st.markdown(f"**{plain(request.title)}** · {plain(request.kind)} · {plain(request.category)}")
-        st.caption(f"{t('requests.status')}：{plain(request.status)} · {request.submitted_at:%Y-%m-%d %H:%M}")
+        st.caption(t("requests.status_line", status=plain(request.status), time=f"{request.submitted_at:%Y-%m-%d %H:%M}"))
         if request.resolution:
-            st.write(f"{t('requests.resolution')}：{plain(request.resolution)}")
+            st.write(t("requests.resolution_line", text=plain(request.resolution)))
         with st.expander(t("requests.timeline")):
             for step in timeline(tables, request.request_id).itertuples():
                 if step.effective:

@@ -4,9 +4,10 @@ import io
 import segno
 import streamlit as st
 
-from documents.spreadsheets import SheetFile, to_csv_text
+from documents.spreadsheets import xlsx_bytes
 from services.activities import Refused, check_in
 from ui.display import plain
+from ui.downloads import roster_sheet
 from ui.i18n import t
 from ui.links import share_link, warn_if_only_local
 from ui.messages import refusal_text, status_text
@@ -27,7 +28,7 @@ if mine.empty:
     st.stop()
 upcoming_first = mine.assign(past=mine["ends_at"] < now()).sort_values(["past", "starts_at"])
 labels = {a.activity_id: f"{a.starts_at:%m-%d %H:%M} {a.title}" for a in upcoming_first.itertuples()}
-activity_id = st.selectbox(t("manage.pick"), list(labels), format_func=labels.get)
+activity_id = st.selectbox(t("manage.pick"), list(labels), format_func=labels.get, placeholder=t("widget.choose"))
 activity = mine[mine["activity_id"] == activity_id].iloc[0]
 roster = derivation().roster(activity_id)
 rows = roster_rows(roster, tables["people"])
@@ -41,9 +42,9 @@ columns = {"person_id": t("field.person_id"), "name": t("field.name"), "branch":
 for tab, selection in zip(tabs, [rows["status"] == "confirmed", rows["status"] == "waitlisted", rows["attended"]]):
     tab.dataframe(shown[selection][list(columns)].rename(columns=columns), hide_index=True, width="stretch")
 
-sheet = SheetFile(activity_id, list(rows.columns), [[("" if v is None else str(v)) for v in r] for r in rows.itertuples(index=False)])
-st.download_button(t("roster.download"), to_csv_text(sheet).encode("utf-8-sig"), file_name=f"roster-{activity_id}.csv",
-                   mime="text/csv", icon=":material/download:")
+st.download_button(t("roster.download"), xlsx_bytes([roster_sheet(rows, activity_id, status_text)]),
+                   file_name=f"roster-{activity_id}.xlsx", icon=":material/download:",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 st.subheader(t("roster.checkin_person"))
 names = dict(zip(tables["people"]["person_id"], tables["people"]["name"]))
@@ -62,7 +63,7 @@ def check_in_by_hand() -> None:
 
 
 if candidates:
-    st.selectbox(t("field.name"), candidates, key="roster-person",
+    st.selectbox(t("field.name"), candidates, key="roster-person", placeholder=t("widget.choose"),
                  format_func=lambda p: f"{names.get(p, '')} · {p}" + (f" {t('roster.walk_in')}" if p in walk_ins else ""))
     st.button(t("roster.checkin_button"), on_click=check_in_by_hand, type="primary")
 

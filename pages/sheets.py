@@ -6,11 +6,12 @@ import streamlit as st
 from documents.spreadsheets import SheetFile, xlsx_bytes
 from services.outcomes import Refused
 from services.sheet_edits import apply_upload, overwrite, plan_upload, revert, save_table_edits
-from ui.display import plain
+from ui.display import audit_record_text, plain
 from ui.i18n import t
 from ui.messages import field_error, refusal_text
 from ui.session import data, flash, guard, now, show_flash
 from ui.state import live
+from ui.upload import uploader
 from workflows.access import HIDDEN, may_see_private_row, may_see_row
 from workflows.schema import TABLES, table as schema_table
 from workflows.edit_rights import visible_changes
@@ -21,8 +22,8 @@ st.title(t("page.sheets"))
 show_flash()
 shown_data = data()
 tables = shown_data.tables
-labels = {spec.key: f"{spec.zh} · {spec.key}" for spec in TABLES}
-table = st.selectbox(t("data.table"), list(labels), format_func=labels.get, key="sheet-table")
+table = st.selectbox(t("data.table"), [spec.key for spec in TABLES], format_func=tables.titles.get, key="sheet-table",
+                     placeholder=t("widget.choose"))
 spec = schema_table(table)
 raw = shown_data.snapshot.sheets[table]
 positions = sheet_positions(spec, raw.header)
@@ -103,7 +104,8 @@ if recent.empty:
 for change in recent.to_dict("records"):
     left, right = st.columns([5, 1], vertical_alignment="center")
     left.write(t("sheets.change", at=f"{change['at']:%m-%d %H:%M}", actor=plain(change["actor"]),
-                 record=plain(change["record"]), column=plain(change["column"]), old=plain(change["old"]) or "∅",
+                 record=plain(audit_record_text(change["record"])),
+                 column=plain(raw.header[positions[change["column"]]] if change["column"] in positions else change["column"]), old=plain(change["old"]) or "∅",
                  new=plain(change["new"]) or "∅"))
     if right.button(t("sheets.revert"), key=f"revert-{change['audit_id']}"):
         try:
@@ -119,7 +121,7 @@ everything = [cells for i in range(len(raw.rows)) if any(c.strip() for c in raw.
               for cells in [row_cells(i)] if may_see_row(viewer, table, cells, branch_of)]  # private cells masked
 download = SheetFile(raw.title, [raw.header[positions[k]] for k in columns], [[r.get(k, "") for k in columns] for r in everything])
 st.download_button(t("sheets.download"), xlsx_bytes([download]), file_name=f"{table}.xlsx", icon=":material/download:")
-upload = st.file_uploader(t("sheets.upload"), type=["xlsx"], key=f"upload-{table}-{version}")
+upload = uploader(t("sheets.upload"), ["xlsx"], key=f"upload-{table}-{version}")
 if upload is not None:
     preview = plan_upload(live(), viewer, table, upload.getvalue())
     if preview is None:

@@ -8,7 +8,7 @@ import streamlit as st
 
 from services.outcomes import Refused
 from services.surveys import add_action, create_survey, move_action
-from ui.display import plain
+from ui.display import category_label, choice_label, plain
 from ui.forms import make_key_when_shown, mark_saved, submission_key
 from ui.i18n import t
 from ui.links import share_link, warn_if_only_local
@@ -33,6 +33,7 @@ with create:
         kind = st.segmented_control(t("admin.kind"), ["needs", "feedback"], default="needs",
                                     format_func=lambda k: t(f"survey_kind.{k}"), key=f"survey-kind-{generation}")
         activity = st.selectbox(t("admin.activity"), [""] + list(tables["activities"]["activity_id"]),
+                                placeholder=t("widget.choose"),
                                 format_func=lambda a: a and tables["activities"].set_index("activity_id").loc[a, "title"],
                                 key=f"survey-activity-{generation}")
         anonymous = st.checkbox(t("admin.anonymous"), key=f"survey-anonymous-{generation}")
@@ -41,7 +42,9 @@ with create:
                                    num_rows="dynamic", key=f"new-questions-{generation}", column_config={
                                        "text": st.column_config.TextColumn(t("admin.q_text"), max_chars=200),
                                        "type": st.column_config.SelectboxColumn(t("admin.q_type"),
-                                                                                options=list(QUESTION_TYPES)),
+                                                                                options=list(QUESTION_TYPES),
+                                                                                format_func=lambda k: choice_label(
+                                                                                    "questions", "type", k)),
                                        "options": st.column_config.TextColumn(t("admin.q_options")),
                                        "required": st.column_config.CheckboxColumn(t("admin.q_required"))})
         made = st.form_submit_button(t("admin.create_button"), type="primary")
@@ -65,7 +68,8 @@ with view:
         st.info(t("surveys.none"))
     else:
         titles = dict(zip(surveys["survey_id"], surveys["title"]))
-        survey_id = st.selectbox(t("surveys.pick"), list(titles), format_func=titles.get, key="results-pick")
+        survey_id = st.selectbox(t("surveys.pick"), list(titles), format_func=titles.get, key="results-pick",
+                                 placeholder=t("widget.choose"))
         link = share_link("surveys", survey=survey_id)
         warn_if_only_local(link)
         image = io.BytesIO()
@@ -93,7 +97,8 @@ with improve:
     sources = list(surveys["survey_id"]) + list(REQUEST_CATEGORIES)
     with st.form("new-action"):
         source = st.selectbox(t("admin.source"), sources,
-                              format_func=lambda s: dict(zip(surveys["survey_id"], surveys["title"])).get(s, s))
+                              format_func=lambda s: dict(zip(surveys["survey_id"], surveys["title"])).get(s) or category_label(s),
+                              placeholder=t("widget.choose"))
         finding = st.text_input(t("admin.finding"), max_chars=200)
         measure = st.text_input(t("admin.measure"), max_chars=200)
         due = st.date_input(t("admin.due"), value=None)
@@ -105,7 +110,7 @@ with improve:
     for item in actions.itertuples():
         with st.container(border=True):
             st.markdown(f"**{plain(item.action)}** · {choice_text('action_status', item.status)}")
-            st.caption(f"{plain(item.finding)} · {plain(item.source)}" + (f" · {plain(item.result)}" if item.result else ""))
+            st.caption(f"{plain(item.finding)} · {plain(category_label(item.source))}" + (f" · {plain(item.result)}" if item.result else ""))
             if item.status != "done":
                 result = st.text_input(t("admin.result"), key=f"result-{item.action_id}", max_chars=200)
                 left, right = st.columns(2)

@@ -19,7 +19,8 @@ if available.empty:
 titles = dict(zip(available["survey_id"], available["title"]))
 wanted = st.query_params.get("survey", "")
 ids = list(titles)
-survey_id = st.selectbox(t("surveys.pick"), ids, format_func=titles.get, index=ids.index(wanted) if wanted in ids else 0)
+survey_id = st.selectbox(t("surveys.pick"), ids, format_func=titles.get, index=ids.index(wanted) if wanted in ids else 0,
+                         placeholder=t("widget.choose"))
 survey = available.set_index("survey_id").loc[survey_id]
 if survey["anonymous"]:
     st.caption(t("surveys.anonymous"))
@@ -44,7 +45,8 @@ with st.form(f"answer-{survey_id}"):
             picked = st.radio(label, options, index=None, key=f"q-{survey_id}-{q.question_id}")
             answers[q.question_id] = picked or ""
         elif q.type == "multi":
-            answers[q.question_id] = "|".join(st.multiselect(label, options, key=f"q-{survey_id}-{q.question_id}"))
+            answers[q.question_id] = "|".join(st.multiselect(label, options, key=f"q-{survey_id}-{q.question_id}",
+                                                                    placeholder=t("widget.choose_many")))
         else:
             answers[q.question_id] = st.text_area(label, max_chars=1000, key=f"q-{survey_id}-{q.question_id}")
         if q.question_id in missing:

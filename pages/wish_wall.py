@@ -3,7 +3,7 @@ import streamlit as st
 
 from services.outcomes import Refused
 from services.requests import act, claim
-from ui.display import plain
+from ui.display import category_label, plain
 from ui.i18n import t
 from ui.messages import refusal_text
 from ui.session import data, flash, guard, now, show_flash
@@ -40,7 +40,7 @@ if open_wishes.empty:
     st.info(t("wishes.none"))
 for wish in open_wishes.sort_values("submitted_at").itertuples():
     with st.container(border=True):
-        st.markdown(f"**{plain(wish.title)}** · {plain(wish.category)}")
+        st.markdown(f"**{plain(wish.title)}** · {plain(category_label(wish.category))}")
         if wish.details:
             st.write(plain(wish.details))
         st.caption(f"{plain(wish.building)} · {wish.submitted_at:%m-%d}")

@@ -28,13 +28,14 @@ def requests_chart(frame: pd.DataFrame) -> alt.Chart:
     return alt.Chart(long).mark_line(point=True).encode(
         x=alt.X("label:O", title=None, axis=alt.Axis(labelAngle=0)), y=alt.Y("n:Q", title=t("dash.requests")),
         color=alt.Color("what:N", title=None, legend=alt.Legend(orient="bottom")),
-        tooltip=[alt.Tooltip("label:O", title=t("dash.period")), "what:N", "n:Q"]).properties(height=220)
+        tooltip=[alt.Tooltip("label:O", title=t("dash.period")), alt.Tooltip("what:N", title=t("dash.series")),
+                 alt.Tooltip("n:Q", title=t("dash.requests"))]).properties(height=220)
 
 
 def breakdown_chart(frame: pd.DataFrame, by: str) -> alt.Chart:
     return alt.Chart(frame).mark_bar().encode(
         y=alt.Y(f"{by}:N", title=None, sort="-x"), x=alt.X("hours:Q", title=t("dash.hours")),
-        tooltip=[f"{by}:N", alt.Tooltip("people:Q", title=t("dash.people")), alt.Tooltip("hours:Q", title=t("dash.hours"))],
+        tooltip=[alt.Tooltip(f"{by}:N", title=t(f"dash.by.{by}")), alt.Tooltip("people:Q", title=t("dash.people")), alt.Tooltip("hours:Q", title=t("dash.hours"))],
     ).properties(height=alt.Step(26))
 
 

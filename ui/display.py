@@ -3,19 +3,31 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ui.i18n import language, t
+from ui.i18n import t, t_or
 from workflows.schema import table as schema_table
+
+
+def choice_label(table: str, column: str, value) -> str:
+    """An enum cell by its label in the page's language (a value the schema does not know: as it is)."""
+    if not isinstance(value, str) or not value:
+        return ""
+    return t_or(f"choice.{table}.{column}.{value}", value)
+
+
+def category_label(category) -> str:
+    """A request category by its label in the page's language (one a coordinator made up: as it is)."""
+    return t_or(f"request_category.{category}", category) if isinstance(category, str) and category else ""
 
 
 def readable(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     shown = frame.copy()
-    zh = language() == "zh"
     for column in schema_table(table).columns:
         if column.key not in shown.columns:
             continue
-        if column.type == "enum" and zh:
-            labels = dict(column.choices)
-            shown[column.key] = shown[column.key].map(lambda v: labels.get(v, v) if v else "")
+        if column.type == "enum":
+            shown[column.key] = shown[column.key].map(lambda v, c=column.key: choice_label(table, c, v))
+        elif table == "requests" and column.key == "category":
+            shown[column.key] = shown[column.key].map(category_label)
         elif column.type == "bool":
             shown[column.key] = shown[column.key].map(lambda v: "" if pd.isna(v) else t("yes") if v else t("no"))
     return shown
@@ -37,3 +49,9 @@ def plain(value) -> str:
     text = ("" if value is None else str(value)).translate(_INVISIBLE)
     text = " ".join(text.split("\n"))
     return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text)
+
+
+def audit_record_text(record) -> str:
+    """An audit row's record (`activity_id=A0002, ...`) as the IDs people see in the sheet (`A0002`)."""
+    parts = [part.partition("=") for part in str(record or "").split(", ")]
+    return " · ".join(value if sep else key for key, sep, value in parts)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from workflows.notification_texts import NOTIFICATION_TEXTS
+from workflows.schema import ALL_TABLES
 
 LANGUAGES = {"zh": "中文", "en": "English"}
 
@@ -250,7 +251,7 @@ CATALOG.update({
     "roster.walk_in": {"zh": "（未报名，现场参加）", "en": "(walk-in, not signed up)"},
     "roster.checkin_button": {"zh": "补签", "en": "Check in"},
     "roster.checked_in": {"zh": "已为 {name} 补签。", "en": "{name} is checked in."},
-    "roster.download": {"zh": "导出名单（CSV）", "en": "Download the roster (CSV)"},
+    "roster.download": {"zh": "导出名单（Excel）", "en": "Download the roster (Excel)"},
     "roster.qr": {"zh": "签到二维码（投屏展示）", "en": "Check-in QR code (show on a screen)"},
     "roster.qr_caption": {"zh": "扫码签到 · 签到码 {code}", "en": "Scan to check in · code {code}"},
     "roster.no_code": {"zh": "该活动还没有签到码，请在“活动管理”中生成。", "en": "No check-in code yet: create one in Manage activities."},
@@ -570,6 +571,83 @@ CATALOG.update({
     "inbox.kind.coordinator_digest": {"zh": "协调员每日待办", "en": "My daily digest as coordinator"},
 })
 CATALOG.update(NOTIFICATION_TEXTS)  # the notifications' own words, rendered outside pages too
+
+
+CATALOG.update({
+    # widgets' own texts, set by the app so that they follow the page's language
+    "widget.choose": {"zh": "请选择", "en": "Choose"},
+    "widget.choose_many": {"zh": "可多选", "en": "Choose any"},
+    "widget.upload_limits": {"zh": "仅限 {types} 文件，单个不超过 {megabytes} MB。", "en": "{types} files only, at most {megabytes} MB each."},
+    "widget.upload_button": {"zh": "选择文件", "en": "Choose a file"},
+    "actor.system": {"zh": "系统", "en": "System"},
+    "requests.status_line": {"zh": "状态：{status} · {time}", "en": "Status: {status} · {time}"},
+    "requests.resolution_line": {"zh": "办理结果：{text}", "en": "Resolution: {text}"},
+    "dash.series": {"zh": "指标", "en": "Series"},
+    "dash.by.political_status": {"zh": "政治面貌", "en": "Political status"},
+    "dash.by.college": {"zh": "学院", "en": "College"},
+    "record.review_note_line": {"zh": "审核意见：{note}", "en": "Review note: {note}"},
+    "kpi.as_of": {"zh": "统计时间", "en": "As of"},
+    "dash.col.indicator": {"zh": "指标", "en": "Indicator"},
+    "dash.col.value": {"zh": "数值", "en": "Value"},
+    "dash.col.volunteers": {"zh": "志愿者人数", "en": "Volunteers"},
+    "dash.col.serving": {"zh": "参与服务人数", "en": "Serving"},
+    "dash.col.covered": {"zh": "已覆盖", "en": "Covered"},
+    "dash.col.request_id": {"zh": "诉求编号", "en": "Request ID"},
+    "dash.col.period": {"zh": "周期（起始日）", "en": "Period (first day)"},
+    "dash.sheet.indicators": {"zh": "指标", "en": "Indicators"},
+    "dash.sheet.by_branch": {"zh": "各支部", "en": "By branch"},
+    "dash.sheet.trends": {"zh": "趋势", "en": "Trends"},
+    "dash.sheet.political_status": {"zh": "按政治面貌", "en": "By political status"},
+    "dash.sheet.college": {"zh": "按学院", "en": "By college"},
+    "dash.sheet.coverage": {"zh": "楼层覆盖", "en": "Coverage"},
+    "dash.sheet.open_requests": {"zh": "未办结诉求", "en": "Open requests"},
+    "dash.sheet.leaderboard": {"zh": "积分榜", "en": "Leaderboard"},
+    "list.separator": {"zh": "、", "en": ", "},
+    "missing.title": {"zh": "标题", "en": "title"},
+    "missing.category": {"zh": "类别", "en": "category"},
+    "missing.questions": {"zh": "至少一个题目", "en": "at least one question"},
+    "missing.action": {"zh": "改进措施", "en": "the action"},
+    "request_category.学业": {"zh": "学业", "en": "Study"},
+    "request_category.就业": {"zh": "就业", "en": "Careers"},
+    "request_category.心理": {"zh": "心理", "en": "Wellbeing"},
+    "request_category.资助": {"zh": "资助", "en": "Financial aid"},
+    "request_category.维修": {"zh": "维修", "en": "Repairs"},
+    "request_category.生活": {"zh": "生活", "en": "Daily life"},
+    "request_category.其他": {"zh": "其他", "en": "Other"},
+})
+
+# Every enumeration of the workbook (workbook.md) by its label: Chinese from the schema, English here.
+ENGLISH_CHOICES = {
+    "party_member": "Party member", "probationary_member": "Probationary member", "activist": "Party activist",
+    "league_member": "Youth League member", "masses": "No affiliation",
+    "volunteer": "Volunteer", "coordinator": "Coordinator", "leader": "Leader",
+    "open": "Open", "closed": "Closed", "cancelled": "Cancelled",
+    "signup": "Sign-up", "cancel": "Cancellation",
+    "code": "Check-in code",
+    "self_report": "Self-reported", "adjustment": "Adjustment", "import": "Imported",
+    "pending": "Pending", "approved": "Approved", "rejected": "Rejected",
+    "request": "Request", "wish": "Micro-wish",
+    "submitted": "Submitted", "accepted": "Accepted", "assigned": "Assigned", "resolved": "Resolved",
+    "reopened": "Reopened",
+    "needs": "Needs survey", "feedback": "Feedback survey",
+    "rating": "Rating 1–5", "choice": "Single choice", "multi": "Multiple choice", "text": "Free text",
+    "planned": "Planned", "doing": "Doing", "done": "Done",
+    "personal": "Personal code", "access": "Access code",
+}
+ENGLISH_CHOICES_BY_COLUMN = {("checkins", "method", "coordinator"): "By a coordinator"}
+
+
+def _choice_entries() -> dict[str, dict[str, str]]:
+    entries = {}
+    for spec in ALL_TABLES:
+        for column in spec.columns:
+            for key, zh in column.choices:
+                english = ENGLISH_CHOICES_BY_COLUMN.get((spec.key, column.key, key)) or ENGLISH_CHOICES[key]
+                entries[f"choice.{spec.key}.{column.key}.{key}"] = {"zh": zh, "en": english}
+    return entries
+
+
+CATALOG.update(_choice_entries())
 
 
 def language() -> str:

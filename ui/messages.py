@@ -7,7 +7,10 @@ from workflows.refusals import Refusal
 
 
 def refusal_text(refusal: Refusal) -> str:
-    return t(f"refusal.{refusal.code}", detail=refusal.detail)
+    detail = refusal.detail
+    if refusal.code == "missing_fields":  # field keys, as the services name them, become the form's words
+        detail = t("list.separator").join(t_or(f"missing.{key.strip()}", key.strip()) for key in str(detail).split(","))
+    return t(f"refusal.{refusal.code}", detail=detail)
 
 
 def problem_key(code: str) -> str:

@@ -5,6 +5,8 @@ import os
 
 import streamlit as st
 
+from connectors.config import public_url as config_public_url
+
 
 def _secrets() -> dict:
     try:
@@ -22,6 +24,12 @@ def refresh_seconds() -> float:
     return float(value)
 
 
+def public_url() -> str:
+    """The app's address as people's phones reach it (env PUBLIC_URL, or `public_url` in secrets or
+    their [app] table); empty when unset. QR codes and links that leave the browser use it."""
+    return config_public_url(os.environ, _secrets())
+
+
 def oidc_enabled() -> bool:
     return "auth" in _secrets()
 
@@ -33,9 +41,3 @@ def session_days() -> float:
         return max(0.0, float(value))
     except (TypeError, ValueError):
         return 14.0
-
-
-def public_url() -> str:
-    """The address people's phones open the app at (for QR codes and share links); '' when unset."""
-    value = os.environ.get("PUBLIC_URL") or _secrets().get("app", {}).get("public_url", "")
-    return str(value).strip().rstrip("/")

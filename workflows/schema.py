@@ -99,6 +99,7 @@ TABLES: tuple[Table, ...] = (
         C("role", "角色", "enum", choices=ROLES, default="volunteer"),
         C("active", "在册", "bool", default="true"),
         C("joined_on", "加入日期", "date"),
+        C("volunteer_no", "志愿者编号", private=True),  # the national registration number, where registered
     )),
     Table("activities", "活动", RECORD, ("activity_id",), (
         C("activity_id", "活动编号", required=True),

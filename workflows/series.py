@@ -8,7 +8,6 @@ import pandas as pd
 
 from workflows.hours import credited_entries, tally
 from workflows.indicators import OPEN_REQUEST, PARTY, due_dates, held_activities
-from workflows.schema import POLITICAL_STATUS
 from workflows.signup import Derivation
 from workflows.tables import Tables, active_people
 
@@ -51,11 +50,7 @@ def trends(tables, derivation: Derivation, as_of: dt.datetime, frequency: str = 
 def breakdown(tables, derivation: Derivation, as_of: dt.datetime, by: str) -> pd.DataFrame:
     """Active people, people serving and credited hours per political status or college."""
     people = active_people(tables)
-    frame = tally(credited_entries(tables, derivation, as_of), people, by)
-    if by == "political_status":
-        labels = dict(POLITICAL_STATUS)
-        frame[by] = frame[by].map(lambda key: labels.get(key, key))
-    return frame
+    return tally(credited_entries(tables, derivation, as_of), people, by)
 
 
 def coverage(tables) -> pd.DataFrame:

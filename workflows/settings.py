@@ -16,6 +16,11 @@ DEFAULTS = {
     "points.per_survey": "2",
     "points.per_request_resolved": "10",
     "organization_name": "示例学院",
+    # the issuer's details a certificate carries (民发〔2015〕149号); the defaults are blanks to fill in
+    "organization_head": "（负责人）",
+    "organization_officer": "（经办人）",
+    "organization_contact": "（联系电话）",
+    "certificate_id_type": "学生证",
 }
 
 

@@ -82,7 +82,8 @@ def test_volunteer_on_a_phone(journey):
     expect(page.get_by_label("服务内容")).to_have_value("社区图书角整理")
     j.click(page.get_by_role("button", name="提交申报"))
     expect(page.get_by_text("已提交，等待本支部协调员审核。")).to_be_visible()
-    expect(page.get_by_role("cell", name="社区图书角整理")).to_be_visible()  # my entries, pending review
+    mine = page.locator("[class*='st-key-entries-']").filter(has_text="社区图书角整理")  # my entries: cards on a phone
+    expect(mine.get_by_text("待审核")).to_be_visible()  # pending review
     j.click(page.get_by_role("button", name="生成证明（PDF）"))
     with page.expect_download() as download:
         j.click(page.get_by_role("button", name="下载证明"))
