@@ -20,6 +20,7 @@ from workflows.clock import local_now
 from workflows.dashboard import dashboard_figures
 from workflows.roster_view import roster_rows
 from workflows.signup import derive
+from workflows.signup import derive
 
 ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
 
@@ -42,7 +43,7 @@ def column(sheet, header: str) -> list:
 
 
 def dashboard_file(tables):
-    figures = dashboard_figures(tables, local_now("Asia/Shanghai").replace(tzinfo=None), None, "month", None)
+    figures = dashboard_figures(tables, derive(tables), local_now("Asia/Shanghai").replace(tzinfo=None), None, "month", None)
     return dashboard_sheets(figures.tables())
 
 
