@@ -65,6 +65,8 @@ def parse_sheet(table: Table, raw: RawSheet | None, tz: ZoneInfo) -> tuple[pd.Da
     if problems:  # as if every row left that required cell empty: no row is read, the table is empty
         return empty_frame(table), problems
     cells, numbers = _nonblank_rows(raw)
+    if not len(numbers):  # most sheets of a new workbook: nothing to parse
+        return empty_frame(table), []
     found: list[tuple[int, int, Problem]] = []  # (row index, column order, problem): sorted as the sheet reads
     usable = np.ones(len(numbers), dtype=bool)
     values = {}

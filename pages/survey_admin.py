@@ -9,7 +9,7 @@ import streamlit as st
 from services.outcomes import Refused
 from services.surveys import add_action, create_survey, move_action
 from ui.display import category_label, choice_label, plain
-from ui.forms import make_key_when_shown, mark_saved, submission_key
+from ui.forms import make_key_when_shown, mark_saved, second_click_after_save, submission_key
 from ui.i18n import t
 from ui.links import share_link, warn_if_only_local
 from ui.messages import choice_text, refusal_text
@@ -48,7 +48,8 @@ with create:
                                        "options": st.column_config.TextColumn(t("admin.q_options")),
                                        "required": st.column_config.CheckboxColumn(t("admin.q_required"))})
         made = st.form_submit_button(t("admin.create_button"), type="primary")
-    if made:
+    repeated = second_click_after_save(FORM, made)  # a double click's second: the first made the record
+    if made and not repeated:
         values = {"title": title, "kind": kind or "needs", "activity_id": activity, "anonymous": anonymous}
         asked = questions.to_dict("records")
         key = submission_key(FORM, "survey", (values, asked))

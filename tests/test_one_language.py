@@ -234,7 +234,7 @@ def test_a_change_log_names_the_record_by_its_ids_not_by_column_keys():
     assert audit_record_text("survey_id=S1, question_id=Q2") == "S1 · Q2"
 
 
-@pytest.mark.parametrize(("locale", "expected"), [("zh-CN", "请填写：标题"), ("en-US", "Please fill in: title")])
+@pytest.mark.parametrize(("locale", "expected"), [("zh-CN", "请填写：标题、类别"), ("en-US", "Please fill in: Title, Category")])
 def test_a_request_sent_without_a_title_says_so_in_the_page_language(demo, monkeypatch, locale, expected):
     """(AppTest formats a choice's value outside the script run, where the page's language is not known:
     the language is fixed for the whole test instead.)"""

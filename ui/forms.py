@@ -25,7 +25,14 @@ def submission_key(form: str, kind: str, values) -> str:
 def mark_saved(form: str, key: str, values) -> None:
     """The submission under `key` was saved: the next one of `form` is a new record with a key of its own."""
     st.session_state[f"{form}-saved"] = (key, values)
+    st.session_state[f"{form}-just-saved"] = True
     st.session_state.pop(f"{form}-key", None)
+
+
+def second_click_after_save(form: str, submitted: bool) -> bool:
+    """Whether this submission is a double click's second one, arriving after the first was saved and
+    the form emptied (call it on every run: the run after a save ends the window)."""
+    return bool(st.session_state.pop(f"{form}-just-saved", False)) and submitted
 
 
 def make_key_when_shown(form: str, kind: str) -> None:
