@@ -140,7 +140,7 @@ check_ins = st.lists(st.tuples(st.sampled_from(PEOPLE), st.sampled_from(["A1", "
                      max_size=10)
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(sign_ups, check_ins)
 def test_the_bulk_derivation_gives_the_rosters_and_problems_of_the_rule_applied_row_by_row(signups, checkins):
     book = tables(
@@ -155,7 +155,7 @@ def test_the_bulk_derivation_gives_the_rosters_and_problems_of_the_rule_applied_
     assert ours.problems == reference.problems
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(sign_ups, check_ins, st.integers(0, 25), st.sampled_from(["signups", "checkins"]))
 def test_a_derivation_brought_up_to_date_by_appended_rows_equals_deriving_the_whole_log(signups, checkins, cut, table):
     """What a sign-up, cancellation or check-in does to the live data: rows appended after the others."""
