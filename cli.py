@@ -13,14 +13,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from connectors.config import open_workbook, public_url
-from demo.codes import DEMO_CODES, load_demo_rows
 from connectors.live import LiveWorkbook
 from connectors.sheet import QueuedForSync
 from services.activities import Refused, cancel, check_in, derivation_of, sign_up
-from services.certificates import issue_certificate
 from services.clock import Clock, fixed_clock, workbook_clock
 from services.codes import issue_code as issue_code_service
-from services.transfer import export_workbook, import_file
 from workflows.cells import BadCell, parse_datetime
 from workflows.indicators import report
 from workflows.points import leaderboard
@@ -79,6 +76,8 @@ def demo(args, workbook) -> int:
               "(use --workbook to choose another one)", file=sys.stderr)
         return 1
     counts = {}
+    from demo.codes import DEMO_CODES, load_demo_rows  # here: only this command needs the demo
+
     for table, rows in load_demo_rows(clock_for(args, live_workbook(workbook))().replace(microsecond=0)):
         workbook.append(table, rows)
         counts[table] = len(rows)
@@ -93,6 +92,8 @@ def demo(args, workbook) -> int:
 @command("import", "load an .xlsx workbook or a folder of <table>.csv files")
 def import_(args, workbook) -> int:
     live = live_workbook(workbook)
+    from services.transfer import import_file  # here: spreadsheet libraries load only for the commands using them
+
     plans, unknown = import_file(live, args.path, "cli", clock_for(args, live))
     report = [{"table": p.table, "added": len(p.appends), "updated": len(p.updates),
                "skipped": [vars(s) for s in p.skipped], "extra_columns": p.extra_columns,
@@ -111,6 +112,8 @@ def import_(args, workbook) -> int:
 
 @command("export", "write every table to .xlsx, or to a folder of CSV files")
 def export(args, workbook) -> int:
+    from services.transfer import export_workbook
+
     path, titles = export_workbook(live_workbook(workbook), args.path)
     emit(args, {"path": str(path), "tables": titles}, f"exported {len(titles)} tables to {path}")
     return 0
@@ -244,6 +247,8 @@ def points(args, workbook) -> int:
 def certificate(args, workbook) -> int:
     live = live_workbook(workbook)
     moment = clock_for(args, live)()
+    from services.certificates import issue_certificate  # here: the PDF library loads only for certificates
+
     issued = issue_certificate(live, args.person_id, "cli", moment, public_url=public_url())
     if issued is None:
         print(f"certificate: there is no person {args.person_id} in the people sheet (成员)", file=sys.stderr)

@@ -63,7 +63,7 @@ def measured(command: list[str], env: dict | None = None) -> tuple[float, float,
 
 # -- report -----------------------------------------------------------------------------------
 def report(path: Path) -> dict:
-    csv = path.with_suffix(".csv")
+    csv = path.parent / (path.stem.replace(".", "_") + "-csv")  # a folder: no suffix
     if not csv.exists():
         subprocess.run([sys.executable, "cli.py", "export", str(csv)], cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
                        env={**os.environ, "WORKBOOK_URL": f"sqlite:///{path}"})

@@ -32,9 +32,6 @@ class LiveData:
     snapshot: Snapshot | None = None  # the cells as they are, for edits that compare with them
     _memo: dict = field(default_factory=dict, compare=False, repr=False)
     _memo_lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
-    # (what the data this one was made from computed, the table appended to, its rows before): lets a
-    # figure be brought up to date by the appended rows instead of computed again from all of them
-    _appended_to: tuple[dict, str, int] | None = field(default=None, compare=False, repr=False)
 
     def cells_of(self, table: str, row_number: int, extra_columns=()) -> dict[str, str]:
         """The text of each known column (and of the named extra columns the sheet has) of one
@@ -54,14 +51,17 @@ class LiveData:
         with self._memo_lock:
             return self._memo.setdefault(key, value)
 
-    def before_append(self, name: str, *arguments):
-        """(value, table, rows before) when this data is the data `value` was computed for plus rows
-        appended to `table` after its first `rows before` rows; else None."""
-        if self._appended_to is None:
-            return None
-        memo, table, start = self._appended_to
-        key = (name, *arguments)
-        return (memo[key], table, start) if key in memo else None
+
+
+# name -> extend(value, tables, table, rows before): brings a figure memoised on data up to date with
+# rows appended to `table` (None when it cannot); registered by the services that memoise the figure
+_CARRIED: dict = {}
+
+
+def carry_forward(name: str, extend) -> None:
+    """After an append, the figure memoised as `name` is brought up to date by `extend` at once, on
+    the writing thread, so the next reader (whichever write it follows) never computes it from scratch."""
+    _CARRIED[name] = extend
 
 
 def _id_of(spec, positions: dict[str, int], cells: list[str]) -> tuple[str, ...]:
@@ -254,8 +254,15 @@ class LiveWorkbook:
         self._laid.append((self._writes, overlay))
         current = self._data
         tables, snapshot = overlay(current.tables, current.snapshot)
-        origin = (current._memo, appended_to, len(current.tables[appended_to])) if appended_to else None
-        self._data = LiveData(tables, current.taken_at, current.version + 1, snapshot, _appended_to=origin)
+        data = LiveData(tables, current.taken_at, current.version + 1, snapshot)
+        if appended_to is not None:
+            start = len(current.tables[appended_to])
+            for name, extend in _CARRIED.items():
+                if (name,) in current._memo:
+                    value = extend(current._memo[(name,)], tables, appended_to, start)
+                    if value is not None:
+                        data._memo[(name,)] = value
+        self._data = data
 
     def _tail(self, table: str, start: int):
         """The rows others appended since the data was read (backends that can tell cheaply: SQLite).

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from connectors.attempts import AttemptLog
-from connectors.live import LiveData, LiveWorkbook
+from connectors.live import LiveData, LiveWorkbook, carry_forward
 from connectors.sheet import Conflict
 from services.audit import audited_append, audited_update
 from services.clock import Clock
@@ -27,18 +27,11 @@ __all__ = ["Outcome", "Refused", "sign_up", "cancel", "check_in", "save_activity
 
 def derivation_of(shown: LiveData) -> Derivation:
     """The rosters of this data, derived once for everyone who reads it; after a sign-up, cancellation
-    or check-in, brought up to date by the rows it appended instead of derived from the whole log."""
-    return shown.memo("derivation", lambda tables: _derivation(shown, tables))
+    or check-in, brought up to date by the rows it appended (see `carry_forward`), not derived again."""
+    return shown.memo("derivation", derive)
 
 
-def _derivation(shown: LiveData, tables) -> Derivation:
-    before = shown.before_append("derivation")
-    if before is not None:
-        previous, table, start = before
-        quicker = extended(previous, tables, table, start)
-        if quicker is not None:
-            return quicker
-    return derive(tables)
+carry_forward("derivation", extended)
 
 
 def _check_actor(shown: LiveData, actor: Viewer | None, person_id: str) -> None:
