@@ -81,6 +81,9 @@ def signups(path: Path, count: int = 200, threads: int = 10) -> dict:
     from workflows.tables import active_people
 
     copy = path.with_suffix(".signups.sqlite3")
+    for stale in (copy, *(copy.with_name(copy.name + end) for end in ("-wal", "-shm")),
+                  copy.with_suffix(".raw.sqlite3")):
+        stale.unlink(missing_ok=True)  # each run starts from the generated workbook and an empty raw table
     shutil.copy(path, copy)
     live = LiveWorkbook(SqliteWorkbook(f"sqlite:///{copy}"), interval_seconds=3600)
     derivation_of(live.data())  # the app's state after its first read: rosters prepared
@@ -90,8 +93,8 @@ def signups(path: Path, count: int = 200, threads: int = 10) -> dict:
     activities = list(future["activity_id"])
     people = list(active_people(tables)["person_id"])
     work = [(activities[n % len(activities)], people[(n * 7919) % len(people)]) for n in range(count)]
-    start = dt.datetime.fromisoformat(AS_OF)
-    clock = lambda: start + dt.timedelta(seconds=time.monotonic() % 3600)  # noqa: E731 - after every row, ticking
+    start, began = dt.datetime.fromisoformat(AS_OF), time.monotonic()
+    clock = lambda: start + dt.timedelta(seconds=time.monotonic() - began)  # noqa: E731 - after every row, ticking
 
     def ours(item):
         activity_id, person_id = item

@@ -18,6 +18,7 @@ from services.outcomes import Outcome, Refused, refuse
 from services.submissions import already_there
 from workflows.access import Viewer, may_act_for, may_manage_activity
 from workflows.clock import from_epoch
+from workflows.tables import branch_of
 from workflows.activity_form import check_activity, new_activity_id
 from workflows.signup import (Derivation, checkin_row, decide_cancel, decide_checkin, decide_signup, derive, extended,
                               new_checkin_code, signup_row)
@@ -35,8 +36,7 @@ carry_forward("derivation", extended)
 
 
 def _check_actor(shown: LiveData, actor: Viewer | None, person_id: str) -> None:
-    people = shown.tables["people"]
-    branch = dict(zip(people["person_id"], people["branch"])).get(person_id)
+    branch = branch_of(shown.tables).get(person_id)
     if not may_act_for(actor, person_id, branch):
         raise refuse("not_yours", person_id)
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from workflows.problems import Problem
 from workflows.refusals import Refusal
-from workflows.tables import ROW, Tables, active_people
+from workflows.tables import ROW, Tables, active_ids, active_people, per_frame
 
 CHECKIN_OPENS_BEFORE = dt.timedelta(hours=1)
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -168,7 +168,7 @@ def _apply_signups(tables: Tables, activities: pd.DataFrame, ledger: _Ledger, ro
     problems = []
     refused = _refusals_in_bulk(tables, activities, rows)
     may_clash = _with_overlapping_signups(activities, rows)
-    deadlines = dict(zip(activities["activity_id"], _deadlines(activities)))
+    deadlines = _deadline_of(activities)
     for i, (activity_id, person_id, action, code) in enumerate(zip(rows["activity_id"], rows["person_id"],
                                                                    rows["action"], refused)):
         if code == "person_not_active":
@@ -198,7 +198,7 @@ def extended(derivation: Derivation, tables: Tables, table: str, start: int) -> 
         return derivation  # the write added no row the table did not hold
     if len(before) and not _all_after(before, new, order):
         return None
-    activities = tables["activities"].drop_duplicates("activity_id")
+    activities = tables["activities"]  # IDs are unique once parsed; the same frame keeps its lookups
     known = new["activity_id"].isin(derivation.rosters) & new["person_id"].isin(tables["people"]["person_id"])
     new = new[known].sort_values(order, kind="stable")
     if table == "checkins":
@@ -242,8 +242,8 @@ def _refusals_in_bulk(tables: Tables, activities: pd.DataFrame, rows: pd.DataFra
     """Per sign-up row: "person_not_active", "deadline_passed" or "" (the order rule judges the rest)."""
     if rows.empty:
         return []
-    inactive = ~rows["person_id"].isin(active_people(tables)["person_id"]).to_numpy()
-    deadline = rows["activity_id"].map(dict(zip(activities["activity_id"], _deadlines(activities))))
+    inactive = ~rows["person_id"].isin(active_ids(tables)).to_numpy()
+    deadline = rows["activity_id"].map(_deadline_of(activities))
     late = (rows["at"] > deadline).to_numpy(dtype=bool, na_value=False)
     return list(np.select([inactive, late], ["person_not_active", "deadline_passed"], default=""))
 
@@ -267,12 +267,16 @@ def _with_overlapping_signups(activities: pd.DataFrame, rows: pd.DataFrame) -> n
                        count=len(rows))
 
 
+def _deadline_of(activities: pd.DataFrame) -> dict:
+    return per_frame(activities, "deadline_of", lambda: dict(zip(activities["activity_id"], _deadlines(activities))))
+
+
 def _deadlines(activities: pd.DataFrame) -> pd.Series:
     return activities["signup_deadline"].fillna(activities["starts_at"])
 
 
-def _active_people(tables: Tables) -> set[str]:
-    return set(active_people(tables)["person_id"])
+def _active_people(tables: Tables) -> frozenset[str]:
+    return active_ids(tables)
 
 
 def _attach_checkins(tables, activities, rosters) -> list[Problem]:

@@ -1,6 +1,7 @@
 """The typed tables every workflow takes: one DataFrame per sheet, plus where each came from."""
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -41,6 +42,32 @@ class Tables:
 def typed_frame(rows: list, dtypes: dict[str, str]) -> pd.DataFrame:
     """A frame of `rows` (dicts or tuples) with these columns and types, also when there is no row."""
     return pd.DataFrame(rows, columns=list(dtypes)).astype(dtypes)
+
+
+_PER_FRAME: dict[tuple[int, str], object] = {}
+
+
+def per_frame(frame: pd.DataFrame, name: str, compute):
+    """`compute()`, once per frame object: a lookup made from one table (who is active, whose branch)
+    serves every write laid over the data, since a write to another table shares this frame. Frames
+    are never changed in place; the entry goes when the frame does."""
+    key = (id(frame), name)
+    if key not in _PER_FRAME:
+        _PER_FRAME[key] = compute()
+        weakref.finalize(frame, _PER_FRAME.pop, key, None)
+    return _PER_FRAME[key]
+
+
+def active_ids(tables: Tables) -> frozenset:
+    """The person_ids of the active people."""
+    people = tables["people"]
+    return per_frame(people, "active_ids", lambda: frozenset(active_people(tables)["person_id"]))
+
+
+def branch_of(tables: Tables) -> dict[str, str]:
+    """Each person's branch."""
+    people = tables["people"]
+    return per_frame(people, "branch_of", lambda: dict(zip(people["person_id"], people["branch"])))
 
 
 def active_people(tables: Tables) -> pd.DataFrame:
