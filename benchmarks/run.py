@@ -89,11 +89,12 @@ def signups(path: Path, count: int = 200, threads: int = 10) -> dict:
     derivation_of(live.data())  # the app's state after its first read: rosters prepared
     tables = live.data().tables
     future = tables["activities"][(tables["activities"]["status"] == "open")
-                                  & (tables["activities"]["signup_deadline"] > dt.datetime(2026, 11, 21))]
+                                  & (tables["activities"]["signup_deadline"] > dt.datetime(2026, 11, 23))]
     activities = list(future["activity_id"])
     people = list(active_people(tables)["person_id"])
     work = [(activities[n % len(activities)], people[(n * 7919) % len(people)]) for n in range(count)]
-    start, began = dt.datetime.fromisoformat(AS_OF), time.monotonic()
+    # a day after the generated log ends (a cancellation there may be dated half an hour after AS_OF)
+    start, began = dt.datetime.fromisoformat(AS_OF) + dt.timedelta(days=1), time.monotonic()
     clock = lambda: start + dt.timedelta(seconds=time.monotonic() - began)  # noqa: E731 - after every row, ticking
 
     def ours(item):

@@ -109,7 +109,8 @@ def signups(rng: np.random.Generator, n: dict, person_ids: np.ndarray, activity:
     cancelling = rng.random(signing) < (count - signing) / signing
     frame = pd.DataFrame({"activity_id": activity["activity_id"].to_numpy()[which], "person_id": person,
                           "action": "signup", "at": at})
-    cancels = frame[cancelling].assign(action="cancel", at=lambda f: f["at"] + pd.Timedelta(minutes=30))
+    cancels = frame[cancelling].assign(action="cancel", at=lambda f: (f["at"] + pd.Timedelta(minutes=30)).clip(
+        upper=pd.Timestamp(NOW)))  # nobody cancels in the future either
     frame = pd.concat([frame, cancels], ignore_index=True).sort_values("at", kind="stable", ignore_index=True)
     frame["at"] = _text(frame["at"].dt.strftime("%Y-%m-%d %H:%M:%S"))
     frame.insert(0, "signup_id", _text([f"S{i:07d}" for i in range(len(frame))]))
