@@ -41,17 +41,24 @@ def activity_listing(tables, derivation: Derivation, now: dt.datetime, person_id
 
 
 def my_activities(tables, derivation: Derivation, person_id: str) -> pd.DataFrame:
-    """Every activity the person is confirmed, waitlisted for or attended, latest first."""
+    """Every activity the person is confirmed, waitlisted for or attended, latest first. Only the person's
+    own activities are looked at (from the ledger and the attendance), not every activity."""
+    attendance = derivation.attendance()
+    ids = set(derivation.activities_of(person_id)) | set(attendance.loc[attendance["person_id"] == person_id,
+                                                                        "activity_id"])
+    activities = tables["activities"]
+    candidates = activities[activities["activity_id"].isin(ids)]
     rows = []
-    for _, activity in tables["activities"].iterrows():
-        roster = derivation.roster(activity["activity_id"])
+    for activity_id, title, starts_at, location, activity_status in zip(
+            candidates["activity_id"], candidates["title"], candidates["starts_at"], candidates["location"],
+            candidates["status"]):
+        roster = derivation.roster(activity_id)
         status, position = roster.status_of(person_id)
         if person_id in roster.attended:
             status = "attended"
         if status in ("confirmed", "waitlisted", "attended"):
-            rows.append({"activity_id": activity["activity_id"], "title": activity["title"],
-                         "starts_at": activity["starts_at"], "location": activity["location"],
-                         "activity_status": activity["status"], "my_status": status, "my_position": position})
+            rows.append({"activity_id": activity_id, "title": title, "starts_at": starts_at, "location": location,
+                         "activity_status": activity_status, "my_status": status, "my_position": position})
     frame = typed_frame(rows, MINE_TYPES)
     return frame.sort_values("starts_at", ascending=False).reset_index(drop=True)
 
