@@ -37,11 +37,6 @@ def now() -> dt.datetime:
     return local_now(data().tables.timezone)
 
 
-def per_snapshot(name: str, compute, *arguments):
-    """`compute(tables, *arguments)`, computed once per snapshot and arguments for every session."""
-    return data().memo(name, compute, *arguments)
-
-
 def derivation() -> Derivation:
     """The rosters of the current snapshot, derived once per snapshot for every session."""
     return derivation_of(data())

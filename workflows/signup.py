@@ -16,7 +16,7 @@ import pandas as pd
 
 from workflows.problems import Problem
 from workflows.refusals import Refusal
-from workflows.tables import ROW, Tables, active_ids, active_people, per_frame
+from workflows.tables import ROW, Tables, active_ids, per_frame
 
 CHECKIN_OPENS_BEFORE = dt.timedelta(hours=1)
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -65,11 +65,6 @@ class Derivation:
                      for person_id in roster.attended]
             self._attendance = pd.DataFrame(pairs, columns=["activity_id", "person_id"], dtype=object)
         return self._attendance
-
-
-def _capacity(activity) -> int | None:
-    value = activity["capacity"]
-    return None if pd.isna(value) else int(value)
 
 
 def deadline_of(activity) -> dt.datetime:
@@ -145,7 +140,7 @@ def derive(tables: Tables) -> Derivation:
     depends on who is confirmed elsewhere at that moment), so rows are applied one by one; what
     does not depend on order (unknown or inactive people, rows after the deadline) is judged for
     the whole log at once, and check-ins are judged against the finished rosters in bulk."""
-    activities = tables["activities"].drop_duplicates("activity_id")
+    activities = tables["activities"]  # IDs are unique once parsed; the same frame keeps its lookups (`per_frame`)
     ledger, problems = _Ledger(activities), []
     rows = tables["signups"].sort_values(["at", "signup_id"], kind="stable")
     rows = rows[rows["activity_id"].isin(ledger.active) & rows["person_id"].isin(tables["people"]["person_id"])]
@@ -275,10 +270,6 @@ def _deadlines(activities: pd.DataFrame) -> pd.Series:
     return activities["signup_deadline"].fillna(activities["starts_at"])
 
 
-def _active_people(tables: Tables) -> frozenset[str]:
-    return active_ids(tables)
-
-
 def _attach_checkins(tables, activities, rosters) -> list[Problem]:
     """Attendance from the check-in log, judged in bulk: a code check-in counts for a confirmed person
     inside the window; a coordinator's counts always; each person once per activity, first one first."""
@@ -318,7 +309,7 @@ def _judge_checkins(tables, activities, rosters, rows) -> list[Problem]:
 
 # -- decisions for new submissions -------------------------------------------------------
 def _person_refusal(tables: Tables, person_id: str) -> Refusal | None:
-    return None if person_id in _active_people(tables) else Refusal("unknown_person", person_id)
+    return None if person_id in active_ids(tables) else Refusal("unknown_person", person_id)
 
 
 def _activity(tables: Tables, activity_id: str) -> pd.Series | None:
