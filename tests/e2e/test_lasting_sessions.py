@@ -9,12 +9,19 @@ from tests.e2e.conftest import SHOTS, VOLUNTEER
 from tests.e2e.test_journeys import PHONE, idle, sign_in
 
 
+def kept_cookie_is(page, present: bool) -> None:
+    """Until the browser holds (or has dropped) the session cookie."""
+    check = "document.cookie.split('; ').some(c => c.startsWith('workbench_session='))"
+    page.wait_for_function(f"() => {'' if present else '!'}{check}")
+
+
 def test_a_reload_a_new_tab_and_a_scanned_qr_code_keep_the_sign_in_until_sign_out(journey):
     j = journey("lasting-session", PHONE)
     page = j.page
     base = page.url.split("/sign_in")[0].rstrip("/")
     sign_in(j, *VOLUNTEER)
     idle(page)
+    kept_cookie_is(page, present=True)  # the browser runs the page's cookie script after the run ends
     cookie = next(c for c in page.context.cookies() if c["name"] == "workbench_session")
     assert cookie["sameSite"] == "Lax" and cookie["expires"] > 0  # a lasting cookie, not the tab's
 
@@ -35,6 +42,7 @@ def test_a_reload_a_new_tab_and_a_scanned_qr_code_keep_the_sign_in_until_sign_ou
     j.click(page.get_by_role("button", name="退出登录"))
     expect(page.get_by_role("heading", name="登录")).to_be_visible()
     idle(page)
+    kept_cookie_is(page, present=False)
     page.reload()
     expect(page.get_by_role("heading", name="登录")).to_be_visible()
     assert not any(c["name"] == "workbench_session" for c in page.context.cookies())
