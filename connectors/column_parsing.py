@@ -21,6 +21,8 @@ from workflows.schema import Column
 DTYPES = {"int": "Int64", "number": "Float64", "bool": "boolean", "date": "datetime64[us]",
           "datetime": "datetime64[us]"}
 
+FEW_CELLS = 8  # columns this short are parsed cell by cell
+
 _CANONICAL = {  # the forms the app writes, which pandas converts exactly as parse_cell would
     "date": (r"\d{4}-\d{2}-\d{2}", ("%Y-%m-%d",)),
     "datetime": (r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?", ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")),
@@ -38,6 +40,8 @@ class ParsedColumn:
 
 def parse_column(column: Column, texts: pd.Series, tz: ZoneInfo) -> ParsedColumn:
     """`texts`: the column's cells as str (blank where the sheet has none), indexed 0..n-1."""
+    if len(texts) <= FEW_CELLS:  # a write's few rows: pandas' bulk operations cost more than each cell
+        return _parse_each(column, texts, tz)
     stripped = texts.str.strip()
     blank = (stripped == "").to_numpy(dtype=bool)
     if column.default.strip() and blank.any():
@@ -59,6 +63,25 @@ def parse_column(column: Column, texts: pd.Series, tz: ZoneInfo) -> ParsedColumn
                 values.iat[position] = None
                 bad[int(position)] = (text, why)
     return ParsedColumn(_typed(values, column), blank, bad)
+
+
+def _parse_each(column: Column, texts: pd.Series, tz: ZoneInfo) -> ParsedColumn:
+    values, blank, bad = [], np.zeros(len(texts), dtype=bool), {}
+    for position, text in enumerate(texts):
+        if not text.strip():
+            text = column.default
+        if not text.strip():
+            values.append("" if column.type == "text" else None)
+            blank[position] = True
+            continue
+        try:
+            values.append(parse_cell(text, column, tz))
+        except BadCell as why:
+            values.append(None)
+            bad[position] = (text, why)
+    if column.type == "text":
+        return ParsedColumn(pd.Series(values, dtype=object), blank, bad)
+    return ParsedColumn(_typed(pd.Series(values, dtype=object), column), blank, bad)
 
 
 def _fast_values(column: Column, texts: pd.Series, stripped: pd.Series, blank: np.ndarray):

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 
 from workflows.headers import missing_extra, normalise, write_positions
-from connectors.overlay import aligned_cells, with_cells, with_rows
+from connectors.overlay import aligned_cells, index_for_writes, with_cells, with_rows
 from connectors.parsing import parse_snapshot
 from connectors.sheet import QueuedForSync, Snapshot, Stamp, Workbook
 from workflows.clock import in_zone
@@ -190,6 +190,8 @@ class LiveWorkbook:
         unchanged = (self._data is not None and self._data.snapshot is not None
                      and snapshot.sheets == self._data.snapshot.sheets)
         tables = None if unchanged else parse_snapshot(snapshot)
+        if tables is not None:
+            index_for_writes(tables)  # here, not in the first write after this read
         with self._laying:
             self._read_at = self._clock()
             self.reads += 1
@@ -256,7 +258,7 @@ class LiveWorkbook:
         tables, snapshot = overlay(current.tables, current.snapshot)
         data = LiveData(tables, current.taken_at, current.version + 1, snapshot)
         if appended_to is not None:
-            start = len(current.tables[appended_to])
+            start = current.tables.length(appended_to)
             for name, extend in _CARRIED.items():
                 if (name,) in current._memo:
                     value = extend(current._memo[(name,)], tables, appended_to, start)

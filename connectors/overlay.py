@@ -14,7 +14,7 @@ from workflows.headers import column_positions, normalise
 from connectors.parsing import parse_sheet
 from connectors.sheet import RawSheet, Snapshot
 from workflows.schema import table as schema_table
-from workflows.tables import ROW, Tables
+from workflows.tables import ROW, Stacked, Tables, per_frame
 
 
 def aligned_cells(header: list[str], positions: dict[str, int], row: dict[str, str]) -> list[str]:
@@ -34,7 +34,7 @@ def with_rows(tables: Tables, snapshot: Snapshot, table: str, new_rows: list[lis
     if old is None or not new_rows:
         return tables, snapshot
     header = header or old.header
-    new_rows = _not_known(spec, tables[table], column_positions(spec, header), new_rows)
+    new_rows = _not_known(spec, tables.parts(table), column_positions(spec, header), new_rows)
     if not new_rows:
         return tables, snapshot
     sheet = RawSheet(old.title, header, old.rows + new_rows)
@@ -43,7 +43,7 @@ def with_rows(tables: Tables, snapshot: Snapshot, table: str, new_rows: list[lis
     parsed[ROW] = parsed[ROW] + offset
     problems = [dataclasses.replace(p, row=p.row + offset) for p in problems
                 if p.row is not None and p.row > 1]  # the sheet's and header's problems are known already
-    frame = pd.concat([tables[table], parsed], ignore_index=True) if len(parsed) else tables[table]
+    frame = Stacked.after(tables.frames[table], parsed) if len(parsed) else tables.frames[table]
     return _replaced(tables, table, frame, problems), _with_sheet(snapshot, table, sheet)
 
 
@@ -77,17 +77,31 @@ def with_cells(tables: Tables, snapshot: Snapshot, table: str, key: dict[str, st
             _with_sheet(snapshot, table, RawSheet(old.title, old.header, rows)))
 
 
-def _not_known(spec, frame: pd.DataFrame, positions: dict[str, int], rows: list[list[str]]) -> list[list[str]]:
-    """The rows whose ID the table does not hold yet (IDs compared as the parser reads them). Only the
-    few rows written are looked up: the table's ID columns are scanned for them, never re-indexed."""
-    if frame.empty or any(k not in positions for k in spec.id_columns):
+def _not_known(spec, parts, positions: dict[str, int], rows: list[list[str]]) -> list[list[str]]:
+    """The rows whose ID the table (held as `parts`) does not hold yet, IDs compared as the parser
+    reads them. Each part's IDs are a set made once per part (see `index_for_writes`), so the whole
+    table is never scanned again for the few rows written."""
+    if any(k not in positions for k in spec.id_columns):
         return rows
     ids = [tuple(row[positions[k]].strip() if positions[k] < len(row) else "" for k in spec.id_columns) for row in rows]
-    candidates = pd.Series(True, index=frame.index)
-    for n, key in enumerate(spec.id_columns):
-        candidates &= frame[key].astype(object).isin({i[n] for i in ids})
-    held = set(zip(*(frame.loc[candidates, k].astype(str) for k in spec.id_columns))) if candidates.any() else set()
-    return [row for row, key in zip(rows, ids) if key not in held]
+    held = [_ids_of(spec, part) for part in parts if len(part)]
+    return [row for row, key in zip(rows, ids) if not any(key in part_ids for part_ids in held)]
+
+
+def index_for_writes(tables: Tables) -> None:
+    """Makes the ID sets `_not_known` looks rows up in for the logs written most (on the thread that
+    reads the workbook, so the first write after a read does not pay for them)."""
+    for table in ("signups", "checkins", "hours"):
+        if table in tables.frames:
+            for part in tables.parts(table):
+                _ids_of(schema_table(table), part)
+
+
+def _ids_of(spec, part: pd.DataFrame) -> frozenset:
+    def compute():
+        columns = [part[k].to_numpy(dtype=object) for k in spec.id_columns]
+        return frozenset(zip(*columns))
+    return per_frame(part, "ids", compute)
 
 
 def _replaced(tables: Tables, table: str, frame: pd.DataFrame, problems: list) -> Tables:

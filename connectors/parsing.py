@@ -98,12 +98,14 @@ def parse_sheet(table: Table, raw: RawSheet | None, tz: ZoneInfo) -> tuple[pd.Da
 
 def _nonblank_rows(raw: RawSheet) -> tuple[dict[int, pd.Series], np.ndarray]:
     """The cells of the rows that hold anything, column by column, and those rows' sheet numbers."""
-    kept = [index for index, row in enumerate(raw.rows) if "".join(row).strip()]
     width = len(raw.header)
-    rows = [_as_wide(raw.rows[index], width) for index in kept]
-    grid = pd.DataFrame(rows, columns=range(width), dtype=object) if rows else pd.DataFrame(columns=range(width))
+    kept = [index for index, row in enumerate(raw.rows) if "".join(row).strip()]
+    rows = raw.rows if len(kept) == len(raw.rows) else [raw.rows[index] for index in kept]
+    if any(len(row) != width for row in rows):
+        rows = [_as_wide(row, width) for row in rows]
     # object columns of the very str objects read: a text cell that needs no stripping is not copied
-    cells = {position: grid[position].astype(object).reset_index(drop=True) for position in range(width)}
+    columns = list(zip(*rows)) if rows else [()] * width
+    cells = {position: pd.Series(columns[position], dtype=object) for position in range(width)}
     return cells, np.array([RawSheet.row_number(index) for index in kept], dtype="int64")
 
 
@@ -150,12 +152,15 @@ def _same_content(first: pd.Series, second: pd.Series) -> bool:
 
 
 def _frame(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
-    columns = [ROW, *table.column_keys]
-    frame = frame.reindex(columns=columns) if len(frame.columns) else pd.DataFrame(columns=columns)
+    """The table's columns in schema order, each of its type (converted only where it is not yet)."""
+    frame = frame.reset_index(drop=True)
+    count = len(frame)
+    columns = {ROW: frame[ROW].astype("int64") if ROW in frame else pd.Series(np.zeros(count, dtype="int64"))}
     for column in table.columns:
-        frame[column.key] = frame[column.key].astype(DTYPES.get(column.type, object))
-    frame[ROW] = frame[ROW].astype("int64")
-    return frame.reset_index(drop=True)
+        dtype = DTYPES.get(column.type, object)
+        values = frame[column.key] if column.key in frame else pd.Series([None] * count, dtype=object)
+        columns[column.key] = values if values.dtype == dtype else values.astype(dtype)
+    return pd.DataFrame(columns)
 
 
 def empty_frame(table: Table) -> pd.DataFrame:

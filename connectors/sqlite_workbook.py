@@ -69,6 +69,7 @@ class SqliteWorkbook(TargetedUpdates):
         self.url = url
         self.engine = engine_for(url)
         self._clock = clock or (lambda: system_clock.utc_now())
+        self._read_up_to: dict[str, tuple[int, int]] = {}  # title -> (rows read, row ID of the last)
 
     # -- reading ---------------------------------------------------------------------------
     def snapshot(self) -> Snapshot:
@@ -91,6 +92,13 @@ class SqliteWorkbook(TargetedUpdates):
         return [row[1] for row in rows if row[1] != ROW_ID]
 
     def _read_sheet(self, conn: Connection, title: str) -> RawSheet:
+        sheet = self._read_rows(conn, title)
+        last = conn.exec_driver_sql(f"SELECT max({ROW_ID}) FROM {_quote(title)}").scalar()
+        if last is not None:
+            self._read_up_to[title] = (len(sheet.rows), last)
+        return sheet
+
+    def _read_rows(self, conn: Connection, title: str) -> RawSheet:
         header = self._header(conn, title)
         cursor = conn.connection.driver_connection.cursor()  # plain sqlite3: rows in bulk, not one by one
         if not header:
@@ -148,13 +156,24 @@ class SqliteWorkbook(TargetedUpdates):
         return fresh
 
     def rows_after(self, table: str, start: int) -> Tail:
+        """The rows after the first `start`. When this workbook last read the table up to exactly `start`
+        rows, those are the rows appended since (row IDs are AUTOINCREMENT: never reused), found through
+        the row ID instead of counting through the table again."""
         with self._transaction("BEGIN") as conn:
             title = self._title_or_fail(conn, table)
             header = self._header(conn, title)
-            columns = ", ".join(_quote(name) for name in header) or "NULL"
-            result = conn.exec_driver_sql(
-                f"SELECT {columns} FROM {_quote(title)} ORDER BY {ROW_ID} LIMIT -1 OFFSET ?", (start,))
-            return Tail(header, [[_text(value) for value in row] for row in result], start)
+            columns = ", ".join([ROW_ID, *(_quote(name) for name in header)])
+            count, last = self._read_up_to.get(title, (None, None))
+            if count == start:
+                result = conn.exec_driver_sql(
+                    f"SELECT {columns} FROM {_quote(title)} WHERE {ROW_ID} > ? ORDER BY {ROW_ID}", (last,))
+            else:
+                result = conn.exec_driver_sql(
+                    f"SELECT {columns} FROM {_quote(title)} ORDER BY {ROW_ID} LIMIT -1 OFFSET ?", (start,))
+            rows = result.fetchall()
+            if rows:
+                self._read_up_to[title] = (start + len(rows), rows[-1][0])
+            return Tail(header, [[_text(value) for value in row[1:]] for row in rows], start)
 
     def _update(self, table: str, items: list, expect: dict[str, str] | None, extra_columns=()) -> None:
         spec = schema_table(table)

@@ -10,9 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from unittest.mock import patch
+
 import pandas as pd
+import pytest
 from hypothesis import given, settings, strategies as st
 
+import connectors.column_parsing as column_parsing
 from connectors.parsing import parse_sheet
 from connectors.sheet import RawSheet
 from workflows.cells import BadCell, parse_cell
@@ -116,11 +120,14 @@ def sheets(draw):
     return spec, RawSheet(spec.zh, header, rows)
 
 
+@pytest.mark.parametrize("few_cells", [0, 100], ids=["in bulk", "each cell"])
 @settings(max_examples=300, deadline=None)
-@given(sheets())
-def test_parsing_by_column_agrees_with_parsing_cell_by_cell(sheet):
+@given(sheet=sheets())
+def test_parsing_by_column_agrees_with_parsing_cell_by_cell(few_cells, sheet):
+    """Both ways a column is parsed: in bulk (long columns) and cell by cell (a write's few rows)."""
     spec, raw = sheet
-    frame, problems = parse_sheet(spec, raw, TZ)
+    with patch.object(column_parsing, "FEW_CELLS", few_cells):
+        frame, problems = parse_sheet(spec, raw, TZ)
     records, expected_problems = reference_parse(spec, raw)
     assert problems == expected_problems
     assert normalised(as_records(frame), spec) == normalised(records, spec)
@@ -128,8 +135,6 @@ def test_parsing_by_column_agrees_with_parsing_cell_by_cell(sheet):
 
 def test_a_university_sized_column_in_the_apps_own_forms_needs_no_cell_by_cell_parse(monkeypatch):
     """The fast path takes the cells the app writes: none of 10,000 reaches `parse_cell`."""
-    import connectors.column_parsing as column_parsing
-
     calls = []
     monkeypatch.setattr(column_parsing, "parse_cell", lambda *a: calls.append(a))
     spec = table("signups")

@@ -74,3 +74,40 @@ def test_a_failed_read_keeps_the_previous_data_and_says_why(tmp_path):
     workbook.snapshot = broken
     clock.now = 20
     assert names(live) == [] and isinstance(live.last_error, ConnectionError)
+
+
+def test_many_sign_ups_laid_one_by_one_read_the_same_as_the_workbook_read_afresh(tmp_path):
+    """Each write lays its row (and the rows another process appended meanwhile) over the data as a
+    part of the table; the rosters are brought up to date by those rows. After more writes than the
+    parts kept apart, the data and rosters are what a fresh read derives."""
+    import datetime as dt
+
+    from services.activities import derivation_of, sign_up
+    from services.outcomes import Refused
+    from tests.builders import activity, people
+
+    clock = Clock()
+    workbook, live = live_workbook(tmp_path, clock)
+    other_process = SqliteWorkbook(workbook.url)
+    workbook.append("people", people(*(f"{n}" for n in range(1, 61))))
+    workbook.append("activities", [activity("A1", starts="2030-01-01 09:00", ends="2030-01-01 11:00", capacity="25"),
+                                   activity("A2", starts="2030-01-01 10:00", ends="2030-01-01 12:00", capacity="5")])
+    derivation_of(live.data())
+    moment, refused = dt.datetime(2029, 12, 1, 8, 0), 0
+    for n in range(1, 51):
+        try:
+            sign_up(live, "A1" if n % 3 else "A2", f"{n}", f"{n}", lambda: moment + dt.timedelta(minutes=n))
+        except Refused:  # an overlap with a place another process took for them
+            refused += 1
+        if n % 7 == 0:
+            other_process.append("signups", [{"signup_id": f"X{n}", "activity_id": "A2", "person_id": f"{n + 10}",
+                                              "action": "signup", "by": "hand", "at": f"2029-12-01 {8 + n // 60:02}:"
+                                              f"{n % 60:02}:30"}])
+    laid = live.data()
+    assert refused and len(laid.tables.parts("signups")) < laid.tables.length("signups")
+
+    fresh = LiveWorkbook(SqliteWorkbook(workbook.url), interval_seconds=15, clock=clock).data()
+    columns = [c for c in fresh.tables["signups"].columns]
+    assert laid.tables["signups"][columns].equals(fresh.tables["signups"])
+    assert derivation_of(laid).rosters == derivation_of(fresh).rosters
+    assert derivation_of(laid).problems == derivation_of(fresh).problems

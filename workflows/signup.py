@@ -19,6 +19,7 @@ from workflows.refusals import Refusal
 from workflows.tables import ROW, Tables, active_ids, per_frame
 
 CHECKIN_OPENS_BEFORE = dt.timedelta(hours=1)
+FEW_ROWS = 64  # rows a write appends: judged one by one, not in bulk
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
@@ -143,7 +144,7 @@ def derive(tables: Tables) -> Derivation:
     activities = tables["activities"]  # IDs are unique once parsed; the same frame keeps its lookups (`per_frame`)
     ledger, problems = _Ledger(activities), []
     rows = tables["signups"].sort_values(["at", "signup_id"], kind="stable")
-    rows = rows[rows["activity_id"].isin(ledger.active) & rows["person_id"].isin(tables["people"]["person_id"])]
+    rows = rows[_of_known(rows, ledger.active, _person_ids(tables))]
     problems = _apply_signups(tables, activities, ledger, rows)
     signup_problems = len(problems)
     rosters = {key: _roster(ledger, key) for key in ledger.active}
@@ -187,19 +188,20 @@ def extended(derivation: Derivation, tables: Tables, table: str, start: int) -> 
     A sign-up then costs the rows it adds, not a derivation of the whole log."""
     if derivation._ledger is None or table not in ("signups", "checkins"):
         return None
-    frame, order = tables[table], ["at", "signup_id" if table == "signups" else "checkin_id"]
-    before, new = frame.iloc[:start], frame.iloc[start:]
+    order = ["at", "signup_id" if table == "signups" else "checkin_id"]
+    before, new = _split_at(tables.parts(table), start)
     if new.empty:
         return derivation  # the write added no row the table did not hold
-    if len(before) and not _all_after(before, new, order):
+    if not _all_after(before, new, order):
         return None
     activities = tables["activities"]  # IDs are unique once parsed; the same frame keeps its lookups
-    known = new["activity_id"].isin(derivation.rosters) & new["person_id"].isin(tables["people"]["person_id"])
-    new = new[known].sort_values(order, kind="stable")
+    new = new[_of_known(new, derivation.rosters, _person_ids(tables))]
+    if len(new) > 1:
+        new = new.sort_values(order, kind="stable")
     if table == "checkins":
         return _with_checkins(derivation, tables, activities, new)
     touched = set(new["activity_id"])
-    if tables["checkins"]["activity_id"].isin(touched).any():
+    if any(not touched.isdisjoint(_activities_checked_in(part)) for part in tables.parts("checkins")):
         return None  # a changed roster may change which of those check-ins count: derive it all
     ledger = derivation._ledger.copy_for(touched, set(new["person_id"]))
     problems = _apply_signups(tables, activities, ledger, new)
@@ -222,23 +224,67 @@ def _with_checkins(derivation: Derivation, tables: Tables, activities: pd.DataFr
                       _signup_problems=derivation._signup_problems)
 
 
-def _all_after(before: pd.DataFrame, new: pd.DataFrame, order: list[str]) -> bool:
+def _split_at(parts: tuple[pd.DataFrame, ...], start: int) -> tuple[list[pd.DataFrame], pd.DataFrame]:
+    """A table held as `parts`: its rows before `start` (as whole parts when `start` falls between
+    two, so their lookups are kept) and the rows from `start` on."""
+    held = 0
+    for count, part in enumerate(parts):
+        if held == start:
+            rest = parts[count:]
+            return list(parts[:count]), rest[0] if len(rest) == 1 else pd.concat(rest, ignore_index=True)
+        held += len(part)
+    if held == start:
+        return list(parts), parts[-1].iloc[:0]
+    whole = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    return [whole.iloc[:start]], whole.iloc[start:]
+
+
+def _all_after(before: list[pd.DataFrame], new: pd.DataFrame, order: list[str]) -> bool:
     """Whether every new row comes after every earlier row in (at, id) order."""
-    last_at, first_at = before["at"].max(), new["at"].min()
-    if pd.isna(last_at) or first_at > last_at:
+    lasts = [_last_in_order(part, order) for part in before if len(part)]
+    lasts = [last for last in lasts if not pd.isna(last[0])]
+    if not lasts:
+        return True
+    last_at = max(at for at, _ in lasts)
+    first_at = new["at"].min()
+    if first_at > last_at:
         return True
     if first_at < last_at:
         return False
-    ties_before = before.loc[before["at"] == last_at, order[1]].max()
+    ties_before = max(last_id for at, last_id in lasts if at == last_at)
     return bool(new.loc[new["at"] == last_at, order[1]].min() > ties_before)
+
+
+def _last_in_order(part: pd.DataFrame, order: list[str]) -> tuple:
+    """The part's latest `at` and the greatest ID among its rows at that moment."""
+    def compute():
+        last_at = part["at"].max()
+        return (last_at, None) if pd.isna(last_at) else (last_at, part.loc[part["at"] == last_at, order[1]].max())
+    return per_frame(part, f"last_in_order:{order[1]}", compute)
+
+
+def _activities_checked_in(checkins: pd.DataFrame) -> frozenset:
+    return per_frame(checkins, "activity_ids", lambda: frozenset(checkins["activity_id"]))
+
+
+def _of_known(rows: pd.DataFrame, activities, people: frozenset) -> np.ndarray:
+    """Per row: whether its activity and person are known."""
+    return np.fromiter((a in activities and p in people for a, p in zip(rows["activity_id"], rows["person_id"])),
+                       dtype=bool, count=len(rows))
+
+
+def _person_ids(tables: Tables) -> frozenset:
+    people = tables["people"]
+    return per_frame(people, "person_ids", lambda: frozenset(people["person_id"]))
 
 
 def _refusals_in_bulk(tables: Tables, activities: pd.DataFrame, rows: pd.DataFrame) -> list[str]:
     """Per sign-up row: "person_not_active", "deadline_passed" or "" (the order rule judges the rest)."""
     if rows.empty:
         return []
-    inactive = ~rows["person_id"].isin(active_ids(tables)).to_numpy()
-    deadline = rows["activity_id"].map(_deadline_of(activities))
+    active, deadlines = active_ids(tables), _deadline_of(activities)
+    inactive = np.fromiter((p not in active for p in rows["person_id"]), dtype=bool, count=len(rows))
+    deadline = pd.Series([deadlines.get(a) for a in rows["activity_id"]], index=rows.index)
     late = (rows["at"] > deadline).to_numpy(dtype=bool, na_value=False)
     return list(np.select([inactive, late], ["person_not_active", "deadline_passed"], default=""))
 
@@ -246,8 +292,8 @@ def _refusals_in_bulk(tables: Tables, activities: pd.DataFrame, rows: pd.DataFra
 def _with_overlapping_signups(activities: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
     """Per sign-up row: whether the person signs up anywhere else at an overlapping time. Only those
     rows can be refused as an overlap, so only they need the ledger's look at other activities."""
-    if rows.empty:
-        return np.zeros(0, dtype=bool)
+    if len(rows) <= FEW_ROWS:  # the ledger's look costs less than finding out it is not needed
+        return np.ones(len(rows), dtype=bool)
     pairs = rows[["person_id", "activity_id"]].drop_duplicates()
     spans = activities.set_index("activity_id")[["starts_at", "ends_at"]]
     pairs = pairs.join(spans, on="activity_id").sort_values(["person_id", "starts_at"], kind="stable")
@@ -274,7 +320,7 @@ def _attach_checkins(tables, activities, rosters) -> list[Problem]:
     """Attendance from the check-in log, judged in bulk: a code check-in counts for a confirmed person
     inside the window; a coordinator's counts always; each person once per activity, first one first."""
     rows = tables["checkins"].sort_values(["at", "checkin_id"], kind="stable")
-    rows = rows[rows["activity_id"].isin(rosters) & rows["person_id"].isin(tables["people"]["person_id"])]
+    rows = rows[_of_known(rows, rosters, _person_ids(tables))]
     return _judge_checkins(tables, activities, rosters, rows)
 
 
@@ -313,8 +359,10 @@ def _person_refusal(tables: Tables, person_id: str) -> Refusal | None:
 
 
 def _activity(tables: Tables, activity_id: str) -> pd.Series | None:
-    match = tables["activities"][tables["activities"]["activity_id"] == activity_id]
-    return None if match.empty else match.iloc[0]
+    activities = tables["activities"]
+    position = per_frame(activities, "position_of", lambda: {key: n for n, key in enumerate(activities["activity_id"])})
+    found = position.get(activity_id)
+    return None if found is None else activities.iloc[found]
 
 
 def _submission_refusal(tables: Tables, activity_id: str, person_id: str, now: dt.datetime):

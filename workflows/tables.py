@@ -1,6 +1,7 @@
 """The typed tables every workflow takes: one DataFrame per sheet, plus where each came from."""
 from __future__ import annotations
 
+import threading
 import weakref
 from dataclasses import dataclass, field
 
@@ -22,7 +23,17 @@ class Tables:
     derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)  # what `once` computed
 
     def __getitem__(self, key: str) -> pd.DataFrame:
-        return self.frames[key]
+        frame = self.frames[key]
+        return frame.whole() if isinstance(frame, Stacked) else frame
+
+    def length(self, key: str) -> int:
+        """The number of rows of the table, without joining rows laid over it."""
+        return len(self.frames[key])
+
+    def parts(self, key: str) -> tuple[pd.DataFrame, ...]:
+        """The table as the frames it is held in, in order (one, unless writes laid rows over it)."""
+        frame = self.frames[key]
+        return frame.parts if isinstance(frame, Stacked) else (frame,)
 
     def once(self, key, compute):
         """`compute()`, computed once for these tables: figures derived from one snapshot are shared by
@@ -37,6 +48,33 @@ class Tables:
         title = self.titles.get(table, table)
         label = self.labels.get(table, {}).get(column, column)
         return Problem(title, int(row), label, "" if value is None else str(value), code, params)
+
+
+class Stacked:
+    """A table's frame held as parts, one after another: the rows writes laid over the data are added
+    as a part instead of copying the whole table each time; joined once, when first read whole."""
+
+    MOST_PARTS = 32  # beyond this the laid-over parts are joined into one (the first part is not copied)
+
+    def __init__(self, parts: tuple[pd.DataFrame, ...]):
+        self.parts = parts
+        self._lock = threading.Lock()
+
+    @classmethod
+    def after(cls, held, rows: pd.DataFrame) -> "Stacked":
+        parts = (held.parts if isinstance(held, Stacked) else (held,)) + (rows,)
+        if len(parts) > cls.MOST_PARTS:
+            parts = (parts[0], pd.concat(parts[1:], ignore_index=True))
+        return cls(parts)
+
+    def __len__(self) -> int:
+        return sum(len(part) for part in self.parts)
+
+    def whole(self) -> pd.DataFrame:
+        with self._lock:  # joined once even when two readers ask at the same moment
+            if len(self.parts) > 1:
+                self.parts = (pd.concat(self.parts, ignore_index=True),)
+            return self.parts[0]
 
 
 def typed_frame(rows: list, dtypes: dict[str, str]) -> pd.DataFrame:
