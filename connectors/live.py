@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 
 from workflows.headers import missing_extra, normalise, write_positions
+from connectors.bulk import cycle_collection_paused
 from connectors.overlay import aligned_cells, index_for_writes, with_cells, with_rows
 from connectors.parsing import parse_snapshot
 from connectors.sheet import QueuedForSync, Snapshot, Stamp, Workbook
@@ -47,7 +48,8 @@ class LiveData:
         with self._memo_lock:
             if key in self._memo:
                 return self._memo[key]
-        value = compute(self.tables, *arguments)
+        with cycle_collection_paused():  # figures of a whole snapshot: bulk work (see `bulk`)
+            value = compute(self.tables, *arguments)
         with self._memo_lock:
             return self._memo.setdefault(key, value)
 
@@ -186,12 +188,13 @@ class LiveWorkbook:
         under way are laid over its result again, so a slow read never hides a write from its author."""
         with self._laying:
             started = self._writes
-        snapshot = snapshot or self.workbook.snapshot()
-        unchanged = (self._data is not None and self._data.snapshot is not None
-                     and snapshot.sheets == self._data.snapshot.sheets)
-        tables = None if unchanged else parse_snapshot(snapshot)
-        if tables is not None:
-            index_for_writes(tables)  # here, not in the first write after this read
+        with cycle_collection_paused():  # millions of cells and no reference cycle (see `bulk`)
+            snapshot = snapshot or self.workbook.snapshot()
+            unchanged = (self._data is not None and self._data.snapshot is not None
+                         and snapshot.sheets == self._data.snapshot.sheets)
+            tables = None if unchanged else parse_snapshot(snapshot)
+            if tables is not None:
+                index_for_writes(tables)  # here, not in the first write after this read
         with self._laying:
             self._read_at = self._clock()
             self.reads += 1
@@ -203,7 +206,8 @@ class LiveWorkbook:
         fresh = None
         if tables is not None and self._prepare is not None:  # outside the lock: writers go on meanwhile
             fresh = LiveData(tables, in_zone(snapshot.taken_at, tables.timezone), 0, snapshot)
-            self._prepare_data(fresh)
+            with cycle_collection_paused():
+                self._prepare_data(fresh)
         with self._laying:
             if tables is None:
                 tables = parse_snapshot(snapshot)
