@@ -19,6 +19,7 @@ from workflows.refusals import Refusal
 from workflows.tables import ROW, Tables, active_ids, per_frame
 
 CHECKIN_OPENS_BEFORE = dt.timedelta(hours=1)
+SIGNUP_ORDER, CHECKIN_ORDER = ["at", "signup_id"], ["at", "checkin_id"]  # the order the logs are taken in
 FEW_ROWS = 64  # rows a write appends: judged one by one, not in bulk
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
@@ -116,17 +117,24 @@ class _Ledger:
                 return other_id
         return None
 
+    def is_active(self, activity_id: str, person_id: str) -> bool:
+        mine = self.active_in.get(person_id)
+        return mine is not None and activity_id in mine
+
     def apply(self, activity_id: str, person_id: str, action: str) -> None:
-        active, cancelled = self.active[activity_id], self.cancelled[activity_id]
+        mine = self.active_in.get(person_id)  # holds activity_id exactly when the person is in its `active`
         if action == "cancel":
-            if person_id in active:
-                active.remove(person_id)
-                cancelled.append(person_id)
-                self.active_in[person_id].discard(activity_id)
-        elif person_id not in active:
-            active.append(person_id)
-            self.active_in.setdefault(person_id, set()).add(activity_id)
-            if person_id in cancelled:
+            if mine is not None and activity_id in mine:
+                self.active[activity_id].remove(person_id)
+                self.cancelled[activity_id].append(person_id)
+                mine.discard(activity_id)
+        elif mine is None or activity_id not in mine:
+            self.active[activity_id].append(person_id)
+            if mine is None:
+                mine = self.active_in[person_id] = set()
+            mine.add(activity_id)
+            cancelled = self.cancelled[activity_id]
+            if cancelled and person_id in cancelled:
                 cancelled.remove(person_id)
 
 
@@ -143,13 +151,24 @@ def derive(tables: Tables) -> Derivation:
     the whole log at once, and check-ins are judged against the finished rosters in bulk."""
     activities = tables["activities"]  # IDs are unique once parsed; the same frame keeps its lookups (`per_frame`)
     ledger, problems = _Ledger(activities), []
-    rows = tables["signups"].sort_values(["at", "signup_id"], kind="stable")
+    rows = tables["signups"].sort_values(SIGNUP_ORDER, kind="stable")
     rows = rows[_of_known(rows, ledger.active, _person_ids(tables))]
     problems = _apply_signups(tables, activities, ledger, rows)
     signup_problems = len(problems)
     rosters = {key: _roster(ledger, key) for key in ledger.active}
     problems.extend(_attach_checkins(tables, activities, rosters))
+    _ready_to_extend(tables)
     return Derivation(rosters, problems, _ledger=ledger, _signup_problems=signup_problems)
+
+
+def _ready_to_extend(tables: Tables) -> None:
+    """Makes the lookups `extended` needs of the logs as read, with the derivation (off the request
+    path in the app), so the first sign-up after a read does not scan 300,000 rows for them."""
+    for part in tables.parts("signups"):
+        _last_in_order(part, SIGNUP_ORDER)
+    for part in tables.parts("checkins"):
+        _last_in_order(part, CHECKIN_ORDER)
+        _activities_checked_in(part)
 
 
 def _roster(ledger: _Ledger, activity_id: str, attended: list[str] | None = None) -> Roster:
@@ -172,7 +191,7 @@ def _apply_signups(tables: Tables, activities: pd.DataFrame, ledger: _Ledger, ro
         elif code == "deadline_passed":
             problems.append(tables.problem("signups", rows[ROW].iat[i], "at", rows["at"].iat[i], code,
                                            deadline=f"{deadlines[activity_id]:%Y-%m-%d %H:%M}"))
-        elif (may_clash[i] and action == "signup" and person_id not in ledger.active[activity_id]
+        elif (may_clash[i] and action == "signup" and not ledger.is_active(activity_id, person_id)
               and (clash := ledger.clash(activity_id, person_id)) is not None):
             problems.append(tables.problem("signups", rows[ROW].iat[i], "activity_id", activity_id, "overlap",
                                            activity_id=clash))
@@ -188,7 +207,7 @@ def extended(derivation: Derivation, tables: Tables, table: str, start: int) -> 
     A sign-up then costs the rows it adds, not a derivation of the whole log."""
     if derivation._ledger is None or table not in ("signups", "checkins"):
         return None
-    order = ["at", "signup_id" if table == "signups" else "checkin_id"]
+    order = SIGNUP_ORDER if table == "signups" else CHECKIN_ORDER
     before, new = _split_at(tables.parts(table), start)
     if new.empty:
         return derivation  # the write added no row the table did not hold
@@ -269,8 +288,15 @@ def _activities_checked_in(checkins: pd.DataFrame) -> frozenset:
 
 def _of_known(rows: pd.DataFrame, activities, people: frozenset) -> np.ndarray:
     """Per row: whether its activity and person are known."""
-    return np.fromiter((a in activities and p in people for a, p in zip(rows["activity_id"], rows["person_id"])),
-                       dtype=bool, count=len(rows))
+    return _each_in(rows["activity_id"], activities) & _each_in(rows["person_id"], people)
+
+
+def _each_in(values: pd.Series, keys) -> np.ndarray:
+    """Per value: whether it is one of `keys` (a set or a dict's keys): hashed in one go for a whole
+    log, looked up one by one for a write's few rows (hashing the keys would cost more)."""
+    if len(values) > FEW_ROWS:
+        return values.isin(list(keys)).to_numpy(dtype=bool)
+    return np.fromiter((value in keys for value in values), dtype=bool, count=len(values))
 
 
 def _person_ids(tables: Tables) -> frozenset:
@@ -283,8 +309,9 @@ def _refusals_in_bulk(tables: Tables, activities: pd.DataFrame, rows: pd.DataFra
     if rows.empty:
         return []
     active, deadlines = active_ids(tables), _deadline_of(activities)
-    inactive = np.fromiter((p not in active for p in rows["person_id"]), dtype=bool, count=len(rows))
-    deadline = pd.Series([deadlines.get(a) for a in rows["activity_id"]], index=rows.index)
+    inactive = ~_each_in(rows["person_id"], active)
+    deadline = (rows["activity_id"].map(deadlines) if len(rows) > FEW_ROWS
+                else pd.Series([deadlines.get(a) for a in rows["activity_id"]], index=rows.index))
     late = (rows["at"] > deadline).to_numpy(dtype=bool, na_value=False)
     return list(np.select([inactive, late], ["person_not_active", "deadline_passed"], default=""))
 
@@ -319,7 +346,7 @@ def _deadlines(activities: pd.DataFrame) -> pd.Series:
 def _attach_checkins(tables, activities, rosters) -> list[Problem]:
     """Attendance from the check-in log, judged in bulk: a code check-in counts for a confirmed person
     inside the window; a coordinator's counts always; each person once per activity, first one first."""
-    rows = tables["checkins"].sort_values(["at", "checkin_id"], kind="stable")
+    rows = tables["checkins"].sort_values(CHECKIN_ORDER, kind="stable")
     rows = rows[_of_known(rows, rosters, _person_ids(tables))]
     return _judge_checkins(tables, activities, rosters, rows)
 
