@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 
 from workflows.headers import missing_extra, normalise, write_positions
-from connectors.bulk import cycle_collection_paused
+from connectors.bulk import cycle_collection_paused, hand_back_last_read, read_set_aside
 from connectors.overlay import aligned_cells, index_for_writes, with_cells, with_rows
 from connectors.parsing import parse_snapshot
 from connectors.sheet import QueuedForSync, Snapshot, Stamp, Workbook
@@ -188,7 +188,8 @@ class LiveWorkbook:
         under way are laid over its result again, so a slow read never hides a write from its author."""
         with self._laying:
             started = self._writes
-        with cycle_collection_paused():  # millions of cells and no reference cycle (see `bulk`)
+        hand_back_last_read()
+        with read_set_aside():  # millions of cells and no reference cycle (see `bulk`)
             snapshot = snapshot or self.workbook.snapshot()
             unchanged = (self._data is not None and self._data.snapshot is not None
                          and snapshot.sheets == self._data.snapshot.sheets)
@@ -206,7 +207,7 @@ class LiveWorkbook:
         fresh = None
         if tables is not None and self._prepare is not None:  # outside the lock: writers go on meanwhile
             fresh = LiveData(tables, in_zone(snapshot.taken_at, tables.timezone), 0, snapshot)
-            with cycle_collection_paused():
+            with read_set_aside():
                 self._prepare_data(fresh)
         with self._laying:
             if tables is None:
