@@ -35,3 +35,23 @@ def test_the_chinese_texts_have_no_english_words_left_in_them():
     for key, texts in CATALOG.items():
         words = set(re.findall(r"[A-Za-z]{3,}", PLACEHOLDER.sub("", texts["zh"]))) - allowed
         assert not words, (key, words)
+
+
+def test_a_file_made_outside_the_page_run_is_in_the_language_pinned_for_it():
+    """A download made when clicked runs without the page's session: its language is pinned."""
+    import threading
+
+    from ui.i18n import in_language, t
+
+    made = {}
+
+    def make(lang):
+        with in_language(lang):
+            made[lang] = t("yes")
+
+    threads = [threading.Thread(target=make, args=(lang,)) for lang in ("en", "zh")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert made == {"en": "yes", "zh": "是"}

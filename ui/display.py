@@ -5,6 +5,7 @@ import pandas as pd
 
 from ui.i18n import t, t_or
 from workflows.schema import table as schema_table
+from workflows.tables import once_per_value
 
 
 def choice_label(table: str, column: str, value) -> str:
@@ -25,12 +26,16 @@ def readable(table: str, frame: pd.DataFrame) -> pd.DataFrame:
         if column.key not in shown.columns:
             continue
         if column.type == "enum":
-            shown[column.key] = shown[column.key].map(lambda v, c=column.key: choice_label(table, c, v))
+            shown[column.key] = _labelled(shown[column.key], lambda v, c=column.key: choice_label(table, c, v))
         elif table == "requests" and column.key == "category":
-            shown[column.key] = shown[column.key].map(category_label)
+            shown[column.key] = _labelled(shown[column.key], category_label)
         elif column.type == "bool":
-            shown[column.key] = shown[column.key].map(lambda v: "" if pd.isna(v) else t("yes") if v else t("no"))
+            shown[column.key] = _labelled(shown[column.key], lambda v: "" if pd.isna(v) else t("yes") if v else t("no"))
     return shown
+
+
+def _labelled(values: pd.Series, label) -> pd.Series:
+    return pd.Series(once_per_value(values, label), index=values.index, dtype=object)
 
 
 def number_text(value) -> str:

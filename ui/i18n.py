@@ -5,6 +5,9 @@ choice is kept in the session, so it holds across pages.
 """
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
+
 import streamlit as st
 
 from workflows.notification_texts import NOTIFICATION_TEXTS
@@ -650,12 +653,29 @@ def _choice_entries() -> dict[str, dict[str, str]]:
 CATALOG.update(_choice_entries())
 
 
+_pinned = threading.local()  # a language fixed for work done outside a page run (see `in_language`)
+
+
 def language() -> str:
+    pinned = getattr(_pinned, "lang", None)
+    if pinned is not None:
+        return pinned
     chosen = st.session_state.get("lang")
     if chosen in LANGUAGES:
         return chosen
     locale = (st.context.locale or "zh").lower()
     return "zh" if locale.startswith("zh") else "en"
+
+
+@contextmanager
+def in_language(lang: str):
+    """Texts in `lang` on this thread: for a file made when its download is clicked, outside the page
+    run (where the page's session, and so its language, cannot be read)."""
+    before, _pinned.lang = getattr(_pinned, "lang", None), lang
+    try:
+        yield
+    finally:
+        _pinned.lang = before
 
 
 def t(key: str, **values) -> str:

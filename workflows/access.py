@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from workflows.schema import table as schema_table
+from workflows.tables import once_per_value
 
 VOLUNTEER, COORDINATOR, LEADER = "volunteer", "coordinator", "leader"
 PUBLIC = "public"
@@ -119,11 +120,5 @@ def _entitled_rows(table: str, frame: pd.DataFrame, viewer: Viewer, people: pd.D
     key = "branch" if table == "activities" else {"requests": "requester_id"}.get(table, "person_id")
     if key not in frame.columns:
         return pd.Series(may_see_private_row(viewer, table, {}, branch_of), index=frame.index, dtype=bool)
-    verdicts: dict = {}
-
-    def verdict(value) -> bool:
-        if value not in verdicts:
-            verdicts[value] = may_see_private_row(viewer, table, {key: value}, branch_of)
-        return verdicts[value]
-
-    return pd.Series([verdict(value) for value in frame[key]], index=frame.index, dtype=bool)
+    verdicts = once_per_value(frame[key], lambda value: may_see_private_row(viewer, table, {key: value}, branch_of))
+    return pd.Series(verdicts, index=frame.index, dtype=bool)

@@ -96,6 +96,19 @@ def per_frame(frame: pd.DataFrame, name: str, compute):
     return _PER_FRAME[key]
 
 
+def once_per_value(values, compute) -> list:
+    """`[compute(v) for v in values]`, with `compute` called once per distinct value: a log of 300,000
+    rows repeats a few thousand people or a handful of statuses."""
+    done: dict = {}
+
+    def once(value):
+        if value not in done:
+            done[value] = compute(value)
+        return done[value]
+
+    return [once(value) for value in values]
+
+
 def active_ids(tables: Tables) -> frozenset:
     """The person_ids of the active people."""
     people = tables["people"]

@@ -1,8 +1,11 @@
 """The three journeys of journeys.md, in headless Chromium against the running app."""
 from __future__ import annotations
 
+import io
 import re
 import time
+
+import openpyxl
 
 from playwright.sync_api import expect
 
@@ -166,6 +169,10 @@ def test_coordinator_at_a_desk(journey):
     with page.expect_download() as download:
         j.click(page.get_by_role("button", name="下载工作簿（Excel）"))
     assert download.value.suggested_filename == "workbook.xlsx"
+    made = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()))  # made on the click, outside the run
+    people = made["people"]  # this workbook's own sheet title, and its own (Chinese) header cells
+    header = [cell.value for cell in people[1]]
+    assert "在册" in header and {row[header.index("在册")] for row in people.iter_rows(min_row=2, values_only=True)} <= {"是", "否"}
     j.shot("data")
 
 
