@@ -2,6 +2,7 @@
 import streamlit as st
 
 from documents.spreadsheets import frame_as_sheet, xlsx_bytes
+from services.activities import derivation_of
 from ui import settings
 from ui.display import audit_record_text, readable
 from ui.i18n import in_language, language, t
@@ -21,7 +22,7 @@ st.title(t("page.data"))
 def problems_section():
     """Refreshes by itself, so a fixed or newly broken cell shows within the refresh interval."""
     shown = data()
-    problems = data_problems(shown.tables)
+    problems = shown.memo("data_problems", lambda tables: data_problems(tables, derivation_of(shown)))
     st.subheader(t("data.problems"))
     st.caption(t("data.as_of", time=f"{shown.taken_at:%H:%M:%S}"))
     if not problems:
@@ -31,7 +32,8 @@ def problems_section():
     left, right = st.columns(2)
     sheets = left.multiselect(t("data.filter_sheet"), sorted({p.sheet for p in problems}), placeholder=t("widget.choose_many"))
     search = right.text_input(t("data.search")).strip().casefold()
-    rows = [(p, problem_text(p)) for p in problems if not sheets or p.sheet in sheets]
+    with in_language(language()):  # one look at the session for the language, not one per problem
+        rows = [(p, problem_text(p)) for p in problems if not sheets or p.sheet in sheets]
     rows = [(p, text) for p, text in rows
             if not search or search in p.value.casefold() or search in text.casefold()]
     st.dataframe([{t("data.sheet"): p.sheet, t("data.row"): p.row, t("data.column"): p.column,

@@ -9,6 +9,7 @@ from ui.messages import choice_text, refusal_text
 from ui.session import data, flash, guard, now, show_flash
 from ui.state import live
 from workflows.requests import board, suggested_members, timeline
+from workflows.tables import once_per_value
 
 viewer = guard("request_board")
 st.title(t("page.request_board"))
@@ -43,7 +44,9 @@ st.dataframe(table.rename(columns={"flag": "", "title": t("dash.col.title"), "ki
              hide_index=True, width="stretch", column_config={t("dash.col.due"): st.column_config.DatetimeColumn(
                  format="MM-DD HH:mm")})
 
-labels = {r.request_id: f"{r.title} · {choice_text('request_status', r.status)}" for r in everything.itertuples()}
+status_labels = once_per_value(everything["status"], lambda status: choice_text("request_status", status))
+labels = {request_id: f"{title} · {status}"
+          for request_id, title, status in zip(everything["request_id"], everything["title"], status_labels)}
 options = list(shown["request_id"])
 kept = st.session_state.get("board_request")  # the request last picked or acted on stays picked
 acted_on = st.session_state.get("board_acted_on")
@@ -75,9 +78,9 @@ if status == "submitted":
 if status in ("submitted", "accepted", "reopened"):
     members = suggested_members(tables, request_id, limit=8)
     people = tables["people"]
-    options = list(members["person_id"]) + [p for p in people["person_id"] if p not in set(members["person_id"])]
-    names = dict(zip(people["person_id"], people["name"]))
     suggested = set(members["person_id"])
+    options = list(members["person_id"]) + [p for p in people["person_id"] if p not in suggested]
+    names = dict(zip(people["person_id"], people["name"]))
     st.selectbox(t("board.assign_to"), options, key=f"assignee-{request_id}",
                  format_func=lambda p: ("★ " if p in suggested else "") + f"{names.get(p, '')} · {p}", placeholder=t("widget.choose"))
     st.button(t("step.assign"), type="primary",

@@ -48,8 +48,11 @@ st.download_button(t("roster.download"), xlsx_bytes([roster_sheet(rows, activity
 
 st.subheader(t("roster.checkin_person"))
 names = dict(zip(tables["people"]["person_id"], tables["people"]["name"]))
-signed_up = [p for p in roster.confirmed + roster.waitlisted if p not in roster.attended]
-walk_ins = [p for p in active_people(tables)["person_id"] if p not in set(signed_up) | set(roster.attended)]
+attended = set(roster.attended)
+signed_up = [p for p in roster.confirmed + roster.waitlisted if p not in attended]
+on_roster = set(signed_up) | attended
+walk_ins = [p for p in active_people(tables)["person_id"] if p not in on_roster]
+walk_in_set = set(walk_ins)
 candidates = signed_up + walk_ins  # the service checks the coordinator may check people in for this activity
 
 
@@ -64,7 +67,7 @@ def check_in_by_hand() -> None:
 
 if candidates:
     st.selectbox(t("field.name"), candidates, key="roster-person", placeholder=t("widget.choose"),
-                 format_func=lambda p: f"{names.get(p, '')} · {p}" + (f" {t('roster.walk_in')}" if p in walk_ins else ""))
+                 format_func=lambda p: f"{names.get(p, '')} · {p}" + (f" {t('roster.walk_in')}" if p in walk_in_set else ""))
     st.button(t("roster.checkin_button"), on_click=check_in_by_hand, type="primary")
 
 st.subheader(t("roster.qr"))

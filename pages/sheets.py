@@ -7,12 +7,12 @@ from documents.spreadsheets import SheetFile, xlsx_bytes
 from services.outcomes import Refused
 from services.sheet_edits import apply_upload, overwrite, plan_upload, revert, save_table_edits
 from ui.display import audit_record_text, plain
-from ui.i18n import t
+from ui.i18n import in_language, language, t
 from ui.messages import field_error, refusal_text
 from ui.session import data, flash, guard, now, show_flash
 from ui.state import live
 from ui.upload import uploader
-from workflows.access import HIDDEN, may_see_private_row, may_see_row
+from workflows.access import masked, visible_rows
 from workflows.schema import TABLES, table as schema_table
 from workflows.edit_rights import visible_changes
 from workflows.sheet_edits import editable_columns, sheet_positions
@@ -27,19 +27,20 @@ table = st.selectbox(t("data.table"), [spec.key for spec in TABLES], format_func
 spec = schema_table(table)
 raw = shown_data.snapshot.sheets[table]
 positions = sheet_positions(spec, raw.header)
-branch_of = dict(zip(tables["people"]["person_id"], tables["people"]["branch"]))
-private = [c.key for c in spec.columns if c.private]
 
 
-def row_cells(index: int) -> dict:
-    cells = {key: raw.cell(index, position) for key, position in positions.items()}
-    if private and not may_see_private_row(viewer, table, cells, branch_of):
-        cells.update({key: HIDDEN for key in private if cells.get(key)})
-    return {"_row": raw.row_number(index), **cells}
+def visible_sheet_rows() -> list[dict]:
+    """The sheet's non-blank rows as the viewer may see them: rows not theirs to read left out, private
+    cells masked (`visible_rows`, `masked`: judged once per owner, not per row of a 300,000-row log)."""
+    kept = [index for index, cells in enumerate(raw.rows) if any(c.strip() for c in cells)]
+    frame = pd.DataFrame({"_row": [raw.row_number(index) for index in kept],
+                          **{key: [raw.cell(index, position) for index in kept] for key, position in positions.items()}})
+    people = tables["people"]
+    return masked(table, visible_rows(table, frame, viewer, people), viewer, people).to_dict("records")
 
 
-rows = [cells for i in range(len(raw.rows)) if any(c.strip() for c in raw.rows[i])
-        for cells in [row_cells(i)] if may_see_row(viewer, table, cells, branch_of)]
+everything = visible_sheet_rows()
+rows = everything
 search = st.text_input(t("sheets.search"), key=f"search-{table}").strip()
 if search:
     rows = [r for r in rows if any(search in str(v) for k, v in r.items() if k != "_row")]
@@ -117,10 +118,17 @@ for change in recent.to_dict("records"):
         st.rerun()
 
 st.subheader(t("sheets.excel"))
-everything = [cells for i in range(len(raw.rows)) if any(c.strip() for c in raw.rows[i])
-              for cells in [row_cells(i)] if may_see_row(viewer, table, cells, branch_of)]  # private cells masked
-download = SheetFile(raw.title, [raw.header[positions[k]] for k in columns], [[r.get(k, "") for k in columns] for r in everything])
-st.download_button(t("sheets.download"), xlsx_bytes([download]), file_name=f"{table}.xlsx", icon=":material/download:")
+page_language = language()
+
+
+def sheet_file() -> bytes:
+    """Made when the button is clicked (outside the page run), with the private cells masked as shown."""
+    with in_language(page_language):
+        return xlsx_bytes([SheetFile(raw.title, [raw.header[positions[k]] for k in columns],
+                                     [[r.get(k, "") for k in columns] for r in everything])])
+
+
+st.download_button(t("sheets.download"), sheet_file, file_name=f"{table}.xlsx", icon=":material/download:")
 upload = uploader(t("sheets.upload"), ["xlsx"], key=f"upload-{table}-{version}")
 if upload is not None:
     preview = plan_upload(live(), viewer, table, upload.getvalue())

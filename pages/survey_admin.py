@@ -32,9 +32,9 @@ with create:
         title = st.text_input(t("admin.title"), max_chars=80, key=f"survey-title-{generation}")
         kind = st.segmented_control(t("admin.kind"), ["needs", "feedback"], default="needs",
                                     format_func=lambda k: t(f"survey_kind.{k}"), key=f"survey-kind-{generation}")
-        activity = st.selectbox(t("admin.activity"), [""] + list(tables["activities"]["activity_id"]),
-                                placeholder=t("widget.choose"),
-                                format_func=lambda a: a and tables["activities"].set_index("activity_id").loc[a, "title"],
+        titles = dict(zip(tables["activities"]["activity_id"], tables["activities"]["title"]))
+        activity = st.selectbox(t("admin.activity"), [""] + list(titles), placeholder=t("widget.choose"),
+                                format_func=lambda a: a and titles[a],
                                 key=f"survey-activity-{generation}")
         anonymous = st.checkbox(t("admin.anonymous"), key=f"survey-anonymous-{generation}")
         st.caption(t("admin.questions_help"))

@@ -9,16 +9,18 @@ import pandas as pd
 
 from workflows.hours import SELF_REPORT_LIMIT, source_rule_breaches
 from workflows.problems import Problem
-from workflows.signup import derive
+from workflows.signup import Derivation, derive
 from workflows.tables import ROW, Tables
 
 
-def data_problems(tables: Tables) -> list[Problem]:
+def data_problems(tables: Tables, derivation: Derivation | None = None) -> list[Problem]:
+    """Every problem of the workbook, in sheet order; `derivation`: the rosters of these tables, when
+    they are derived already (the sign-up and check-in rows the rules refuse are among the problems)."""
     found = list(tables.problems)
     for check in (_activities_end_after_start, _hours_within_the_bounds_of_their_source,
                   _unknown_references):
         found.extend(check(tables))
-    found.extend(derive(tables).problems)
+    found.extend((derivation or derive(tables)).problems)
     return sorted(found, key=lambda p: (p.sheet, p.row or 0, p.column))
 
 
