@@ -9,8 +9,8 @@ DIR (default: a folder in the system's temporary directory, kept between runs; n
   exported as CSV (`benchmarks/duckdb_report.py`): CPU seconds and peak memory of each process.
 - signup: sign-ups through the services by 10 threads at once (as 10 people on the app) vs a raw
   SQLite insert making the same duplicate and capacity checks, 10 threads: p50/p95 and throughput.
-- pages: the Dashboard, Activities, Leaderboard and My record pages under AppTest, first run after
-  start (the read and the prepared figures) and warm.
+- pages: the Dashboard, Activities, Leaderboard and My record pages, and the coordinator's desk
+  pages, under AppTest, first run after start (the read and the prepared figures) and warm.
 - google: Sheets API requests per refresh, sign-up, approval, batch approval and dispatch against the
   fake (tests/fake_sheets.py) vs the st-gsheets-connection pattern (a read per worksheet per TTL,
   clear + rewrite of the worksheet per save).
