@@ -196,3 +196,5 @@ def test_leader_watches_the_dashboard_refresh_by_itself(journey, e2e_workbook):
     with page.expect_download() as download:
         j.click(page.get_by_role("button", name="下载指标（CSV）"))
     assert download.value.suggested_filename.endswith(".csv")
+    csv_text = download.value.path().read_bytes().decode("utf-8-sig")  # made on the click, in the page's language
+    assert "服务总时长" in csv_text
