@@ -85,8 +85,6 @@ def _parse_each(column: Column, texts: pd.Series, tz: ZoneInfo) -> ParsedColumn:
         except BadCell as why:
             values.append(None)
             bad[position] = (text, why)
-    if column.type == "text":
-        return ParsedColumn(pd.Series(values, dtype=object), blank, bad)
     return ParsedColumn(_typed(pd.Series(values, dtype=object), column), blank, bad)
 
 

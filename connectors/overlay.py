@@ -43,7 +43,7 @@ def with_rows(tables: Tables, snapshot: Snapshot, table: str, new_rows: list[lis
     parsed[ROW] = parsed[ROW] + offset
     problems = [dataclasses.replace(p, row=p.row + offset) for p in problems
                 if p.row is not None and p.row > 1]  # the sheet's and header's problems are known already
-    frame = Stacked.after(tables.frames[table], parsed) if len(parsed) else tables.frames[table]
+    frame = Stacked.after(tables.parts(table), parsed) if len(parsed) else tables.frames[table]
     return _replaced(tables, table, frame, problems), _with_sheet(snapshot, table, sheet)
 
 

@@ -7,7 +7,7 @@ from ui import settings
 from ui.charts import breakdown_chart, coverage_chart, requests_chart, trend_chart
 from ui.display import choice_label, readable
 from ui.downloads import dashboard_sheets
-from ui.i18n import in_language, language, t
+from ui.i18n import in_this_language, language, t
 from ui.session import dashboard_of, data, figures_data, figures_moment, guard
 from workflows.access import COORDINATOR
 from workflows.dashboard import HEADLINES, LOWER_IS_BETTER
@@ -65,13 +65,9 @@ def live_dashboard() -> None:
     st.subheader(t("page.leaderboard"))
     st.dataframe(figures.leaderboard.drop(columns=["person_id"]).rename(columns=lambda c: t(f"dash.col.{c}")),
                  hide_index=True, width="stretch")
-    page_language = language()
-
-    def files() -> tuple[bytes, bytes]:
-        """Made on the first click (outside the page run, in its language), once per snapshot and filters."""
-        with in_language(page_language):
-            return shown.memo("dashboard-files", lambda tables, *key: _files(figures), branch or None, frequency,
-                              since, moment, page_language)
+    files = in_this_language(  # made on the first click, once per snapshot, filters and language
+        lambda: shown.memo("dashboard-files", lambda tables, *key: _files(figures), branch or None, frequency, since,
+                           moment, language()))
 
     first, second = st.columns(2)
     first.download_button(t("dash.download_excel"), lambda: files()[0], file_name=f"indicators-{moment:%Y%m%d}.xlsx",

@@ -5,7 +5,7 @@ from documents.spreadsheets import frame_as_sheet, xlsx_bytes
 from services.activities import derivation_of
 from ui import settings
 from ui.display import audit_record_text, readable
-from ui.i18n import in_language, language, t
+from ui.i18n import in_language, in_this_language, language, t
 from ui.messages import problem_text
 from ui.session import data, guard
 from ui.state import spreadsheet_link
@@ -69,17 +69,13 @@ else:
 link = spreadsheet_link()
 if link:
     st.link_button(t("data.open_sheet"), link, icon=":material/open_in_new:")
-page_language = language()
-
-
 def whole_workbook() -> bytes:
-    """Made when the button is clicked (a whole university's workbook takes a while), in the page's language."""
-    with in_language(page_language):
-        return xlsx_bytes([frame_as_sheet(tables.titles[s.key], readable(s.key, masked(
-            s.key, visible_rows(s.key, tables[s.key], viewer, tables["people"]), viewer, tables["people"])),
-                                          tables.labels[s.key]) for s in TABLES])
+    """Made when the button is clicked: a whole university's workbook takes a while."""
+    return xlsx_bytes([frame_as_sheet(tables.titles[s.key], readable(s.key, masked(
+        s.key, visible_rows(s.key, tables[s.key], viewer, tables["people"]), viewer, tables["people"])),
+                                      tables.labels[s.key]) for s in TABLES])
 
 
-st.download_button(t("data.download"), whole_workbook, file_name="workbook.xlsx",
+st.download_button(t("data.download"), in_this_language(whole_workbook), file_name="workbook.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                    icon=":material/download:")

@@ -7,7 +7,7 @@ from documents.spreadsheets import SheetFile, xlsx_bytes
 from services.outcomes import Refused
 from services.sheet_edits import apply_upload, overwrite, plan_upload, revert, save_table_edits
 from ui.display import audit_record_text, plain
-from ui.i18n import in_language, language, t
+from ui.i18n import in_this_language, t
 from ui.messages import field_error, refusal_text
 from ui.session import data, flash, guard, now, show_flash
 from ui.state import live
@@ -118,17 +118,13 @@ for change in recent.to_dict("records"):
         st.rerun()
 
 st.subheader(t("sheets.excel"))
-page_language = language()
-
-
 def sheet_file() -> bytes:
-    """Made when the button is clicked (outside the page run), with the private cells masked as shown."""
-    with in_language(page_language):
-        return xlsx_bytes([SheetFile(raw.title, [raw.header[positions[k]] for k in columns],
-                                     [[r.get(k, "") for k in columns] for r in everything])])
+    """Made when the button is clicked, with the private cells masked as shown."""
+    return xlsx_bytes([SheetFile(raw.title, [raw.header[positions[k]] for k in columns],
+                                 [[r.get(k, "") for k in columns] for r in everything])])
 
 
-st.download_button(t("sheets.download"), sheet_file, file_name=f"{table}.xlsx", icon=":material/download:")
+st.download_button(t("sheets.download"), in_this_language(sheet_file), file_name=f"{table}.xlsx", icon=":material/download:")
 upload = uploader(t("sheets.upload"), ["xlsx"], key=f"upload-{table}-{version}")
 if upload is not None:
     preview = plan_upload(live(), viewer, table, upload.getvalue())

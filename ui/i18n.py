@@ -678,6 +678,17 @@ def in_language(lang: str):
         _pinned.lang = before
 
 
+def in_this_language(make):
+    """`make`, to be called later outside the page run (a file made when its download is clicked),
+    in the language of the page that offers it."""
+    lang = language()
+
+    def made():
+        with in_language(lang):
+            return make()
+    return made
+
+
 def t(key: str, **values) -> str:
     text = CATALOG[key][language()]
     return text.format(**values) if values else text

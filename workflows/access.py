@@ -95,8 +95,13 @@ def may_see_private_row(viewer: Viewer, table: str, row, branch_of: dict[str, st
     """Whether the viewer may see the private cells of this row of `table` (a dict or a Series)."""
     if table == "activities":
         return may_manage_activity(viewer, row.get("branch"))
-    owner = row.get({"requests": "requester_id"}.get(table, "person_id")) or ""
+    owner = row.get(_owner_column(table)) or ""
     return may_see_private_of(viewer, owner, branch_of.get(owner))
+
+
+def _owner_column(table: str) -> str:
+    """The column whose value decides who may see a row's private cells (an activity's: its branch)."""
+    return "branch" if table == "activities" else {"requests": "requester_id"}.get(table, "person_id")
 
 
 def visible_rows(table: str, frame: pd.DataFrame, viewer: Viewer, people: pd.DataFrame) -> pd.DataFrame:
@@ -117,7 +122,7 @@ def _entitled_rows(table: str, frame: pd.DataFrame, viewer: Viewer, people: pd.D
     """`may_see_private_row` for every row: the verdict depends only on the row's owner (an activity's
     branch), so it is made once per distinct one, not once per row of a 300,000-row log."""
     branch_of = dict(zip(people["person_id"], people["branch"]))
-    key = "branch" if table == "activities" else {"requests": "requester_id"}.get(table, "person_id")
+    key = _owner_column(table)
     if key not in frame.columns:
         return pd.Series(may_see_private_row(viewer, table, {}, branch_of), index=frame.index, dtype=bool)
     verdicts = once_per_value(frame[key], lambda value: may_see_private_row(viewer, table, {key: value}, branch_of))

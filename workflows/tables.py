@@ -61,8 +61,8 @@ class Stacked:
         self._lock = threading.Lock()
 
     @classmethod
-    def after(cls, held, rows: pd.DataFrame) -> "Stacked":
-        parts = (held.parts if isinstance(held, Stacked) else (held,)) + (rows,)
+    def after(cls, parts: tuple[pd.DataFrame, ...], rows: pd.DataFrame) -> "Stacked":
+        parts = parts + (rows,)
         if len(parts) > cls.MOST_PARTS:
             parts = (parts[0], pd.concat(parts[1:], ignore_index=True))
         return cls(parts)
