@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import pandas as pd
 
+from connectors import row_parsing
 from connectors.column_parsing import DTYPES, parse_column
 from workflows.headers import column_positions, header_label, normalise
 from connectors.sheet import RawSheet, Snapshot
@@ -64,6 +65,8 @@ def parse_sheet(table: Table, raw: RawSheet | None, tz: ZoneInfo) -> tuple[pd.Da
                 for column in table.columns if column.required and column.key not in positions]
     if problems:  # as if every row left that required cell empty: no row is read, the table is empty
         return empty_frame(table), problems
+    if len(raw.rows) <= row_parsing.FEW_ROWS:  # a write's few rows
+        return row_parsing.parse_few_rows(table, raw, positions, tz)
     cells, numbers = _nonblank_rows(raw)
     if not len(numbers):  # most sheets of a new workbook: nothing to parse
         return empty_frame(table), []

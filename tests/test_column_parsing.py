@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import connectors.column_parsing as column_parsing
+import connectors.row_parsing as row_parsing
 from connectors.parsing import parse_sheet
 from connectors.sheet import RawSheet
 from workflows.cells import BadCell, parse_cell
@@ -120,17 +121,38 @@ def sheets(draw):
     return spec, RawSheet(spec.zh, header, rows)
 
 
-@pytest.mark.parametrize("few_cells", [0, 100], ids=["in bulk", "each cell"])
+WAYS = {"in bulk": (0, 0), "each cell": (100, 0), "row by row": (0, 100)}  # (FEW_CELLS, FEW_ROWS)
+
+
+def parsed_in(way: str, spec, raw: RawSheet):
+    few_cells, few_rows = WAYS[way]
+    with patch.object(column_parsing, "FEW_CELLS", few_cells), patch.object(row_parsing, "FEW_ROWS", few_rows):
+        return parse_sheet(spec, raw, TZ)
+
+
+@pytest.mark.parametrize("way", list(WAYS))
 @settings(max_examples=300, deadline=None)
 @given(sheet=sheets())
-def test_parsing_by_column_agrees_with_parsing_cell_by_cell(few_cells, sheet):
-    """Both ways a column is parsed: in bulk (long columns) and cell by cell (a write's few rows)."""
+def test_parsing_by_column_agrees_with_parsing_cell_by_cell(way, sheet):
+    """Every way a sheet is parsed: by column in bulk (long columns), by column cell by cell, and row by
+    row (a write's few rows)."""
     spec, raw = sheet
-    with patch.object(column_parsing, "FEW_CELLS", few_cells):
-        frame, problems = parse_sheet(spec, raw, TZ)
+    frame, problems = parsed_in(way, spec, raw)
     records, expected_problems = reference_parse(spec, raw)
     assert problems == expected_problems
     assert normalised(as_records(frame), spec) == normalised(records, spec)
+
+
+@settings(max_examples=100, deadline=None)
+@given(sheet=sheets())
+def test_a_few_rows_parse_to_columns_of_the_same_types_as_a_whole_sheet(sheet):
+    """A write's rows are laid after the sheet's as a part of one table: their columns must not differ
+    in type, or joining the parts would change the whole table's."""
+    spec, raw = sheet
+    in_bulk, _ = parsed_in("in bulk", spec, raw)
+    row_by_row, _ = parsed_in("row by row", spec, raw)
+    assert row_by_row.dtypes.to_dict() == in_bulk.dtypes.to_dict()
+    assert list(row_by_row.columns) == list(in_bulk.columns)
 
 
 def test_a_university_sized_column_in_the_apps_own_forms_needs_no_cell_by_cell_parse(monkeypatch):
