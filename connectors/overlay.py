@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from workflows.headers import column_positions, normalise
 from connectors.parsing import parse_sheet
-from connectors.sheet import RawSheet, Snapshot
+from connectors.sheet import RawSheet, Snapshot, StackedRows
 from workflows.schema import table as schema_table
 from workflows.tables import ROW, Stacked, Tables, per_frame
 
@@ -37,12 +37,10 @@ def with_rows(tables: Tables, snapshot: Snapshot, table: str, new_rows: list[lis
     new_rows = _not_known(spec, tables.parts(table), column_positions(spec, header), new_rows)
     if not new_rows:
         return tables, snapshot
-    sheet = RawSheet(old.title, header, old.rows + new_rows)
-    parsed, problems = parse_sheet(spec, RawSheet(old.title, header, new_rows), ZoneInfo(tables.timezone))
-    offset = len(old.rows)
-    parsed[ROW] = parsed[ROW] + offset
-    problems = [dataclasses.replace(p, row=p.row + offset) for p in problems
-                if p.row is not None and p.row > 1]  # the sheet's and header's problems are known already
+    sheet = RawSheet(old.title, header, StackedRows.after(old.rows, new_rows))
+    parsed, problems = parse_sheet(spec, RawSheet(old.title, header, new_rows), ZoneInfo(tables.timezone),
+                                   first_index=len(old.rows))
+    problems = [p for p in problems if p.row is not None and p.row > 1]  # the sheet's and header's are known
     frame = Stacked.after(tables.parts(table), parsed) if len(parsed) else tables.frames[table]
     return _replaced(tables, table, frame, problems), _with_sheet(snapshot, table, sheet)
 
@@ -68,11 +66,12 @@ def with_cells(tables: Tables, snapshot: Snapshot, table: str, key: dict[str, st
             cells[positions[column]] = str(value)
     rows = list(old.rows)
     rows[index] = cells
-    parsed, problems = parse_sheet(spec, RawSheet(old.title, old.header, [cells]), ZoneInfo(tables.timezone))
-    parsed[ROW] = index + 2
+    parsed, problems = parse_sheet(spec, RawSheet(old.title, old.header, [cells]), ZoneInfo(tables.timezone),
+                                   first_index=index)
     frame = pd.concat([frame.iloc[:position], parsed, frame.iloc[position + 1:]], ignore_index=True)
-    kept = [p for p in tables.problems if not (p.sheet == old.title and p.row == index + 2)]
-    found = [dataclasses.replace(p, row=index + 2) for p in problems if p.row == 2]
+    number = RawSheet.row_number(index)
+    kept = [p for p in tables.problems if not (p.sheet == old.title and p.row == number)]
+    found = [p for p in problems if p.row == number]
     return (dataclasses.replace(tables, frames={**tables.frames, table: frame}, problems=kept + found),
             _with_sheet(snapshot, table, RawSheet(old.title, old.header, rows)))
 

@@ -56,7 +56,10 @@ def _timezone(snapshot: Snapshot) -> tuple[str, list[Problem]]:
     return DEFAULT_TIMEZONE, []
 
 
-def parse_sheet(table: Table, raw: RawSheet | None, tz: ZoneInfo) -> tuple[pd.DataFrame, list[Problem]]:
+def parse_sheet(table: Table, raw: RawSheet | None, tz: ZoneInfo, first_index: int = 0
+                ) -> tuple[pd.DataFrame, list[Problem]]:
+    """`first_index`: `raw` holds the sheet's rows from this one on (a write's rows), and row numbers
+    are the sheet's."""
     if raw is None:
         return empty_frame(table), [Problem(table.zh, None, "", "", "worksheet_missing",
                                             {"table": table.key, "title": table.zh})]
@@ -66,8 +69,8 @@ def parse_sheet(table: Table, raw: RawSheet | None, tz: ZoneInfo) -> tuple[pd.Da
     if problems:  # as if every row left that required cell empty: no row is read, the table is empty
         return empty_frame(table), problems
     if len(raw.rows) <= row_parsing.FEW_ROWS:  # a write's few rows
-        return row_parsing.parse_few_rows(table, raw, positions, tz)
-    cells, numbers = _nonblank_rows(raw)
+        return row_parsing.parse_few_rows(table, raw, positions, tz, first_index)
+    cells, numbers = _nonblank_rows(raw, first_index)
     if not len(numbers):  # most sheets of a new workbook: nothing to parse
         return empty_frame(table), []
     found: list[tuple[int, int, Problem]] = []  # (row index, column order, problem): sorted as the sheet reads
@@ -99,7 +102,7 @@ def parse_sheet(table: Table, raw: RawSheet | None, tz: ZoneInfo) -> tuple[pd.Da
     return _frame(table, frame), [problem for _, _, problem in found]
 
 
-def _nonblank_rows(raw: RawSheet) -> tuple[dict[int, pd.Series], np.ndarray]:
+def _nonblank_rows(raw: RawSheet, first_index: int) -> tuple[dict[int, pd.Series], np.ndarray]:
     """The cells of the rows that hold anything, column by column, and those rows' sheet numbers."""
     width = len(raw.header)
     kept = [index for index, row in enumerate(raw.rows) if "".join(row).strip()]
@@ -109,7 +112,7 @@ def _nonblank_rows(raw: RawSheet) -> tuple[dict[int, pd.Series], np.ndarray]:
     # object columns of the very str objects read: a text cell that needs no stripping is not copied
     columns = list(zip(*rows)) if rows else [()] * width
     cells = {position: pd.Series(columns[position], dtype=object) for position in range(width)}
-    return cells, np.array([RawSheet.row_number(index) for index in kept], dtype="int64")
+    return cells, np.array([RawSheet.row_number(first_index + index) for index in kept], dtype="int64")
 
 
 def _as_wide(row: list[str], width: int) -> list[str]:

@@ -22,11 +22,11 @@ from workflows.tables import ROW
 FEW_ROWS = 8  # sheets this short are parsed here, row by row
 
 
-def parse_few_rows(table: Table, raw: RawSheet, positions: dict[str, int], tz: ZoneInfo
+def parse_few_rows(table: Table, raw: RawSheet, positions: dict[str, int], tz: ZoneInfo, first_index: int = 0
                    ) -> tuple[pd.DataFrame, list[Problem]]:
-    """(typed frame, problems) of a sheet of at most a few rows; the required columns are present."""
+    """(typed frame, problems) of a sheet's few rows from `first_index` on; the required columns are present."""
     kept, problems, firsts = [], [], {}
-    for index, row in enumerate(raw.rows):
+    for index, row in enumerate(raw.rows, start=first_index):
         if not "".join(row).strip():
             continue
         number = RawSheet.row_number(index)

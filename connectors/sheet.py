@@ -1,9 +1,12 @@
 """What a backend hands out: the cells of worksheets exactly as they are, as text."""
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import itertools
 from dataclasses import dataclass, field
-from typing import Callable, Protocol, Sequence
+from collections.abc import Sequence
+from typing import Callable, Protocol
 
 # (column, clock): fill that column of every appended row with the time of the write itself
 Stamp = tuple[str, Callable[[], dt.datetime]]
@@ -19,6 +22,46 @@ def stamped(rows: list[dict[str, str]], stamp: Stamp | None) -> list[dict[str, s
     return [{**row, column: value} for row in rows]
 
 
+class StackedRows(Sequence):
+    """A sheet's rows as read followed by the rows written since, held as chunks: a write adds its
+    rows without copying the 300,000 read ones (the data before the write still holds those)."""
+
+    MOST_CHUNKS = 32  # past this, the written rows are joined into one chunk (the read rows never are)
+
+    def __init__(self, chunks: tuple[list[list[str]], ...]):
+        self._chunks = chunks
+        self._ends = list(itertools.accumulate(len(chunk) for chunk in chunks))
+
+    @classmethod
+    def after(cls, rows: Sequence[list[str]], more: list[list[str]]) -> "StackedRows":
+        chunks = (rows._chunks if isinstance(rows, StackedRows) else (rows,)) + (list(more),)
+        if len(chunks) > cls.MOST_CHUNKS:
+            chunks = (chunks[0], [row for chunk in chunks[1:] for row in chunk])
+        return cls(chunks)
+
+    def __len__(self) -> int:
+        return self._ends[-1] if self._ends else 0
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return list(self)[index]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        chunk = bisect.bisect_right(self._ends, index)
+        return self._chunks[chunk][index - (self._ends[chunk - 1] if chunk else 0)]
+
+    def __iter__(self):
+        return itertools.chain.from_iterable(self._chunks)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Sequence) and len(self) == len(other) and all(a == b for a, b in zip(self, other))
+
+    def __repr__(self) -> str:
+        return f"StackedRows({list(self)!r})"
+
+
 @dataclass
 class RawSheet:
     """One worksheet as read: its header row and data rows, every cell text.
@@ -28,7 +71,7 @@ class RawSheet:
 
     title: str
     header: list[str]
-    rows: list[list[str]] = field(default_factory=list)
+    rows: Sequence[list[str]] = field(default_factory=list)  # a list, or StackedRows after a write
 
     @staticmethod
     def row_number(index: int) -> int:

@@ -7,14 +7,11 @@ name starts with `_` are the app's own (e.g. sign-in codes) and are not workshee
 """
 from __future__ import annotations
 
+import sqlite3
 import threading
 from pathlib import Path
 
-from sqlalchemy import create_engine, event
-
 from connectors.files_private import private_file
-from sqlalchemy.engine import Connection, Engine
-
 from workflows.headers import (check_extra_columns, column_positions, header_for_new_columns, missing_columns,
                                missing_extra, normalise, tables_by_title, write_positions)
 from connectors.sheet import Conflict, RawSheet, RowNotFound, Snapshot, Stamp, Tail, TargetedUpdates, stamped
@@ -22,8 +19,9 @@ from workflows import clock as system_clock
 from workflows.schema import ALL_TABLES, INTERNAL_TABLES, table as schema_table
 
 ROW_ID = "_row"
-_engines: dict[str, Engine] = {}
-_engines_lock = threading.Lock()
+IDLE_CONNECTIONS = 16  # kept open for the next transaction; more than this many at once are opened anew
+_pools: dict[str, "_Connections"] = {}
+_pools_lock = threading.Lock()
 
 
 def _quote(name: str) -> str:
@@ -38,36 +36,55 @@ def _text(value) -> str:
     return str(value)
 
 
-def engine_for(url: str) -> Engine:
-    with _engines_lock:
-        if url not in _engines:
-            _make_parent_folder(url)
-            engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
-            event.listen(engine, "connect", _configure_connection)
-            _engines[url] = engine
-        return _engines[url]
+def connections_for(url: str) -> "_Connections":
+    with _pools_lock:
+        if url not in _pools:
+            path = url.removeprefix("sqlite:///")
+            if path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+                private_file(path)
+            _pools[url] = _Connections(path)
+        return _pools[url]
 
 
-def _make_parent_folder(url: str) -> None:
-    path = url.removeprefix("sqlite:///")
-    if path and path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        private_file(path)
+class _Connections:
+    """Open connections to one workbook file, reused: opening and setting up a connection costs
+    more than the few statements of a sign-up. A connection serves one transaction at a time."""
 
+    def __init__(self, path: str):
+        self.path = path
+        self._idle: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
 
-def _configure_connection(dbapi_connection, _record) -> None:
-    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=60000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+    def take(self) -> sqlite3.Connection:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        return self._opened()
+
+    def give_back(self, conn: sqlite3.Connection) -> None:
+        with self._lock:
+            if len(self._idle) < IDLE_CONNECTIONS:
+                self._idle.append(conn)
+                return
+        conn.close()
+
+    def _opened(self) -> sqlite3.Connection:
+        if self.path == ":memory:":  # one database for every connection of this process
+            conn = sqlite3.connect("file:workbook?mode=memory&cache=shared", uri=True, timeout=60,
+                                   isolation_level=None, check_same_thread=False)
+        else:
+            conn = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")  # we issue BEGIN ourselves (isolation_level=None)
+        conn.execute("PRAGMA busy_timeout=60000")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        return conn
 
 
 class SqliteWorkbook(TargetedUpdates):
     def __init__(self, url: str, clock=None):
         self.url = url
-        self.engine = engine_for(url)
+        self.connections = connections_for(url)
         self._clock = clock or (lambda: system_clock.utc_now())
         self._read_up_to: dict[str, tuple[int, int]] = {}  # title -> (rows read, row ID of the last)
 
@@ -81,26 +98,26 @@ class SqliteWorkbook(TargetedUpdates):
             extra = {title: self._read_sheet(conn, title) for title in titles if title not in known}
         return Snapshot(sheets, self._clock(), extra)
 
-    def _titles(self, conn: Connection) -> list[str]:
-        rows = conn.exec_driver_sql(
+    def _titles(self, conn: sqlite3.Connection) -> list[str]:
+        rows = conn.execute(
             "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
             "ORDER BY rowid").fetchall()
         return [row[0] for row in rows]
 
-    def _header(self, conn: Connection, title: str) -> list[str]:
-        rows = conn.exec_driver_sql(f"PRAGMA table_info({_quote(title)})").fetchall()
+    def _header(self, conn: sqlite3.Connection, title: str) -> list[str]:
+        rows = conn.execute(f"PRAGMA table_info({_quote(title)})").fetchall()
         return [row[1] for row in rows if row[1] != ROW_ID]
 
-    def _read_sheet(self, conn: Connection, title: str) -> RawSheet:
+    def _read_sheet(self, conn: sqlite3.Connection, title: str) -> RawSheet:
         sheet = self._read_rows(conn, title)
-        last = conn.exec_driver_sql(f"SELECT max({ROW_ID}) FROM {_quote(title)}").scalar()
+        last = conn.execute(f"SELECT max({ROW_ID}) FROM {_quote(title)}").fetchone()[0]
         if last is not None:
             self._read_up_to[title] = (len(sheet.rows), last)
         return sheet
 
-    def _read_rows(self, conn: Connection, title: str) -> RawSheet:
+    def _read_rows(self, conn: sqlite3.Connection, title: str) -> RawSheet:
         header = self._header(conn, title)
-        cursor = conn.connection.driver_connection.cursor()  # plain sqlite3: rows in bulk, not one by one
+        cursor = conn.cursor()
         if not header:
             return RawSheet(title, header, [[""] for _ in cursor.execute(f"SELECT 1 FROM {_quote(title)}")])
         if self._holds_only_text(cursor, title, header):
@@ -134,7 +151,7 @@ class SqliteWorkbook(TargetedUpdates):
                      if key in positions and any(r.get(key) for r in new_rows)]
             sql = (f"INSERT INTO {_quote(title)} ({', '.join(_quote(header[positions[k]]) for k in names)}) "
                    f"VALUES ({', '.join('?' for _ in names)})")
-            conn.exec_driver_sql(sql, [tuple(str(r.get(k, "") or "") for k in names) for r in new_rows])
+            conn.executemany(sql, [tuple(str(r.get(k, "") or "") for k in names) for r in new_rows])
         return rows
 
     def _not_yet_present(self, conn, spec, title, header, rows):
@@ -148,8 +165,8 @@ class SqliteWorkbook(TargetedUpdates):
         fresh, seen = [], set()
         for row in rows:
             key = tuple(str(row.get(k, "") or "") for k in spec.id_columns)
-            if key in seen or conn.exec_driver_sql(
-                    f"SELECT 1 FROM {_quote(title)} WHERE {match} LIMIT 1", key).first() is not None:
+            if key in seen or conn.execute(
+                    f"SELECT 1 FROM {_quote(title)} WHERE {match} LIMIT 1", key).fetchone() is not None:
                 continue
             seen.add(key)
             fresh.append(row)
@@ -165,10 +182,10 @@ class SqliteWorkbook(TargetedUpdates):
             columns = ", ".join([ROW_ID, *(_quote(name) for name in header)])
             count, last = self._read_up_to.get(title, (None, None))
             if count == start:
-                result = conn.exec_driver_sql(
+                result = conn.execute(
                     f"SELECT {columns} FROM {_quote(title)} WHERE {ROW_ID} > ? ORDER BY {ROW_ID}", (last,))
             else:
-                result = conn.exec_driver_sql(
+                result = conn.execute(
                     f"SELECT {columns} FROM {_quote(title)} ORDER BY {ROW_ID} LIMIT -1 OFFSET ?", (start,))
             rows = result.fetchall()
             if rows:
@@ -193,7 +210,7 @@ class SqliteWorkbook(TargetedUpdates):
                 if not changes:
                     continue
                 assignments = ", ".join(f"{_quote(header[positions[k]])} = ?" for k in changes)
-                conn.exec_driver_sql(f"UPDATE {_quote(title)} SET {assignments} WHERE {ROW_ID} = ?",
+                conn.execute(f"UPDATE {_quote(title)} SET {assignments} WHERE {ROW_ID} = ?",
                                      (*[str(v) for v in changes.values()], row_id))
 
     def _locate(self, conn, spec, title, header, key, wanted):
@@ -204,7 +221,7 @@ class SqliteWorkbook(TargetedUpdates):
         selected = ", ".join([ROW_ID, *(_quote(n) for n in id_names),
                               *(_quote(n) if n else "''" for n in wanted_names)])
         target = tuple(normalise(str(v)) for v in key.values())
-        for row in conn.exec_driver_sql(f"SELECT {selected} FROM {_quote(title)} ORDER BY {ROW_ID}"):
+        for row in conn.execute(f"SELECT {selected} FROM {_quote(title)} ORDER BY {ROW_ID}"):
             if tuple(normalise(_text(v)) for v in row[1:1 + len(key)]) == target:
                 values = [_text(v) for v in row[1 + len(key):]]
                 return row[0], dict(zip(wanted, values))
@@ -228,16 +245,16 @@ class SqliteWorkbook(TargetedUpdates):
 
     def _create_sheet(self, conn, spec, lang):
         columns = ", ".join(f"{_quote(name)} TEXT" for name in spec.header(lang))
-        conn.exec_driver_sql(f"CREATE TABLE {_quote(spec.key)} ({ROW_ID} INTEGER PRIMARY KEY AUTOINCREMENT, {columns})")
+        conn.execute(f"CREATE TABLE {_quote(spec.key)} ({ROW_ID} INTEGER PRIMARY KEY AUTOINCREMENT, {columns})")
         id_header = spec.header(lang)[spec.column_keys.index(spec.id_columns[0])]
-        conn.exec_driver_sql(f"CREATE INDEX {_quote('_by_id_' + spec.key)} ON {_quote(spec.key)} ({_quote(id_header)})")
+        conn.execute(f"CREATE INDEX {_quote('_by_id_' + spec.key)} ON {_quote(spec.key)} ({_quote(id_header)})")
 
     def _add_columns(self, conn, spec, title, keys, lang=None) -> list[str]:
         header = self._header(conn, title)
         names = ([spec.column(k).zh if lang == "zh" else k for k in keys] if lang
                  else header_for_new_columns(spec, keys, header))
         for name in names:
-            conn.exec_driver_sql(f"ALTER TABLE {_quote(title)} ADD COLUMN {_quote(name)} TEXT")
+            conn.execute(f"ALTER TABLE {_quote(title)} ADD COLUMN {_quote(name)} TEXT")
         return names
 
     def _add_columns_for(self, conn, spec, title, rows, extra_columns=()) -> list[str]:
@@ -249,7 +266,7 @@ class SqliteWorkbook(TargetedUpdates):
         if needed:
             self._add_columns(conn, spec, title, needed)
         for name in new_extra:
-            conn.exec_driver_sql(f"ALTER TABLE {_quote(title)} ADD COLUMN {_quote(name.strip())} TEXT")
+            conn.execute(f"ALTER TABLE {_quote(title)} ADD COLUMN {_quote(name.strip())} TEXT")
         if needed or new_extra:
             header = self._header(conn, title)
         return header
@@ -269,23 +286,28 @@ class SqliteWorkbook(TargetedUpdates):
     def waiting(self) -> int:
         return 0
 
-    # -- the app's own private tables ------------------------------------------------------
     def _transaction(self, begin: str):
-        return _Transaction(self.engine, begin)
+        return _Transaction(self.connections, begin)
 
 
 class _Transaction:
-    def __init__(self, engine: Engine, begin: str):
-        self.engine, self.begin = engine, begin
+    def __init__(self, connections: _Connections, begin: str):
+        self.connections, self.begin = connections, begin
 
-    def __enter__(self) -> Connection:
-        self.conn = self.engine.connect()
-        self.conn.exec_driver_sql(self.begin)
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn = self.connections.take()
+        try:
+            self.conn.execute(self.begin)
+        except BaseException:
+            self.conn.close()
+            raise
         return self.conn
 
     def __exit__(self, exc_type, exc, tb):
         try:
-            self.conn.exec_driver_sql("ROLLBACK" if exc_type else "COMMIT")
-        finally:
-            self.conn.close()
+            self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+        except BaseException:
+            self.conn.close()  # in an unknown state: not for another transaction
+            raise
+        self.connections.give_back(self.conn)
         return False

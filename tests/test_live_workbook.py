@@ -109,5 +109,6 @@ def test_many_sign_ups_laid_one_by_one_read_the_same_as_the_workbook_read_afresh
     fresh = LiveWorkbook(SqliteWorkbook(workbook.url), interval_seconds=15, clock=clock).data()
     columns = [c for c in fresh.tables["signups"].columns]
     assert laid.tables["signups"][columns].equals(fresh.tables["signups"])
+    assert laid.snapshot.sheets["signups"].rows == fresh.snapshot.sheets["signups"].rows
     assert derivation_of(laid).rosters == derivation_of(fresh).rosters
     assert derivation_of(laid).problems == derivation_of(fresh).problems

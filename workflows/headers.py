@@ -6,6 +6,7 @@ spaces and full-width/half-width differences (workbook.md § General rules).
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 from workflows.schema import ALL_TABLES, Table
 
@@ -28,16 +29,26 @@ def sheet_title_for(table: Table, titles: list[str]) -> str | None:
 
 def tables_by_title(titles: list[str]) -> dict[str, str]:
     """{table key: worksheet title} for every table that has a worksheet."""
-    found = {}
+    return dict(_tables_by_title(tuple(titles)))
+
+
+@lru_cache(maxsize=64)  # every write asks again, of the same few titles
+def _tables_by_title(titles: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    found = []
     for table in ALL_TABLES:
-        title = sheet_title_for(table, titles)
+        title = sheet_title_for(table, list(titles))
         if title is not None:
-            found[table.key] = title
-    return found
+            found.append((table.key, title))
+    return tuple(found)
 
 
 def column_positions(table: Table, header: list[str]) -> dict[str, int]:
     """{column key: index in the header}; the first matching header cell wins."""
+    return dict(_column_positions(table, tuple(header)))
+
+
+@lru_cache(maxsize=256)  # every write and every parse asks again, of the same few headers
+def _column_positions(table: Table, header: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
     names = {}
     for column in table.columns:
         names.setdefault(normalise(column.key), column.key)
@@ -47,7 +58,7 @@ def column_positions(table: Table, header: list[str]) -> dict[str, int]:
         key = names.get(normalise(cell))
         if key is not None and key not in positions:
             positions[key] = index
-    return positions
+    return tuple(positions.items())
 
 
 def header_label(table: Table, header: list[str], key: str) -> str:

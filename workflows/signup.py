@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from workflows.layered import version_of
 from workflows.problems import Problem
 from workflows.refusals import Refusal
 from workflows.tables import ROW, Tables, active_ids, per_frame
@@ -44,7 +46,7 @@ class Roster:
 
 @dataclass
 class Derivation:
-    rosters: dict[str, Roster]
+    rosters: Mapping[str, Roster]  # a dict, or after a write a version of the one before (`Layered`)
     problems: list[Problem]
     _attendance: pd.DataFrame | None = field(default=None, repr=False, compare=False)
     _ledger: "_Ledger | None" = field(default=None, repr=False, compare=False)  # to extend it by later rows
@@ -95,7 +97,8 @@ class _Ledger:
         """A ledger that may change these activities and people, sharing everything else with this one."""
         other = object.__new__(_Ledger)
         other.capacity, other.span, other.cancelled_activity = self.capacity, self.span, self.cancelled_activity
-        other.active, other.cancelled, other.active_in = dict(self.active), dict(self.cancelled), dict(self.active_in)
+        other.active, other.cancelled = version_of(self.active), version_of(self.cancelled)
+        other.active_in = version_of(self.active_in)
         for key in activity_ids:
             other.active[key], other.cancelled[key] = list(self.active[key]), list(self.cancelled[key])
         for person_id in person_ids:
@@ -214,7 +217,9 @@ def extended(derivation: Derivation, tables: Tables, table: str, start: int) -> 
     if not _all_after(before, new, order):
         return None
     activities = tables["activities"]  # IDs are unique once parsed; the same frame keeps its lookups
-    new = new[_of_known(new, derivation.rosters, _person_ids(tables))]
+    known = _of_known(new, derivation.rosters, _person_ids(tables))
+    if not known.all():
+        new = new[known]
     if len(new) > 1:
         new = new.sort_values(order, kind="stable")
     if table == "checkins":
@@ -224,7 +229,7 @@ def extended(derivation: Derivation, tables: Tables, table: str, start: int) -> 
         return None  # a changed roster may change which of those check-ins count: derive it all
     ledger = derivation._ledger.copy_for(touched, set(new["person_id"]))
     problems = _apply_signups(tables, activities, ledger, new)
-    rosters = dict(derivation.rosters)
+    rosters = version_of(derivation.rosters)
     for activity_id in touched:
         rosters[activity_id] = _roster(ledger, activity_id, derivation.rosters[activity_id].attended)
     cut = derivation._signup_problems
@@ -234,7 +239,7 @@ def extended(derivation: Derivation, tables: Tables, table: str, start: int) -> 
 
 def _with_checkins(derivation: Derivation, tables: Tables, activities: pd.DataFrame, new: pd.DataFrame) -> Derivation:
     touched = set(new["activity_id"])
-    rosters = dict(derivation.rosters)
+    rosters = version_of(derivation.rosters)
     for activity_id in touched:
         old = derivation.rosters[activity_id]
         rosters[activity_id] = Roster(old.confirmed, old.waitlisted, old.cancelled, list(old.attended))
@@ -244,18 +249,19 @@ def _with_checkins(derivation: Derivation, tables: Tables, activities: pd.DataFr
 
 
 def _split_at(parts: tuple[pd.DataFrame, ...], start: int) -> tuple[list[pd.DataFrame], pd.DataFrame]:
-    """A table held as `parts`: its rows before `start` (as whole parts when `start` falls between
-    two, so their lookups are kept) and the rows from `start` on."""
+    """A table held as `parts`: its rows before `start` (as whole parts where they can be, so their
+    lookups are kept) and the rows from `start` on."""
     held = 0
     for count, part in enumerate(parts):
-        if held == start:
-            rest = parts[count:]
-            return list(parts[:count]), rest[0] if len(rest) == 1 else pd.concat(rest, ignore_index=True)
+        if held + len(part) > start:
+            before, rest = list(parts[:count]), list(parts[count + 1:])
+            if held < start:  # `start` falls inside this part
+                before.append(part.iloc[:start - held])
+                part = part.iloc[start - held:]
+            rest = [part, *rest]
+            return before, rest[0] if len(rest) == 1 else pd.concat(rest, ignore_index=True)
         held += len(part)
-    if held == start:
-        return list(parts), parts[-1].iloc[:0]
-    whole = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
-    return [whole.iloc[:start]], whole.iloc[start:]
+    return list(parts), parts[-1].iloc[:0]
 
 
 def _all_after(before: list[pd.DataFrame], new: pd.DataFrame, order: list[str]) -> bool:
@@ -265,7 +271,7 @@ def _all_after(before: list[pd.DataFrame], new: pd.DataFrame, order: list[str]) 
     if not lasts:
         return True
     last_at = max(at for at, _ in lasts)
-    first_at = new["at"].min()
+    first_at = new["at"].min() if len(new) > FEW_ROWS else min((at for at in new["at"] if not pd.isna(at)), default=pd.NaT)
     if first_at > last_at:
         return True
     if first_at < last_at:
@@ -277,6 +283,9 @@ def _all_after(before: list[pd.DataFrame], new: pd.DataFrame, order: list[str]) 
 def _last_in_order(part: pd.DataFrame, order: list[str]) -> tuple:
     """The part's latest `at` and the greatest ID among its rows at that moment."""
     def compute():
+        if len(part) <= FEW_ROWS:  # a write's rows: looking at each costs less than pandas' reductions
+            timed = [(at, key) for at, key in zip(part["at"], part[order[1]]) if not pd.isna(at)]
+            return max(timed) if timed else (pd.NaT, None)
         last_at = part["at"].max()
         return (last_at, None) if pd.isna(last_at) else (last_at, part.loc[part["at"] == last_at, order[1]].max())
     return per_frame(part, f"last_in_order:{order[1]}", compute)
@@ -309,11 +318,20 @@ def _refusals_in_bulk(tables: Tables, activities: pd.DataFrame, rows: pd.DataFra
     if rows.empty:
         return []
     active, deadlines = active_ids(tables), _deadline_of(activities)
+    if len(rows) <= FEW_ROWS:  # a write's rows: judged one by one, as the bulk judgement below would
+        return [_refusal_of_row(person_id, at, deadlines[activity_id], active)
+                for person_id, activity_id, at in zip(rows["person_id"], rows["activity_id"], rows["at"])]
     inactive = ~_each_in(rows["person_id"], active)
     deadline = (rows["activity_id"].map(deadlines) if len(rows) > FEW_ROWS
                 else pd.Series([deadlines.get(a) for a in rows["activity_id"]], index=rows.index))
     late = (rows["at"] > deadline).to_numpy(dtype=bool, na_value=False)
     return list(np.select([inactive, late], ["person_not_active", "deadline_passed"], default=""))
+
+
+def _refusal_of_row(person_id: str, at, deadline, active: frozenset) -> str:
+    if person_id not in active:
+        return "person_not_active"
+    return "deadline_passed" if at > deadline else ""  # NaT on either side compares False
 
 
 def _with_overlapping_signups(activities: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
@@ -386,10 +404,17 @@ def _person_refusal(tables: Tables, person_id: str) -> Refusal | None:
 
 
 def _activity(tables: Tables, activity_id: str) -> pd.Series | None:
+    """The activity's row; each row taken out of the frame once (a row of mixed types costs pandas more
+    than the rest of a decision) and shared by later decisions on the same data. Never changed."""
     activities = tables["activities"]
     position = per_frame(activities, "position_of", lambda: {key: n for n, key in enumerate(activities["activity_id"])})
     found = position.get(activity_id)
-    return None if found is None else activities.iloc[found]
+    if found is None:
+        return None
+    rows = per_frame(activities, "rows", dict)
+    if activity_id not in rows:
+        rows[activity_id] = activities.iloc[found]
+    return rows[activity_id]
 
 
 def _submission_refusal(tables: Tables, activity_id: str, person_id: str, now: dt.datetime):

@@ -62,9 +62,9 @@ class Stacked:
 
     @classmethod
     def after(cls, parts: tuple[pd.DataFrame, ...], rows: pd.DataFrame) -> "Stacked":
-        parts = parts + (rows,)
-        if len(parts) > cls.MOST_PARTS:
+        if len(parts) >= cls.MOST_PARTS:  # the newest rows stay a part of their own: a write looks at them
             parts = (parts[0], pd.concat(parts[1:], ignore_index=True))
+        parts = parts + (rows,)
         return cls(parts)
 
     def __len__(self) -> int:
