@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from workflows.headers import missing_extra, normalise, write_positions
 from connectors.bulk import cycle_collection_paused, hand_back_last_read, read_set_aside
+from connectors.fair_lock import FairLock
 from connectors.overlay import aligned_cells, index_for_writes, with_cells, with_rows
 from connectors.parsing import parse_snapshot
 from connectors.sheet import QueuedForSync, Snapshot, Stamp, Workbook
@@ -48,7 +49,7 @@ class LiveData:
         with self._memo_lock:
             if key in self._memo:
                 return self._memo[key]
-        with cycle_collection_paused():  # figures of a whole snapshot: bulk work (see `bulk`)
+        with read_set_aside():  # figures of a whole snapshot, kept as long as it (see `bulk`)
             value = compute(self.tables, *arguments)
         with self._memo_lock:
             return self._memo.setdefault(key, value)
@@ -84,7 +85,7 @@ class LiveWorkbook:
         self._data: LiveData | None = None
         self._read_at = 0.0
         self._refreshing = threading.Lock()
-        self._laying = threading.Lock()  # one write at a time is laid over the data
+        self._laying = FairLock()  # one write at a time is laid over the data, first asked first
         self._writes = 0  # how many writes were laid over the data so far
         self._laid: list[tuple[int, object]] = []  # (number, overlay) of writes a read under way may miss
         self.reads = 0

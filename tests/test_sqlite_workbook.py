@@ -1,0 +1,38 @@
+"""The embedded workbook's own housekeeping: connections reused, the write-ahead log copied on reads."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from connectors.sqlite_workbook import SqliteWorkbook
+from tests.builders import people
+
+
+def people_in_the_file_itself(path) -> int:
+    """Rows of `people` in the database file, without the write-ahead log (read as if no one wrote)."""
+    with sqlite3.connect(f"file:{path}?immutable=1", uri=True) as db:
+        return db.execute("SELECT count(*) FROM people").fetchone()[0]
+
+
+def test_a_read_copies_the_writes_logged_since_into_the_file_so_no_sign_up_pays_for_it(tmp_path):
+    path = tmp_path / "book.sqlite3"
+    workbook = SqliteWorkbook(f"sqlite:///{path}")
+    workbook.ensure_schema()
+    workbook.snapshot()
+    for n in range(1, 30):
+        workbook.append("people", people(f"{n}"))
+    assert people_in_the_file_itself(path) == 0  # committed to the log; no commit copied it
+    workbook.snapshot()
+    assert people_in_the_file_itself(path) == 29
+
+
+def test_a_transaction_that_fails_leaves_no_half_write_and_the_next_one_works(tmp_path):
+    workbook = SqliteWorkbook(f"sqlite:///{tmp_path / 'book.sqlite3'}")
+    workbook.ensure_schema()
+    with pytest.raises(sqlite3.OperationalError):
+        with workbook._transaction("BEGIN IMMEDIATE") as conn:
+            conn.execute("INSERT INTO people DEFAULT VALUES")
+            conn.execute("SELECT * FROM no_such_table")
+    workbook.append("people", people("2"))
+    assert [row[0] for row in workbook.snapshot().sheets["people"].rows] == ["2"]
