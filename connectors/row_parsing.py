@@ -7,6 +7,7 @@ plain lists, and builds the frame once. `tests/test_column_parsing.py` holds bot
 """
 from __future__ import annotations
 
+import functools
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -69,16 +70,24 @@ def _record(table, raw, row, number, positions, tz, problems) -> tuple[dict, boo
 
 
 def _frame(table: Table, kept: list[tuple[int, dict]]) -> pd.DataFrame:
-    columns = {ROW: np.array([number for number, _ in kept], dtype="int64")}
-    for column in table.columns:
-        columns[column.key] = _typed([record[column.key] for _, record in kept], column)
-    return pd.DataFrame(columns)
+    """Built from arrays already of their final type, which lets pandas skip checking and converting
+    them (`_from_arrays` without `verify_integrity`: 0.2 ms instead of 1.2 ms for a sign-up's row).
+    The test of this module's column types against a whole sheet's guards that shortcut."""
+    arrays = [np.array([number for number, _ in kept], dtype="int64")]
+    arrays += [_typed([record[column.key] for _, record in kept], column) for column in table.columns]
+    return pd.DataFrame._from_arrays(arrays, columns=_columns(table), index=pd.RangeIndex(len(kept)),
+                                     verify_integrity=False)
+
+
+@functools.lru_cache(maxsize=None)
+def _columns(table: Table) -> pd.Index:
+    return pd.DataFrame(columns=[ROW, *table.column_keys]).columns  # of the type a whole sheet's has
 
 
 def _typed(values: list, column: Column):
     dtype = DTYPES.get(column.type)
     if dtype is None:  # text and choices: object, as the sheet parser keeps them (not pandas' `str`)
-        return pd.Series(np.array(values, dtype=object), dtype=object)
+        return np.array(values, dtype=object)
     if dtype.startswith("datetime"):
-        return np.array(values, dtype=dtype)  # None is NaT; a date is its midnight
+        return pd.array(np.array(values, dtype=dtype))  # None is NaT; a date is its midnight
     return pd.array(values, dtype=dtype)

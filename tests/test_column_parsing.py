@@ -152,7 +152,7 @@ def test_a_few_rows_parse_to_columns_of_the_same_types_as_a_whole_sheet(sheet):
     in_bulk, _ = parsed_in("in bulk", spec, raw)
     row_by_row, _ = parsed_in("row by row", spec, raw)
     assert row_by_row.dtypes.to_dict() == in_bulk.dtypes.to_dict()
-    assert list(row_by_row.columns) == list(in_bulk.columns)
+    assert list(row_by_row.columns) == list(in_bulk.columns) and row_by_row.columns.dtype == in_bulk.columns.dtype
 
 
 def test_a_university_sized_column_in_the_apps_own_forms_needs_no_cell_by_cell_parse(monkeypatch):
