@@ -92,6 +92,7 @@ class SqliteWorkbook(TargetedUpdates):
         self.connections = connections_for(url)
         self._clock = clock or (lambda: system_clock.utc_now())
         self._read_up_to: dict[str, tuple[int, int]] = {}  # title -> (rows read, row ID of the last)
+        self._schema: tuple[int | None, dict[str, list[str]]] = (None, {})  # see `_schema_known`
 
     # -- reading ---------------------------------------------------------------------------
     def snapshot(self) -> Snapshot:
@@ -114,14 +115,29 @@ class SqliteWorkbook(TargetedUpdates):
             self.connections.give_back(conn)
 
     def _titles(self, conn: sqlite3.Connection) -> list[str]:
-        rows = conn.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
-            "ORDER BY rowid").fetchall()
-        return [row[0] for row in rows]
+        known = self._schema_known(conn)
+        if "" not in known:
+            rows = conn.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+                "ORDER BY rowid").fetchall()
+            known[""] = [row[0] for row in rows]
+        return list(known[""])
 
     def _header(self, conn: sqlite3.Connection, title: str) -> list[str]:
-        rows = conn.execute(f"PRAGMA table_info({_quote(title)})").fetchall()
-        return [row[1] for row in rows if row[1] != ROW_ID]
+        known = self._schema_known(conn)
+        if title not in known:
+            rows = conn.execute(f"PRAGMA table_info({_quote(title)})").fetchall()
+            known[title] = [row[1] for row in rows if row[1] != ROW_ID]
+        return list(known[title])
+
+    def _schema_known(self, conn: sqlite3.Connection) -> dict[str, list[str]]:
+        """The titles (key "") and headers looked up since the schema last changed. SQLite counts every
+        change of the schema, by this app or any other tool (a renamed column, a new sheet), so a write
+        asks one number instead of listing the tables and columns again."""
+        version = conn.execute("PRAGMA schema_version").fetchone()[0]
+        if self._schema[0] != version:
+            self._schema = (version, {})
+        return self._schema[1]
 
     def _read_sheet(self, conn: sqlite3.Connection, title: str) -> RawSheet:
         sheet = self._read_rows(conn, title)

@@ -36,3 +36,15 @@ def test_a_transaction_that_fails_leaves_no_half_write_and_the_next_one_works(tm
             conn.execute("SELECT * FROM no_such_table")
     workbook.append("people", people("2"))
     assert [row[0] for row in workbook.snapshot().sheets["people"].rows] == ["2"]
+
+
+def test_a_column_another_tool_adds_between_two_writes_is_seen_by_the_next_one(tmp_path):
+    path = tmp_path / "book.sqlite3"
+    workbook = SqliteWorkbook(f"sqlite:///{path}")
+    workbook.ensure_schema()
+    workbook.append("people", people("1"))  # the headers are now known to this process
+    with sqlite3.connect(path) as other_tool:
+        other_tool.execute('ALTER TABLE people ADD COLUMN "备注" TEXT')
+    workbook.append("people", people("2"))
+    sheet = workbook.snapshot().sheets["people"]
+    assert sheet.header[-1] == "备注" and len(sheet.rows) == 2 and all(len(row) == len(sheet.header) for row in sheet.rows)

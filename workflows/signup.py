@@ -284,8 +284,9 @@ def _last_in_order(part: pd.DataFrame, order: list[str]) -> tuple:
     """The part's latest `at` and the greatest ID among its rows at that moment."""
     def compute():
         if len(part) <= FEW_ROWS:  # a write's rows: looking at each costs less than pandas' reductions
-            timed = [(at, key) for at, key in zip(part["at"], part[order[1]]) if not pd.isna(at)]
-            return max(timed) if timed else (pd.NaT, None)
+            timed = [(at, key) for at, key in zip(part["at"].to_numpy(), part[order[1]].to_numpy()) if not np.isnat(at)]
+            last_at, key = max(timed, default=(None, None))
+            return (pd.NaT, None) if last_at is None else (pd.Timestamp(last_at), key)
         last_at = part["at"].max()
         return (last_at, None) if pd.isna(last_at) else (last_at, part.loc[part["at"] == last_at, order[1]].max())
     return per_frame(part, f"last_in_order:{order[1]}", compute)
