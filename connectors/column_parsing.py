@@ -25,10 +25,13 @@ DTYPES = {"int": "Int64", "number": "Float64", "bool": "boolean", "date": "datet
 FEW_CELLS = 8  # columns this short are parsed cell by cell
 
 _CANONICAL = {  # the forms the app writes, which pandas converts exactly as parse_cell would
-    "date": (r"\d{4}-\d{2}-\d{2}", ("%Y-%m-%d",)),
-    "datetime": (r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?", ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")),
-    "int": (r"-?\d{1,9}", ()),
-    "number": (r"-?\d{1,7}(?:\.\d{1,9})?", ()),
+    "int": r"-?\d{1,9}",
+    "number": r"-?\d{1,7}(?:\.\d{1,9})?",
+}
+_MOMENTS = {  # (each character of the form: 0 for an ASCII digit, else itself; pandas' format)
+    "date": (("0000-00-00", "%Y-%m-%d"),),
+    "datetime": (("0000-00-00", "%Y-%m-%d"), ("0000-00-00 00:00", "%Y-%m-%d %H:%M"),
+                 ("0000-00-00 00:00:00", "%Y-%m-%d %H:%M:%S")),
 }
 
 
@@ -39,39 +42,48 @@ class ParsedColumn:
     bad: dict[int, tuple[str, BadCell]]  # position -> (the cell's text, why it does not parse)
 
 
-def parse_column(column: Column, texts: pd.Series, tz: ZoneInfo) -> ParsedColumn:
-    """`texts`: the column's cells as str (blank where the sheet has none), indexed 0..n-1."""
+def parse_column(column: Column, texts: np.ndarray, stripped: np.ndarray, tz: ZoneInfo) -> ParsedColumn:
+    """`texts`: the column's cells as str (blank where the sheet has none), an object array;
+    `stripped`: the same cells without surrounding spaces (`stripped_cells`).
+
+    Plain numpy arrays and loops over `str` throughout: pandas' object Series cost more per cell
+    than the work itself (and would infer its `str` type, which the app does not use)."""
     if len(texts) <= FEW_CELLS:  # a write's few rows: pandas' bulk operations cost more than each cell
         return _parse_each(column, texts, tz)
-    stripped = _stripped(texts)
-    blank = (stripped == "").to_numpy(dtype=bool)
+    blank = stripped == ""
     if column.default.strip() and blank.any():
-        texts = texts.where(~blank, column.default)
-        stripped = _stripped(texts)
+        texts = np.where(blank, column.default, texts).astype(object)
+        stripped = stripped_cells(texts)
         blank = np.zeros(len(texts), dtype=bool)
     if column.type == "text":
-        return ParsedColumn(pd.Series(stripped.to_numpy(dtype=object, na_value=""), dtype=object), blank, {})
+        return ParsedColumn(pd.Series(stripped, dtype=object), blank, {})
     values, done = _fast_values(column, texts, stripped, blank)
     bad = {}
     slow = np.flatnonzero(~blank & ~done)
     if len(slow):
         values = values.astype(object)
         for position in slow:
-            text = texts.iat[position]
+            text = texts[position]
             try:
-                values.iat[position] = parse_cell(text, column, tz)
+                values[position] = parse_cell(text, column, tz)
             except BadCell as why:
-                values.iat[position] = None
+                values[position] = None
                 bad[int(position)] = (text, why)
-    return ParsedColumn(_typed(values, column), blank, bad)
+    return ParsedColumn(_typed(pd.Series(values, dtype=object if values.dtype == object else None), column),
+                        blank, bad)
 
 
-def _stripped(texts: pd.Series) -> pd.Series:
-    """Each cell without surrounding spaces: a plain loop over str, cheaper than pandas' `str.strip`."""
-    return pd.Series([text.strip() for text in texts.to_numpy(dtype=object)], index=texts.index, dtype=object)
+def stripped_cells(texts: np.ndarray) -> np.ndarray:
+    """Each cell without surrounding spaces (the very str where it has none)."""
+    return object_array([text.strip() for text in texts])
 
 
-def _parse_each(column: Column, texts: pd.Series, tz: ZoneInfo) -> ParsedColumn:
+def object_array(values) -> np.ndarray:
+    """A 1-D array of these Python objects as they are (numpy would make a list of lists 2-D)."""
+    return np.fromiter(values, dtype=object, count=len(values))
+
+
+def _parse_each(column: Column, texts, tz: ZoneInfo) -> ParsedColumn:
     values, blank, bad = [], np.zeros(len(texts), dtype=bool), {}
     for position, text in enumerate(texts):
         if not text.strip():
@@ -85,44 +97,52 @@ def _parse_each(column: Column, texts: pd.Series, tz: ZoneInfo) -> ParsedColumn:
         except BadCell as why:
             values.append(None)
             bad[position] = (text, why)
-    return ParsedColumn(_typed(pd.Series(values, dtype=object), column), blank, bad)
+    return ParsedColumn(_typed(pd.Series(object_array(values), dtype=object), column), blank, bad)
 
 
-def _fast_values(column: Column, texts: pd.Series, stripped: pd.Series, blank: np.ndarray):
+def _fast_values(column: Column, texts: np.ndarray, stripped: np.ndarray, blank: np.ndarray):
     """(values, done): the values of the cells in a canonical form, and which cells those are."""
     n = len(texts)
-    if column.type == "enum":
-        words = {key: key for key, _ in column.choices} | {label: key for key, label in column.choices}
-        values = stripped.map(words)
-        return values.astype(object), values.notna().to_numpy(dtype=bool)
-    if column.type == "bool":
-        words = {w: True for w in TRUE_WORDS} | {w: False for w in FALSE_WORDS}
-        values = stripped.map(words)
-        return values.astype(object), values.notna().to_numpy(dtype=bool)
-    pattern, formats = _CANONICAL[column.type]
-    matches = re.compile(pattern).fullmatch
-    canonical = np.fromiter((matches(text) is not None for text in texts.to_numpy(dtype=object)), dtype=bool,
-                            count=n) & ~blank
-    if column.type in ("date", "datetime"):
-        return _fast_moments(texts, canonical, formats)
+    if column.type in ("enum", "bool"):
+        words = ({key: key for key, _ in column.choices} | {label: key for key, label in column.choices}
+                 if column.type == "enum" else {w: True for w in TRUE_WORDS} | {w: False for w in FALSE_WORDS})
+        values = object_array([words.get(text) for text in stripped])
+        return values, values != None  # noqa: E711 - elementwise: which cells are one of the words
+    if column.type in _MOMENTS:
+        return _fast_moments(texts, blank, _MOMENTS[column.type])
+    matches = re.compile(_CANONICAL[column.type]).fullmatch
+    canonical = np.fromiter((matches(text) is not None for text in texts), dtype=bool, count=n) & ~blank
     numbers = np.full(n, np.nan)
-    numbers[canonical] = texts[canonical].to_numpy(dtype=object).astype(float)  # Python's float(), per cell
+    numbers[canonical] = texts[canonical].astype(float)  # Python's float(), per cell
     done = canonical & _in_range(numbers, column)
-    return pd.Series(numbers, index=texts.index).where(done), done
+    return np.where(done, numbers, np.nan), done
 
 
-def _fast_moments(texts: pd.Series, canonical: np.ndarray, formats: tuple[str, ...]):
-    moments = pd.Series(pd.NaT, index=texts.index, dtype="datetime64[us]")
-    lengths = np.fromiter(map(len, texts.to_numpy(dtype=object)), dtype=float, count=len(texts))
-    for fmt in formats:
-        width = len(pd.Timestamp(2000, 1, 1).strftime(fmt))
-        chosen = canonical & (lengths == width)
-        if chosen.any():
-            moments[chosen] = pd.to_datetime(texts[chosen], format=fmt, errors="coerce").astype("datetime64[us]")
-    year = moments.dt.year.to_numpy(dtype=float, na_value=np.nan)
-    with np.errstate(invalid="ignore"):
-        done = canonical & (year >= FIRST_DAY.year) & (year <= LAST_DAY.year)
-    return moments.where(done), done
+def _fast_moments(texts: np.ndarray, blank: np.ndarray, forms: tuple[tuple[str, str], ...]):
+    """Dates and moments in one of the app's fixed-width forms, checked character by character for
+    all cells of that width at once, then converted by pandas with the form's format."""
+    moments = np.full(len(texts), np.datetime64("NaT"), dtype="datetime64[us]")
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    canonical = np.zeros(len(texts), dtype=bool)
+    for form, fmt in forms:
+        chosen = np.flatnonzero((lengths == len(form)) & ~blank)
+        chosen = chosen[_in_form(texts[chosen], form)]
+        if len(chosen):
+            canonical[chosen] = True
+            moments[chosen] = pd.to_datetime(texts[chosen], format=fmt, errors="coerce").to_numpy("datetime64[us]")
+    years = moments.astype("datetime64[Y]").astype(np.int64) + 1970  # NaT: the smallest int64, out of range
+    done = canonical & ~np.isnat(moments) & (years >= FIRST_DAY.year) & (years <= LAST_DAY.year)
+    return np.where(done, moments, np.datetime64("NaT")), done
+
+
+def _in_form(cells: np.ndarray, form: str) -> np.ndarray:
+    """Per cell (each exactly as long as `form`): whether each character is what the form wants."""
+    if not len(cells):
+        return np.zeros(0, dtype=bool)
+    codes = np.frombuffer("".join(cells).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).reshape(len(cells), len(form))
+    digit = np.array([c == "0" for c in form])
+    wanted = np.array([ord(c) for c in form], dtype=np.uint32)
+    return np.where(digit, (codes >= ord("0")) & (codes <= ord("9")), codes == wanted).all(axis=1)
 
 
 def _in_range(values: np.ndarray, column: Column) -> np.ndarray:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from connectors import row_parsing
-from connectors.column_parsing import DTYPES, parse_column
+from connectors.column_parsing import DTYPES, object_array, parse_column, stripped_cells
 from workflows.headers import column_positions, header_label, normalise
 from connectors.sheet import RawSheet, Snapshot
 from workflows.problems import Problem
@@ -81,7 +81,7 @@ def parse_sheet(table: Table, raw: RawSheet | None, tz: ZoneInfo, first_index: i
         if position is None:
             values[column.key] = _absent(column, len(numbers), tz)
             continue
-        parsed = parse_column(column, cells[position], tz)
+        parsed = parse_column(column, *cells[position], tz)
         values[column.key] = parsed.values
         if column.required:
             usable &= ~parsed.blank
@@ -102,17 +102,25 @@ def parse_sheet(table: Table, raw: RawSheet | None, tz: ZoneInfo, first_index: i
     return _frame(table, frame), [problem for _, _, problem in found]
 
 
-def _nonblank_rows(raw: RawSheet, first_index: int) -> tuple[dict[int, pd.Series], np.ndarray]:
-    """The cells of the rows that hold anything, column by column, and those rows' sheet numbers."""
-    width = len(raw.header)
-    kept = [index for index, row in enumerate(raw.rows) if "".join(row).strip()]
-    rows = raw.rows if len(kept) == len(raw.rows) else [raw.rows[index] for index in kept]
+def _nonblank_rows(raw: RawSheet, first_index: int) -> tuple[dict[int, tuple[np.ndarray, np.ndarray]], np.ndarray]:
+    """The cells of the rows that hold anything, column by column (as read, and stripped), and those
+    rows' sheet numbers. Cells past the header count too: a row holding only those is not blank."""
+    width, rows = len(raw.header), raw.rows
+    beyond_header = []
     if any(len(row) != width for row in rows):
+        beyond_header = [index for index, row in enumerate(rows) if len(row) > width and "".join(row[width:]).strip()]
         rows = [_as_wide(row, width) for row in rows]
     # object columns of the very str objects read: a text cell that needs no stripping is not copied
-    columns = list(zip(*rows)) if rows else [()] * width
-    cells = {position: pd.Series(columns[position], dtype=object) for position in range(width)}
-    return cells, np.array([RawSheet.row_number(first_index + index) for index in kept], dtype="int64")
+    texts = [object_array(column) for column in zip(*rows)] if len(rows) else [object_array([])] * width
+    stripped = [stripped_cells(column) for column in texts]
+    blank = np.ones(len(rows), dtype=bool)
+    for column in stripped:
+        blank &= column == ""
+    blank[beyond_header] = False
+    kept = np.flatnonzero(~blank)
+    if len(kept) < len(rows):
+        texts, stripped = [column[kept] for column in texts], [column[kept] for column in stripped]
+    return dict(enumerate(zip(texts, stripped))), RawSheet.row_number(first_index + kept).astype("int64")
 
 
 def _as_wide(row: list[str], width: int) -> list[str]:
@@ -122,7 +130,8 @@ def _as_wide(row: list[str], width: int) -> list[str]:
 def _absent(column, count: int, tz: ZoneInfo) -> pd.Series:
     """A column the sheet does not have: its default, else empty (text) or missing."""
     if column.default.strip():
-        return parse_column(column, pd.Series([column.default] * count, dtype=str), tz).values
+        defaults = object_array([column.default] * count)
+        return parse_column(column, defaults, stripped_cells(defaults), tz).values
     if column.type == "text":
         return pd.Series([""] * count, dtype=object)
     return pd.Series([None] * count, dtype=object).astype(DTYPES.get(column.type, object))
