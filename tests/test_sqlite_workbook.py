@@ -48,3 +48,16 @@ def test_a_column_another_tool_adds_between_two_writes_is_seen_by_the_next_one(t
     workbook.append("people", people("2"))
     sheet = workbook.snapshot().sheets["people"]
     assert sheet.header[-1] == "备注" and len(sheet.rows) == 2 and all(len(row) == len(sheet.header) for row in sheet.rows)
+
+
+def test_numbers_another_tool_stored_as_numbers_are_read_as_the_text_a_person_sees(tmp_path):
+    path = tmp_path / "book.sqlite3"
+    workbook = SqliteWorkbook(f"sqlite:///{path}")
+    workbook.ensure_schema()
+    workbook.append("people", people("1"))
+    with sqlite3.connect(path) as other_tool:
+        other_tool.execute('ALTER TABLE people ADD COLUMN "积分" NUMERIC')
+        other_tool.execute('ALTER TABLE people ADD COLUMN "备注"')
+        other_tool.execute('UPDATE people SET "积分" = 45.0, "备注" = 4.5')
+    sheet = workbook.snapshot().sheets["people"]
+    assert sheet.rows[0][-2:] == ["45", "4.5"]
