@@ -1,4 +1,5 @@
 """Data (coordinator): every problem in the sheets, each table, a link to the sheet, an Excel download."""
+import pandas as pd
 import streamlit as st
 
 from documents.spreadsheets import frame_as_sheet, xlsx_bytes
@@ -36,8 +37,9 @@ def problems_section():
         rows = [(p, problem_text(p)) for p in problems if not sheets or p.sheet in sheets]
     rows = [(p, text) for p, text in rows
             if not search or search in p.value.casefold() or search in text.casefold()]
-    st.dataframe([{t("data.sheet"): p.sheet, t("data.row"): p.row, t("data.column"): p.column,
-                   t("data.value"): p.value, t("data.problem"): text} for p, text in rows],
+    st.dataframe(pd.DataFrame({t("data.sheet"): [p.sheet for p, _ in rows], t("data.row"): [p.row for p, _ in rows],
+                               t("data.column"): [p.column for p, _ in rows], t("data.value"): [p.value for p, _ in rows],
+                               t("data.problem"): [text for _, text in rows]}),
                  hide_index=True, width="stretch")
 
 

@@ -1,5 +1,6 @@
 """Sheets (coordinator): a table as a spreadsheet — edit cells, add rows; only changes are written,
 checked cell by cell, never over someone else's change; recent changes can be reverted; Excel round trip."""
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -29,27 +30,33 @@ raw = shown_data.snapshot.sheets[table]
 positions = sheet_positions(spec, raw.header)
 
 
-def visible_sheet_rows() -> list[dict]:
+def visible_sheet_rows() -> pd.DataFrame:
     """The sheet's non-blank rows as the viewer may see them: rows not theirs to read left out, private
     cells masked (`visible_rows`, `masked`: judged once per owner, not per row of a 300,000-row log)."""
     kept = [index for index, cells in enumerate(raw.rows) if any(c.strip() for c in cells)]
     frame = pd.DataFrame({"_row": [raw.row_number(index) for index in kept],
                           **{key: [raw.cell(index, position) for index in kept] for key, position in positions.items()}})
     people = tables["people"]
-    return masked(table, visible_rows(table, frame, viewer, people), viewer, people).to_dict("records")
+    return masked(table, visible_rows(table, frame, viewer, people), viewer, people).reset_index(drop=True)
+
+
+def holding(frame: pd.DataFrame, text: str) -> pd.DataFrame:
+    """The rows with `text` in any cell (not the row number)."""
+    found = np.zeros(len(frame), dtype=bool)
+    for key in positions:
+        found |= frame[key].astype(str).str.contains(text, regex=False).to_numpy(dtype=bool)
+    return frame[found].reset_index(drop=True)
 
 
 everything = visible_sheet_rows()
-rows = everything
 search = st.text_input(t("sheets.search"), key=f"search-{table}").strip()
-if search:
-    rows = [r for r in rows if any(search in str(v) for k, v in r.items() if k != "_row")]
+shown = holding(everything, search) if search else everything
 columns = [key for key in spec.column_keys if key in positions]
-frame = pd.DataFrame([{k: r.get(k, "") for k in columns} for r in rows], columns=columns, dtype="string")
+frame = shown.reindex(columns=columns, fill_value="").astype("string")
 editable = editable_columns(spec, columns)
 version = st.session_state.get(f"sheet-version-{table}", 0)
 editor_key = f"sheet-{table}-{version}"
-st.caption(t("sheets.help", n=len(rows)))
+st.caption(t("sheets.help", n=len(shown)))
 st.data_editor(frame, key=editor_key, num_rows="dynamic", hide_index=True, width="stretch",
                column_config={key: st.column_config.TextColumn(raw.header[positions[key]], disabled=key not in editable)
                               for key in columns})
@@ -57,7 +64,7 @@ st.data_editor(frame, key=editor_key, num_rows="dynamic", hide_index=True, width
 
 def save_edits() -> None:
     state = st.session_state.get(editor_key, {})
-    plan, collisions = save_table_edits(live(), viewer, table, rows,
+    plan, collisions = save_table_edits(live(), viewer, table, shown.to_dict("records"),
                                         {int(k): v for k, v in state.get("edited_rows", {}).items()},
                                         state.get("added_rows", []), state.get("deleted_rows", []), editable, now)
     st.session_state[f"sheet-refused-{table}"] = plan.refused
@@ -121,7 +128,7 @@ st.subheader(t("sheets.excel"))
 def sheet_file() -> bytes:
     """Made when the button is clicked, with the private cells masked as shown."""
     return xlsx_bytes([SheetFile(raw.title, [raw.header[positions[k]] for k in columns],
-                                 [[r.get(k, "") for k in columns] for r in everything])])
+                                 everything.reindex(columns=columns, fill_value="").values.tolist())])
 
 
 st.download_button(t("sheets.download"), in_this_language(sheet_file), file_name=f"{table}.xlsx", icon=":material/download:")

@@ -153,3 +153,37 @@ def test_a_coordinator_fixes_a_bad_cell_and_adds_an_activity_in_the_browser(tmp_
     volunteer.run()
     volunteer.switch_page("pages/activities.py").run()
     assert any("浏览器里加的活动" in m.value for m in volunteer.markdown)
+
+
+def test_a_coordinator_searches_the_sheet_and_edits_the_row_found(tmp_path, monkeypatch):
+    """The editor shows only the rows holding the searched text; an edit of the first row shown
+    changes that row of the sheet, not the sheet's first row."""
+    from connectors.sqlite_workbook import SqliteWorkbook
+    from workflows.clock import local_now
+    from demo.codes import DEMO_CODES, load_demo_rows
+
+    url = f"sqlite:///{tmp_path / 'w.sqlite3'}"
+    book = SqliteWorkbook(url)
+    book.ensure_schema()
+    for table, rows in load_demo_rows(local_now("Asia/Shanghai").replace(microsecond=0)):
+        book.append(table, rows)
+    tables = parse_snapshot(book.snapshot())
+    coordinator = DEMO_CODES[1][0]
+    branch = tables["people"].set_index("person_id").loc[coordinator, "branch"]
+    mine = tables["activities"][tables["activities"]["branch"] == branch]
+    wanted = mine.iloc[-1]
+    monkeypatch.setenv("WORKBOOK_URL", url)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.context = {"locale": "zh-CN"}
+    at.session_state["person_id"] = coordinator
+    at.run()
+    at.switch_page("pages/sheets.py").run()
+    at.selectbox(key="sheet-table").set_value("activities").run()
+    at.text_input(key="search-activities").set_value(wanted["activity_id"]).run()
+    assert any(caption.value.startswith("共 1 行") for caption in at.caption)
+    at.session_state["sheet-activities-0"] = {"edited_rows": {0: {"capacity": "77"}}, "deleted_rows": [], "added_rows": []}
+    next(b for b in at.button if b.label == "保存修改").click().run()
+    assert not at.exception, at.exception
+    after = parse_snapshot(book.snapshot())["activities"].set_index("activity_id")["capacity"]
+    assert after[wanted["activity_id"]] == 77
+    assert (after.drop(wanted["activity_id"]) != 77).all()
