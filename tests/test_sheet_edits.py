@@ -113,21 +113,30 @@ def test_a_change_can_be_reverted_unless_the_cell_changed_again(workbook):
         revert(live, C1, change["audit_id"], lambda: NOW)  # it no longer holds "30"
 
 
-def test_a_coordinator_fixes_a_bad_cell_and_adds_an_activity_in_the_browser(tmp_path, monkeypatch):
+def demo_workbook(tmp_path, monkeypatch):
+    """The demo college in a fresh workbook, which the app is pointed at."""
     from connectors.sqlite_workbook import SqliteWorkbook
+    from demo.codes import load_demo_rows
     from workflows.clock import local_now
-    from demo.codes import DEMO_CODES, load_demo_rows
 
     url = f"sqlite:///{tmp_path / 'w.sqlite3'}"
     book = SqliteWorkbook(url)
     book.ensure_schema()
     for table, rows in load_demo_rows(local_now("Asia/Shanghai").replace(microsecond=0)):
         book.append(table, rows)
+    monkeypatch.setenv("WORKBOOK_URL", url)
+    return book
+
+
+def test_a_coordinator_fixes_a_bad_cell_and_adds_an_activity_in_the_browser(tmp_path, monkeypatch):
+    from workflows.clock import local_now
+    from demo.codes import DEMO_CODES
+
+    book = demo_workbook(tmp_path, monkeypatch)
     tables = parse_snapshot(book.snapshot())
     branch = tables["people"].set_index("person_id").loc[DEMO_CODES[1][0], "branch"]
     first = tables["activities"][tables["activities"]["branch"] == branch].iloc[0]["activity_id"]
     book.update("activities", {"activity_id": first}, {"capacity": "三十"})  # a hand edit gone wrong
-    monkeypatch.setenv("WORKBOOK_URL", url)
     coordinator = DEMO_CODES[1][0]
     at = AppTest.from_file(APP, default_timeout=60)
     at.context = {"locale": "zh-CN"}
@@ -158,21 +167,14 @@ def test_a_coordinator_fixes_a_bad_cell_and_adds_an_activity_in_the_browser(tmp_
 def test_a_coordinator_searches_the_sheet_and_edits_the_row_found(tmp_path, monkeypatch):
     """The editor shows only the rows holding the searched text; an edit of the first row shown
     changes that row of the sheet, not the sheet's first row."""
-    from connectors.sqlite_workbook import SqliteWorkbook
-    from workflows.clock import local_now
-    from demo.codes import DEMO_CODES, load_demo_rows
+    from demo.codes import DEMO_CODES
 
-    url = f"sqlite:///{tmp_path / 'w.sqlite3'}"
-    book = SqliteWorkbook(url)
-    book.ensure_schema()
-    for table, rows in load_demo_rows(local_now("Asia/Shanghai").replace(microsecond=0)):
-        book.append(table, rows)
+    book = demo_workbook(tmp_path, monkeypatch)
     tables = parse_snapshot(book.snapshot())
     coordinator = DEMO_CODES[1][0]
     branch = tables["people"].set_index("person_id").loc[coordinator, "branch"]
     mine = tables["activities"][tables["activities"]["branch"] == branch]
     wanted = mine.iloc[-1]
-    monkeypatch.setenv("WORKBOOK_URL", url)
     at = AppTest.from_file(APP, default_timeout=60)
     at.context = {"locale": "zh-CN"}
     at.session_state["person_id"] = coordinator
