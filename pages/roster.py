@@ -66,8 +66,9 @@ def check_in_by_hand() -> None:
 
 
 if candidates:
+    walk_in = f" {t('roster.walk_in')}"  # translated once, not once for each of 30,000 walk-ins
     st.selectbox(t("field.name"), candidates, key="roster-person", placeholder=t("widget.choose"),
-                 format_func=lambda p: f"{names.get(p, '')} · {p}" + (f" {t('roster.walk_in')}" if p in walk_in_set else ""))
+                 format_func=lambda p: f"{names.get(p, '')} · {p}" + (walk_in if p in walk_in_set else ""))
     st.button(t("roster.checkin_button"), on_click=check_in_by_hand, type="primary")
 
 st.subheader(t("roster.qr"))
