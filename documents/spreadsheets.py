@@ -18,10 +18,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openpyxl import Workbook as ExcelBook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 
@@ -69,6 +65,10 @@ def write_sheets(sheets: list[SheetFile], path: str | Path) -> Path:
 
 
 def _write_xlsx(sheets: list[SheetFile], path) -> None:
+    from openpyxl import Workbook as ExcelBook  # loaded with the first file made: pages offering one start sooner
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+
     if isinstance(path, Path):
         path.parent.mkdir(parents=True, exist_ok=True)
     book = ExcelBook()
@@ -77,7 +77,7 @@ def _write_xlsx(sheets: list[SheetFile], path) -> None:
         sheet = book.create_sheet(_sheet_title(raw.title))
         for r, row in enumerate([raw.header, *raw.rows], start=1):
             for c, value in enumerate(row, start=1):
-                _write_cell(sheet, r, c, value)
+                _write_cell(sheet, r, c, value, ILLEGAL_CHARACTERS_RE)
         if any(not isinstance(value, str) for row in raw.rows for value in row):  # a table of figures: a header that stays
             sheet.freeze_panes = "A2"
             for cell in sheet[1]:
@@ -90,7 +90,8 @@ def _sheet_title(title: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", "_", title)[:31] or "_"
 
 
-def _write_cell(sheet, row: int, column: int, value: Cell) -> None:
+def _write_cell(sheet, row: int, column: int, value: Cell, illegal: re.Pattern) -> None:
+    """`illegal`: the characters an .xlsx file cannot hold (openpyxl's list)."""
     if isinstance(value, Percent):
         if not math.isnan(value.value):
             sheet.cell(row=row, column=column, value=value.value).number_format = PERCENT_FORMAT
@@ -104,7 +105,7 @@ def _write_cell(sheet, row: int, column: int, value: Cell) -> None:
     elif isinstance(value, dt.date):
         sheet.cell(row=row, column=column, value=value).number_format = DATE_FORMAT
     elif value != "":
-        cell = sheet.cell(row=row, column=column, value=ILLEGAL_CHARACTERS_RE.sub("", str(value)))  # xlsx cannot hold them
+        cell = sheet.cell(row=row, column=column, value=illegal.sub("", str(value)))
         cell.data_type = "s"  # text, never a formula
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from workflows.schema import table as schema_table
-from workflows.tables import once_per_value
+from workflows.tables import is_in, once_per_value
 
 VOLUNTEER, COORDINATOR, LEADER = "volunteer", "coordinator", "leader"
 PUBLIC = "public"
@@ -110,7 +110,7 @@ def visible_rows(table: str, frame: pd.DataFrame, viewer: Viewer, people: pd.Dat
     if table != "hours" or viewer.role != COORDINATOR:
         return frame
     mine = set(people.loc[people["branch"] == viewer.branch, "person_id"])
-    return frame[frame["person_id"].isin(mine)]
+    return frame[is_in(frame["person_id"], mine)]
 
 
 def may_see_row(viewer: Viewer, table: str, row, branch_of: dict[str, str]) -> bool:

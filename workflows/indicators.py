@@ -15,7 +15,7 @@ from workflows.hours import credited_entries, credited_rows, hours_by_person, wi
 from workflows.settings import deadline_days, number_setting, term
 from workflows.signup import Derivation
 from workflows.surveys import latest_submissions
-from workflows.tables import active_people
+from workflows.tables import active_people, is_in
 
 PARTY = ("party_member", "probationary_member")
 OPEN_REQUEST = ("submitted", "accepted", "assigned", "reopened")
@@ -81,7 +81,7 @@ def _activity_figures(tables, derivation, as_of, people) -> dict:
     attendees = {p for r in rosters for p in r.attended}
     hours = credited_rows(tables["hours"])
     approved = set(hours[hours["date"] <= as_of]["person_id"])
-    participating = people["person_id"].isin(attendees | approved).sum()
+    participating = is_in(people["person_id"], attendees | approved).sum()
     return {"activities_held": len(held), "signups_confirmed": confirmed,
             "attendance_rate": rate(showed_up, confirmed),
             "participation_rate": rate(int(participating), len(people))}

@@ -6,7 +6,7 @@ import datetime as dt
 import pandas as pd
 
 from workflows.access import COORDINATOR, Viewer
-from workflows.tables import Tables, active_people
+from workflows.tables import Tables, active_people, is_in
 
 
 def upcoming_activities(tables: Tables, now: dt.datetime, limit: int = 5) -> pd.DataFrame:
@@ -25,7 +25,7 @@ def work_waiting(tables: Tables, viewer: Viewer, now: dt.datetime) -> dict[str, 
     branch_people = set(people.loc[people["branch"] == viewer.branch, "person_id"])
     hours = tables["hours"]
     return {
-        "hours_pending": int(((hours["status"] == "pending") & hours["person_id"].isin(branch_people)).sum()),
+        "hours_pending": int(((hours["status"] == "pending") & is_in(hours["person_id"], branch_people)).sum()),
         "requests_new": int((tables["requests"]["status"] == "submitted").sum()),
         "starting_soon": len(starting_soon(tables, viewer.branch, now)),
     }

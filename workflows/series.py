@@ -9,7 +9,7 @@ import pandas as pd
 from workflows.hours import credited_entries, tally
 from workflows.indicators import OPEN_REQUEST, PARTY, due_dates, held_activities
 from workflows.signup import Derivation
-from workflows.tables import Tables, active_people
+from workflows.tables import Tables, active_people, is_in
 
 FREQUENCIES = {"week": "W-MON", "month": "M"}
 
@@ -83,5 +83,5 @@ def scoped(tables: Tables, branch: str | None) -> Tables:
     frames["activities"] = tables["activities"][tables["activities"]["branch"].isin([branch])]
     for table, column in (("signups", "person_id"), ("checkins", "person_id"), ("hours", "person_id"),
                           ("requests", "requester_id"), ("responses", "respondent_id")):
-        frames[table] = tables[table][tables[table][column].isin(members)]
+        frames[table] = tables[table][is_in(tables[table][column], members)]
     return Tables(frames, tables.problems, tables.timezone, tables.titles, tables.labels)

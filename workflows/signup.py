@@ -18,7 +18,7 @@ import pandas as pd
 from workflows.layered import version_of
 from workflows.problems import Problem
 from workflows.refusals import Refusal
-from workflows.tables import ROW, Tables, active_ids, per_frame
+from workflows.tables import ROW, Tables, active_ids, is_in, per_frame
 
 CHECKIN_OPENS_BEFORE = dt.timedelta(hours=1)
 SIGNUP_ORDER, CHECKIN_ORDER = ["at", "signup_id"], ["at", "checkin_id"]  # the order the logs are taken in
@@ -303,10 +303,9 @@ def _of_known(rows: pd.DataFrame, activities, people: frozenset) -> np.ndarray:
 
 def _each_in(values: pd.Series, keys) -> np.ndarray:
     """Per value: whether it is one of `keys` (a set or a dict's keys): hashed in one go for a whole
-    log (the keys given as objects: as a list pandas would convert them to its own string type first),
-    looked up one by one for a write's few rows (hashing the keys would cost more)."""
+    log, looked up one by one for a write's few rows (hashing the keys would cost more)."""
     if len(values) > FEW_ROWS:
-        return values.isin(np.fromiter(keys, dtype=object, count=len(keys))).to_numpy(dtype=bool)
+        return is_in(values, keys)
     return np.fromiter((value in keys for value in values), dtype=bool, count=len(values))
 
 

@@ -5,6 +5,7 @@ import threading
 import weakref
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from workflows.problems import Problem
@@ -94,6 +95,13 @@ def per_frame(frame: pd.DataFrame, name: str, compute):
         _PER_FRAME[key] = compute()
         weakref.finalize(frame, _PER_FRAME.pop, key, None)
     return _PER_FRAME[key]
+
+
+def is_in(values: pd.Series, keys) -> np.ndarray:
+    """Per value: whether it is one of `keys` (a set, or a dict's keys). The keys go to pandas as an
+    array of objects: given a set or list of text, pandas first converts it to its own string type,
+    which cost more than the lookup itself for 30,000 IDs."""
+    return values.isin(np.fromiter(keys, dtype=object, count=len(keys))).to_numpy(dtype=bool)
 
 
 def once_per_value(values, compute) -> list:

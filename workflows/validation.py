@@ -10,7 +10,7 @@ import pandas as pd
 from workflows.hours import SELF_REPORT_LIMIT, source_rule_breaches
 from workflows.problems import Problem
 from workflows.signup import Derivation, derive
-from workflows.tables import ROW, Tables
+from workflows.tables import ROW, Tables, is_in
 
 
 def data_problems(tables: Tables, derivation: Derivation | None = None) -> list[Problem]:
@@ -48,7 +48,7 @@ def _unknown_references(tables: Tables) -> list[Problem]:
                                  ("checkins", "person_id", people), ("checkins", "activity_id", activities),
                                  ("hours", "person_id", people)):
         frame = tables[table]
-        unknown = frame[frame[column].notna() & (frame[column] != "") & ~frame[column].isin(known)]
+        unknown = frame[frame[column].notna() & (frame[column] != "") & ~is_in(frame[column], known)]
         code = "unknown_person" if column == "person_id" else "unknown_activity"
         found.extend(tables.problem(table, row[ROW], column, row[column], code)
                      for _, row in unknown.iterrows())
