@@ -19,7 +19,7 @@ from workflows.headers import missing_extra, normalise, write_positions
 from connectors.bulk import cycle_collection_paused, hand_back_last_read, read_set_aside
 from connectors.fair_lock import FairLock
 from connectors.overlay import aligned_cells, index_for_writes, with_cells, with_rows
-from connectors.parsing import parse_snapshot
+from connectors.parsing import parse_snapshot, read_tables
 from connectors.sheet import QueuedForSync, Snapshot, Stamp, Workbook
 from workflows.clock import in_zone
 from workflows.schema import table as schema_table
@@ -74,11 +74,14 @@ def _id_of(spec, positions: dict[str, int], cells: list[str]) -> tuple[str, ...]
 
 class LiveWorkbook:
     def __init__(self, workbook: Workbook, interval_seconds: float = 15.0, clock=time.monotonic,
-                 after_read=None, prepare=None, background: bool = False):
+                 after_read=None, prepare=None, background: bool = False, keep_cells: bool = True):
         """`after_read(live)`: housekeeping run after each scheduled read (e.g. closing expired requests).
         `prepare(data)`: computes what pages show from new data (rosters, figures) before it is shown, on
         the thread that read it. `background`: scheduled reads run on their own thread, so no page run
-        waits for a read, its parsing or `prepare`; pages get the previous data meanwhile."""
+        waits for a read, its parsing or `prepare`; pages get the previous data meanwhile.
+        `keep_cells=False`: for commands that only read figures: each sheet's cells are let go once it is
+        parsed (the data has no `snapshot`, so nothing can be laid over it: writes are refused)."""
+        self._keep_cells = keep_cells
         self.workbook, self.interval, self._clock, self._after_read = workbook, interval_seconds, clock, after_read
         self._prepare, self._background = prepare, background
         self._prepared: LiveData | None = None  # the latest data `prepare` finished
@@ -187,6 +190,8 @@ class LiveWorkbook:
     def _read(self, snapshot=None) -> None:
         """Reads are one at a time (under `_refreshing`); writes laid over the data while this read was
         under way are laid over its result again, so a slow read never hides a write from its author."""
+        if not self._keep_cells and snapshot is None:
+            return self._read_tables_only()
         with self._laying:
             started = self._writes
         hand_back_last_read()
@@ -223,6 +228,20 @@ class LiveWorkbook:
             else:
                 self._data = LiveData(tables, in_zone(snapshot.taken_at, tables.timezone), version, snapshot)
 
+    def _read_tables_only(self) -> None:
+        hand_back_last_read()
+        with read_set_aside():
+            tables, taken_at = read_tables(self.workbook)
+        with self._laying:
+            self._read_at = self._clock()
+            self.reads += 1
+            version = self._data.version + 1 if self._data else 1
+            self._data = LiveData(tables, in_zone(taken_at, tables.timezone), version)
+
+    def _refuse_writes_without_cells(self) -> None:
+        if not self._keep_cells:
+            raise RuntimeError("this live workbook keeps no cells (keep_cells=False): it only reads")
+
     # -- writing ---------------------------------------------------------------------------
     def append(self, table: str, rows: list[dict[str, str]], stamp: Stamp | None = None,
                fresh: bool = False, extra_columns=()) -> bool:
@@ -232,6 +251,7 @@ class LiveWorkbook:
         roster): the rows added since the data was read are laid over it too, in the sheet's order.
         `extra_columns`: the rows also carry cells of these extra columns (see `Workbook`).
         """
+        self._refuse_writes_without_cells()
         self.data()
         with self._laying:  # written and laid in one step: a later write is never laid before this one
             try:
@@ -291,6 +311,7 @@ class LiveWorkbook:
                     expect: dict[str, str] | None = None, extra_columns=()) -> bool:
         """Changes the named cells of each keyed row in one write, then lays them over the data
         (cells of extra columns show at the next read)."""
+        self._refuse_writes_without_cells()
         self.data()
         try:
             if expect is not None:

@@ -5,6 +5,8 @@ empty (or the row skipped when the cell is required), never guessed.
 """
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
@@ -20,22 +22,43 @@ from workflows.tables import DEFAULT_TIMEZONE, ROW, Tables
 
 
 def parse_snapshot(snapshot: Snapshot) -> Tables:
-    timezone, problems = _timezone(snapshot)
+    return parse_sheets(snapshot.sheets.get("settings"), ((table.key, snapshot.sheets.get(table.key))
+                                                          for table in ALL_TABLES))
+
+
+def parse_sheets(settings: RawSheet | None, sheets: Iterable[tuple[str, RawSheet | None]]) -> Tables:
+    """The tables of `sheets` ((table key, sheet or None) of every table, in any order), each parsed
+    as it comes: a reader that yields them one by one may let each sheet's cells go once parsed."""
+    timezone, first_problems = _timezone(settings)
     tz = ZoneInfo(timezone)
-    frames, titles, labels = {}, {}, {}
-    for table in ALL_TABLES:
-        raw = snapshot.sheets.get(table.key)
-        frame, found = parse_sheet(table, raw, tz)
-        frames[table.key] = frame
-        problems.extend(found)
-        titles[table.key] = raw.title if raw else table.key
+    frames, titles, labels, problems = {}, {}, {}, {}
+    for key, raw in sheets:
+        table = schema_table(key)
+        frames[key], problems[key] = parse_sheet(table, raw, tz)
+        titles[key] = raw.title if raw else key
         header = raw.header if raw else []
-        labels[table.key] = {key: header_label(table, header, key) for key in table.column_keys}
-    return Tables(frames, problems, timezone, titles, labels)
+        labels[key] = {column: header_label(table, header, column) for column in table.column_keys}
+    in_order = [problem for table in ALL_TABLES for problem in problems[table.key]]  # as the workbook reads
+    return Tables({table.key: frames[table.key] for table in ALL_TABLES}, first_problems + in_order, timezone,
+                  {table.key: titles[table.key] for table in ALL_TABLES},
+                  {table.key: labels[table.key] for table in ALL_TABLES})
 
 
-def _timezone(snapshot: Snapshot) -> tuple[str, list[Problem]]:
-    settings = snapshot.sheets.get("settings")
+def read_tables(workbook) -> tuple[Tables, dt.datetime]:
+    """(the tables, when read) without keeping the cells: for commands that only read. A backend that
+    can hand out its sheets one by one (`sheet_reader`: SQLite) lets each sheet's cells go once parsed,
+    which at 30,000 people is a third of a read's memory; others are read whole first."""
+    sheet_reader = getattr(workbook, "sheet_reader", None)
+    if sheet_reader is None:
+        snapshot = workbook.snapshot()
+        return parse_snapshot(snapshot), snapshot.taken_at
+    with sheet_reader() as (read, taken_at):
+        settings = read("settings")
+        sheets = ((table.key, settings if table.key == "settings" else read(table.key)) for table in ALL_TABLES)
+        return parse_sheets(settings, sheets), taken_at
+
+
+def _timezone(settings: RawSheet | None) -> tuple[str, list[Problem]]:
     if settings is None:
         return DEFAULT_TIMEZONE, []
     positions = column_positions(schema_table("settings"), settings.header)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 from connectors.files_private import private_file
@@ -104,6 +105,14 @@ class SqliteWorkbook(TargetedUpdates):
             extra = {title: self._read_sheet(conn, title) for title in titles if title not in known}
         self._checkpoint()
         return Snapshot(sheets, self._clock(), extra)
+
+    @contextmanager
+    def sheet_reader(self):
+        """(read, taken_at): `read(key)` is that table's sheet (None when the workbook has none), read
+        when asked, all in one read transaction, so a caller can let each sheet go before the next."""
+        with self._transaction("BEGIN") as conn:
+            by_table = tables_by_title(self._titles(conn))
+            yield (lambda key: self._read_sheet(conn, by_table[key]) if key in by_table else None), self._clock()
 
     def _checkpoint(self) -> None:
         """Copies the write-ahead log into the file as far as no reader needs it, without waiting for

@@ -112,3 +112,22 @@ def test_many_sign_ups_laid_one_by_one_read_the_same_as_the_workbook_read_afresh
     assert laid.snapshot.sheets["signups"].rows == fresh.snapshot.sheets["signups"].rows
     assert derivation_of(laid).rosters == derivation_of(fresh).rosters
     assert derivation_of(laid).problems == derivation_of(fresh).problems
+
+
+def test_a_command_that_only_reads_gets_the_same_tables_and_problems_without_keeping_the_cells(tmp_path):
+    import pytest
+
+    from tests.builders import activity, people
+
+    workbook, live = live_workbook(tmp_path, Clock())
+    workbook.append("people", people("1", "2"))
+    workbook.append("activities", [activity("A1", capacity="几个")])  # a bad cell: a problem in both reads
+    workbook.append("settings", [{"key": "timezone", "value": "Asia/Urumqi"}])
+    reading = LiveWorkbook(SqliteWorkbook(workbook.url), interval_seconds=15, clock=Clock(), keep_cells=False)
+    whole, lean = live.data(), reading.data()
+    assert lean.snapshot is None and lean.tables.timezone == whole.tables.timezone == "Asia/Urumqi"
+    assert lean.tables.problems == whole.tables.problems and lean.tables.problems
+    assert all(lean.tables[key].equals(whole.tables[key]) for key in whole.tables.frames)
+    assert lean.tables.titles == whole.tables.titles and lean.tables.labels == whole.tables.labels
+    with pytest.raises(RuntimeError):
+        reading.append("people", people("3"))
