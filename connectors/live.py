@@ -192,6 +192,8 @@ class LiveWorkbook:
         under way are laid over its result again, so a slow read never hides a write from its author."""
         if not self._keep_cells and snapshot is None:
             return self._read_tables_only()
+        if snapshot is None and self._kept_as_unchanged():
+            return
         with self._laying:
             started = self._writes
         hand_back_last_read()
@@ -227,6 +229,21 @@ class LiveWorkbook:
                 self._data = self._prepared = dataclasses.replace(fresh, version=version)
             else:
                 self._data = LiveData(tables, in_zone(snapshot.taken_at, tables.timezone), version, snapshot)
+
+    def _kept_as_unchanged(self) -> bool:
+        """Whether the data was kept because the backend says nothing changed since it was read (SQLite
+        can tell, in any process), which spares reading the whole workbook to find that out."""
+        unchanged_since = getattr(self.workbook, "unchanged_since_snapshot", None)
+        if self._data is None or self._data.snapshot is None or unchanged_since is None:
+            return False
+        checked_at = unchanged_since()
+        if checked_at is None:
+            return False
+        with self._laying:
+            self._read_at = self._clock()
+            self._data = dataclasses.replace(self._data, taken_at=in_zone(checked_at, self._data.tables.timezone))
+            self._laid = []
+        return True
 
     def _read_tables_only(self) -> None:
         hand_back_last_read()

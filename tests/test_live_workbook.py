@@ -67,6 +67,7 @@ def test_a_failed_read_keeps_the_previous_data_and_says_why(tmp_path):
     clock = Clock()
     workbook, live = live_workbook(tmp_path, clock)
     live.data()
+    workbook.append("people", [person("1", "手工")])  # a change, so the next refresh has to read
 
     def broken():
         raise ConnectionError("Google unreachable")
@@ -131,3 +132,23 @@ def test_a_command_that_only_reads_gets_the_same_tables_and_problems_without_kee
     assert lean.tables.titles == whole.tables.titles and lean.tables.labels == whole.tables.labels
     with pytest.raises(RuntimeError):
         reading.append("people", people("3"))
+
+
+def test_an_idle_workbook_is_not_read_again_and_any_commit_anywhere_makes_the_next_refresh_read(tmp_path):
+    """SQLite tells whether anything was committed since the last read (by this process, another one or
+    a coordinator's own tool), so an idle workbook's scheduled refresh reads no cells at all."""
+    import sqlite3
+
+    clock = Clock()
+    workbook, live = live_workbook(tmp_path, clock)
+    workbook.append("people", [person("1", "甲")])
+    first = live.data()
+    clock.now = 15.0
+    assert live.data().tables is first.tables and live.reads == 1  # nothing changed: kept, not read
+    with sqlite3.connect(tmp_path / "w.sqlite3") as coordinators_tool:
+        coordinators_tool.execute("UPDATE people SET \"姓名\" = '乙'")
+    clock.now = 30.0
+    assert names(live) == ["乙"] and live.reads == 2
+    SqliteWorkbook(workbook.url).append("people", [person("2", "丙")])  # another process
+    clock.now = 45.0
+    assert names(live) == ["乙", "丙"] and live.reads == 3
