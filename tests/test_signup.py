@@ -193,3 +193,21 @@ def test_places_read_as_whole_numbers_or_the_waitlist():
     assert label_of_places(50.0, 14.0, 0) == ("places.left", {"left": 14, "capacity": 50})
     assert label_of_places(20, 0, 2) == ("places.waitlist", {"n": 2})
     assert label_of_places(float("nan"), None, 0) == ("places.unlimited", {})
+
+
+def test_a_log_is_taken_in_moment_then_id_order_whether_or_not_it_was_written_in_it():
+    import pandas as pd
+
+    from workflows.signup import SIGNUP_ORDER, in_order
+
+    def log(*rows):
+        return pd.DataFrame({"at": pd.to_datetime([at for at, _ in rows]).astype("datetime64[us]"),
+                             "signup_id": [key for _, key in rows]})
+
+    written = log(("2026-01-01 09:00", "S1"), ("2026-01-01 09:00", "S2"), ("2026-01-01 10:00", "S0"))
+    assert in_order(written, SIGNUP_ORDER) is written  # already in order: not sorted again
+    for shuffled in (log(("2026-01-01 10:00", "S0"), ("2026-01-01 09:00", "S1"), ("2026-01-01 09:00", "S2")),
+                     log(("2026-01-01 09:00", "S2"), ("2026-01-01 09:00", "S1"), ("2026-01-01 10:00", "S0")),
+                     log(("2026-01-01 09:00", "S1"), (None, "S3"), ("2026-01-01 10:00", "S0"))):
+        assert list(in_order(shuffled, SIGNUP_ORDER)["signup_id"]) == list(
+            shuffled.sort_values(SIGNUP_ORDER, kind="stable")["signup_id"])

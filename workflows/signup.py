@@ -271,7 +271,10 @@ def _all_after(before: list[pd.DataFrame], new: pd.DataFrame, order: list[str]) 
     if not lasts:
         return True
     last_at = max(at for at, _ in lasts)
-    first_at = new["at"].min() if len(new) > FEW_ROWS else min((at for at in new["at"] if not pd.isna(at)), default=pd.NaT)
+    if len(new) > FEW_ROWS:
+        first_at = new["at"].min()
+    else:  # a write's rows: looking at each costs less than pandas' reduction
+        first_at = min((at for at in new["at"] if not pd.isna(at)), default=pd.NaT)
     if first_at > last_at:
         return True
     if first_at < last_at:
@@ -284,7 +287,8 @@ def _last_in_order(part: pd.DataFrame, order: list[str]) -> tuple:
     """The part's latest `at` and the greatest ID among its rows at that moment."""
     def compute():
         if len(part) <= FEW_ROWS:  # a write's rows: looking at each costs less than pandas' reductions
-            timed = [(at, key) for at, key in zip(part["at"].to_numpy(), part[order[1]].to_numpy()) if not np.isnat(at)]
+            moments, keys = part["at"].to_numpy(), part[order[1]].to_numpy()
+            timed = [(at, key) for at, key in zip(moments, keys) if not pd.isna(at)]
             last_at, key = max(timed, default=(None, None))
             return (pd.NaT, None) if last_at is None else (pd.Timestamp(last_at), key)
         last_at = part["at"].max()
@@ -314,7 +318,7 @@ def in_order(rows: pd.DataFrame, order: list[str]) -> pd.DataFrame:
     already (its moments are stamped under the write lock), which is checked in one pass instead of
     sorting 300,000 rows by a text column."""
     moments, keys = rows[order[0]].to_numpy(), rows[order[1]].to_numpy()
-    if len(rows) < 2 or np.isnat(moments).any():
+    if len(rows) < 2 or moments.dtype.kind != "M" or np.isnat(moments).any():
         return rows.sort_values(order, kind="stable")
     later, tied = moments[1:] > moments[:-1], moments[1:] == moments[:-1]
     if (later | tied).all() and (keys[1:][tied] > keys[:-1][tied]).all():
