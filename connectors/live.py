@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 
 from workflows.headers import missing_extra, normalise, write_positions
-from connectors.bulk import cycle_collection_paused, hand_back_last_read, read_set_aside
+from connectors.bulk import hand_back_last_read, read_set_aside
 from connectors.fair_lock import FairLock
 from connectors.overlay import aligned_cells, index_for_writes, with_cells, with_rows
 from connectors.parsing import parse_snapshot, read_tables

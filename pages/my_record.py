@@ -10,9 +10,8 @@ from ui.display import number_text
 from ui.i18n import t
 from ui.inbox import choices_form
 from ui.messages import choice_text, field_error, refusal_text
-from ui.session import current_leaderboard, data, derivation, flash, guard, my_credited_entries, now, show_flash
+from ui.session import current_leaderboard, data, flash, guard, my_credited_entries, now, show_flash
 from ui.state import attempt_log, live
-from workflows.hours import credited_entries
 
 viewer = guard("my_record")
 st.title(t("page.my_record"))

@@ -86,9 +86,7 @@ def _summed_by_person(entries: pd.DataFrame) -> pd.Series:
     and the sums are taken run by run, without hashing 500,000 IDs into groups; any other order is
     grouped."""
     ids, hours = entries["person_id"].to_numpy(), entries["hours"].to_numpy(dtype=float, na_value=0.0)
-    if len(ids) < 2:
-        return entries.groupby("person_id")["hours"].sum()
-    if not (ids[1:] >= ids[:-1]).all():
+    if len(ids) < 2 or not (ids[1:] >= ids[:-1]).all():
         return entries.groupby("person_id")["hours"].sum()
     starts = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
     return pd.Series(np.add.reduceat(hours, starts), index=pd.Index(ids[starts], dtype=object))
