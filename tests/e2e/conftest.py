@@ -115,6 +115,23 @@ class Journey:
         self.steps += 1
         locator.click()
 
+    def choose(self, picker, option) -> None:
+        """Opens `picker` and clicks `option` in it: two steps. A run of the page that lands while the
+        picker is open (one the step before set off) draws it again, closed: it is then opened again,
+        a few times at most, each try waiting for the option up to 5 s."""
+        from playwright.sync_api import TimeoutError as NotThere
+
+        self.steps += 2
+        for _ in range(3):
+            picker.click()
+            try:
+                option.click(timeout=5_000)
+                return
+            except NotThere:
+                continue
+        picker.click()
+        option.click()  # the last try waits as long as any step: its error says what was not there
+
     def fill(self, locator, text: str) -> None:
         self.steps += 1
         locator.fill(text)
