@@ -83,20 +83,27 @@ def object_array(values) -> np.ndarray:
     return np.fromiter(values, dtype=object, count=len(values))
 
 
+def one_cell(text: str, column: Column, tz: ZoneInfo) -> tuple[object, bool, tuple[str, BadCell] | None]:
+    """(value, blank, bad) of one cell as every parser here reads it: a blank cell takes the column's
+    default; still blank, it is "" (text) or missing; else `parse_cell` decides its value, or why it
+    has none (`bad`: the text read and the reason)."""
+    if not text.strip():
+        text = column.default
+    if not text.strip():
+        return ("" if column.type == "text" else None), True, None
+    try:
+        return parse_cell(text, column, tz), False, None
+    except BadCell as why:
+        return None, False, (text, why)
+
+
 def _parse_each(column: Column, texts, tz: ZoneInfo) -> ParsedColumn:
     values, blank, bad = [], np.zeros(len(texts), dtype=bool), {}
     for position, text in enumerate(texts):
-        if not text.strip():
-            text = column.default
-        if not text.strip():
-            values.append("" if column.type == "text" else None)
-            blank[position] = True
-            continue
-        try:
-            values.append(parse_cell(text, column, tz))
-        except BadCell as why:
-            values.append(None)
-            bad[position] = (text, why)
+        value, blank[position], wrong = one_cell(text, column, tz)
+        values.append(value)
+        if wrong is not None:
+            bad[position] = wrong
     return ParsedColumn(_typed(pd.Series(object_array(values), dtype=object), column), blank, bad)
 
 

@@ -13,9 +13,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from connectors.column_parsing import DTYPES
+from connectors.column_parsing import DTYPES, one_cell
 from connectors.sheet import RawSheet
-from workflows.cells import BadCell, parse_cell
 from workflows.problems import Problem
 from workflows.schema import APPEND_ONLY, Column, Table
 from workflows.tables import ROW
@@ -51,19 +50,13 @@ def _record(table, raw, row, number, positions, tz, problems) -> tuple[dict, boo
     for column in table.columns:
         position = positions.get(column.key)
         text = row[position] if position is not None and position < len(row) else ""
-        if not text.strip():
-            text = column.default
-        if not text.strip():
-            record[column.key] = "" if column.type == "text" else None
-            if column.required:
-                problems.append(Problem(raw.title, number, raw.header[position], "", "required_empty",
-                                        {"column": column.key}))
-                usable = False
-            continue
-        try:
-            record[column.key] = parse_cell(text, column, tz)
-        except BadCell as why:
-            record[column.key] = None
+        record[column.key], blank, bad = one_cell(text, column, tz)
+        if blank and column.required:
+            problems.append(Problem(raw.title, number, raw.header[position], "", "required_empty",
+                                    {"column": column.key}))
+            usable = False
+        if bad is not None:
+            text, why = bad
             problems.append(Problem(raw.title, number, raw.header[position], text, f"cell.{why.code}", why.params))
             usable = usable and not column.required
     return record, usable
