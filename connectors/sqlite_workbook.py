@@ -11,6 +11,7 @@ import datetime as dt
 import sqlite3
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from connectors.files_private import private_file
@@ -89,13 +90,21 @@ class _Connections:
         return conn
 
 
+@dataclass
+class _KnownSchema:
+    """What was looked up of one version of the workbook's schema (see `SqliteWorkbook._schema_known`)."""
+    version: int | None
+    titles: list[str] | None = None
+    headers: dict[str, list[str]] = field(default_factory=dict)
+
+
 class SqliteWorkbook(TargetedUpdates):
     def __init__(self, url: str, clock=None):
         self.url = url
         self.connections = connections_for(url)
         self._clock = clock or (lambda: system_clock.utc_now())
         self._read_up_to: dict[str, tuple[int, int]] = {}  # title -> (rows read, row ID of the last)
-        self._schema: tuple[int | None, dict[str, list[str]]] = (None, {})  # see `_schema_known`
+        self._schema = _KnownSchema(None)  # see `_schema_known`
         self._watcher: sqlite3.Connection | None = None  # see `unchanged_since_snapshot`
         self._watch_lock = threading.Lock()
         self._version_read: int | None = None
@@ -147,28 +156,28 @@ class SqliteWorkbook(TargetedUpdates):
 
     def _titles(self, conn: sqlite3.Connection) -> list[str]:
         known = self._schema_known(conn)
-        if "" not in known:
+        if known.titles is None:
             rows = conn.execute(
                 "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
                 "ORDER BY rowid").fetchall()
-            known[""] = [row[0] for row in rows]
-        return list(known[""])
+            known.titles = [row[0] for row in rows]
+        return list(known.titles)
 
     def _header(self, conn: sqlite3.Connection, title: str) -> list[str]:
-        known = self._schema_known(conn)
-        if title not in known:
+        headers = self._schema_known(conn).headers
+        if title not in headers:
             rows = conn.execute(f"PRAGMA table_info({_quote(title)})").fetchall()
-            known[title] = [row[1] for row in rows if row[1] != ROW_ID]
-        return list(known[title])
+            headers[title] = [row[1] for row in rows if row[1] != ROW_ID]
+        return list(headers[title])
 
-    def _schema_known(self, conn: sqlite3.Connection) -> dict[str, list[str]]:
-        """The titles (key "") and headers looked up since the schema last changed. SQLite counts every
+    def _schema_known(self, conn: sqlite3.Connection) -> "_KnownSchema":
+        """The titles and headers looked up since the schema last changed. SQLite counts every
         change of the schema, by this app or any other tool (a renamed column, a new sheet), so a write
         asks one number instead of listing the tables and columns again."""
         version = conn.execute("PRAGMA schema_version").fetchone()[0]
-        if self._schema[0] != version:
-            self._schema = (version, {})
-        return self._schema[1]
+        if self._schema.version != version:
+            self._schema = _KnownSchema(version)
+        return self._schema
 
     def _read_sheet(self, conn: sqlite3.Connection, title: str) -> RawSheet:
         sheet = self._read_rows(conn, title)
