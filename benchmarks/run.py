@@ -44,7 +44,7 @@ def workbook_at(scale: float, folder: Path) -> Path:
     if not path.exists():
         partial = path.with_suffix(".partial")
         partial.unlink(missing_ok=True)
-        build(partial, scale)
+        build(partial, scale).close()  # the write-ahead log is copied in: the file alone is the workbook
         partial.rename(path)
     return path
 

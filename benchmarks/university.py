@@ -221,7 +221,7 @@ def main() -> None:
     parser.add_argument("path", type=Path)
     parser.add_argument("--scale", type=float, default=1.0)
     arguments = parser.parse_args()
-    build(arguments.path, arguments.scale)
+    build(arguments.path, arguments.scale).close()
 
 
 if __name__ == "__main__":

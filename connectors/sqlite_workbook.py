@@ -76,6 +76,12 @@ class _Connections:
                 return
         conn.close()
 
+    def close_idle(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
+
     def opened(self) -> sqlite3.Connection:
         """A new connection, set up as every connection of the pool is."""
         if self.path == ":memory:":  # one database for every connection of this process
@@ -108,6 +114,16 @@ class SqliteWorkbook(TargetedUpdates):
         self._watcher: sqlite3.Connection | None = None  # see `unchanged_since_snapshot`
         self._watch_lock = threading.Lock()
         self._version_read: int | None = None
+
+    def close(self) -> None:
+        """Closes this process's idle connections to the file. Once the last connection is closed SQLite
+        copies the write-ahead log into the file and removes it, so the file alone holds every commit
+        (before it is moved or copied)."""
+        with self._watch_lock:
+            if self._watcher is not None:
+                self._watcher.close()
+                self._watcher = None
+        self.connections.close_idle()
 
     # -- reading ---------------------------------------------------------------------------
     def snapshot(self) -> Snapshot:

@@ -61,3 +61,15 @@ def test_numbers_another_tool_stored_as_numbers_are_read_as_the_text_a_person_se
         other_tool.execute('UPDATE people SET "积分" = 45.0, "备注" = 4.5')
     sheet = workbook.snapshot().sheets["people"]
     assert sheet.rows[0][-2:] == ["45", "4.5"]
+
+
+def test_a_closed_workbook_file_holds_every_commit_by_itself_so_it_can_be_moved(tmp_path):
+    path = tmp_path / "book.partial"
+    workbook = SqliteWorkbook(f"sqlite:///{path}")
+    workbook.ensure_schema()
+    workbook.append("people", people("1", "2"))
+    workbook.snapshot()  # the connection watching for changes is open too
+    workbook.close()
+    moved = path.rename(tmp_path / "book.sqlite3")
+    assert not (tmp_path / "book.partial-wal").exists()
+    assert people_in_the_file_itself(moved) == 2
