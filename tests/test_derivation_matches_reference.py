@@ -7,10 +7,14 @@ by hand; both must give the same rosters, attendance and problems in the same or
 """
 from __future__ import annotations
 
+from unittest.mock import patch
+
 import pandas as pd
-from hypothesis import given, settings, strategies as st
+import pytest
+from hypothesis import example, given, settings, strategies as st
 
 from tests.builders import activity, people, signup, tables
+from workflows import signup as signup_rules
 from workflows.signup import CHECKIN_OPENS_BEFORE, Derivation, Roster, derive, extended
 from workflows.tables import ROW, active_people
 
@@ -140,9 +144,11 @@ check_ins = st.lists(st.tuples(st.sampled_from(PEOPLE), st.sampled_from(["A1", "
                      max_size=10)
 
 
-@settings(max_examples=40, deadline=None)
+@pytest.mark.parametrize("few_rows", [signup_rules.FEW_ROWS, 0], ids=["a write's few rows", "a whole log"])
+@settings(max_examples=60, deadline=None)
 @given(sign_ups, check_ins)
-def test_the_bulk_derivation_gives_the_rosters_and_problems_of_the_rule_applied_row_by_row(signups, checkins):
+def test_the_bulk_derivation_gives_the_rosters_and_problems_of_the_rule_applied_row_by_row(few_rows, signups, checkins):
+    """With `few_rows` 0 every log takes the paths of a whole log (judged and settled in bulk)."""
     book = tables(
         people=people(*PEOPLE[:4]) + people("5", active="否"),
         activities=ACTIVITIES,
@@ -150,7 +156,9 @@ def test_the_bulk_derivation_gives_the_rosters_and_problems_of_the_rule_applied_
                  for n, (p, a, action, m) in enumerate(signups)],
         checkins=[{"checkin_id": f"C{n:03}", "activity_id": a, "person_id": p, "method": method,
                    "at": f"2025-11-20 {time}"} for n, (p, a, method, time) in enumerate(checkins)])
-    ours, reference = derive(book), reference_derive(book)
+    with patch.object(signup_rules, "FEW_ROWS", few_rows):
+        ours = derive(book)
+    reference = reference_derive(book)
     assert ours.rosters == reference.rosters
     assert ours.problems == reference.problems
 
@@ -182,3 +190,27 @@ def test_a_sign_up_to_a_future_activity_is_brought_up_to_date_without_a_new_deri
     before, after = build(log), build(log + [signup(3, "3", "A1", at="2025-11-10 10:02")])
     quicker = extended(derive(before), after, "signups", 2)
     assert quicker is not None and quicker.roster("A1").waitlisted == ["3"]
+
+
+APART = [activity("B1", "2025-11-21 09:00", "2025-11-21 11:00", capacity="2"),  # no two of these overlap
+         activity("B2", "2025-11-22 09:00", "2025-11-22 11:00", capacity="1"),
+         activity("B3", "2025-11-23 09:00", "2025-11-23 11:00", capacity="")]
+busy_logs = st.lists(st.tuples(st.sampled_from(["1", "2", "3"]), st.sampled_from(["B1", "B2", "B3", "A1", "A2"]),
+                               st.sampled_from(["signup", "cancel"]), st.integers(0, 59)), max_size=60)
+
+
+@settings(max_examples=80, deadline=None)
+@given(busy_logs)
+@example([("1", "B1", "signup", 0), ("2", "B1", "signup", 1), ("2", "B1", "cancel", 2), ("1", "B1", "cancel", 5)])
+@example([("1", "B2", "signup", 0), ("2", "B2", "signup", 1), ("1", "B2", "cancel", 2), ("1", "B2", "signup", 3)])
+def test_people_who_cancel_and_sign_up_again_keep_the_place_of_their_latest_sign_up_when_settled_in_bulk(signups):
+    """Activities no overlap touches are settled without looking at each row in turn; A1 and A2
+    overlap, so a log mixing them with the others takes both paths."""
+    book = tables(people=people("1", "2", "3"), activities=ACTIVITIES[:2] + APART,
+                  signups=[signup(n, p, a, at=f"2025-11-10 10:{m:02}", action=action)
+                           for n, (p, a, action, m) in enumerate(signups)])
+    with patch.object(signup_rules, "FEW_ROWS", 0):
+        ours = derive(book)
+    reference = reference_derive(book)
+    assert ours.rosters == reference.rosters
+    assert ours.problems == reference.problems

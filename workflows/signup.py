@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from workflows import signup_bulk
 from workflows.layered import version_of
 from workflows.problems import Problem
 from workflows.refusals import Refusal
@@ -156,7 +157,8 @@ def derive(tables: Tables) -> Derivation:
     ledger, problems = _Ledger(activities), []
     rows = in_order(tables["signups"], SIGNUP_ORDER)
     rows = rows[_of_known(rows, ledger.active, _person_ids(tables))]
-    problems = _apply_signups(tables, activities, ledger, rows)
+    settle = _settle_signups if len(rows) > FEW_ROWS else _apply_signups
+    problems = settle(tables, activities, ledger, rows)
     signup_problems = len(problems)
     rosters = {key: _roster(ledger, key) for key in ledger.active}
     problems.extend(_attach_checkins(tables, activities, rosters))
@@ -183,24 +185,55 @@ def _roster(ledger: _Ledger, activity_id: str, attended: list[str] | None = None
 def _apply_signups(tables: Tables, activities: pd.DataFrame, ledger: _Ledger, rows: pd.DataFrame) -> list[Problem]:
     """Applies the sign-up rows (sorted, of known activities and people) to the ledger, in order;
     the problems of the rows the rules refuse."""
-    problems = []
     refused = _refusals_in_bulk(tables, activities, rows)
     may_clash = _with_overlapping_signups(activities, rows)
+    return [problem for _, problem in _one_by_one(tables, activities, ledger, rows, refused, may_clash)]
+
+
+def _one_by_one(tables, activities, ledger, rows, refused, may_clash):
+    """(position in `rows`, problem) of each row refused, applying the others to the ledger in order."""
     deadlines = _deadline_of(activities)
     for i, (activity_id, person_id, action, code) in enumerate(zip(rows["activity_id"], rows["person_id"],
                                                                    rows["action"], refused)):
-        if code == "person_not_active":
-            problems.append(tables.problem("signups", rows[ROW].iat[i], "person_id", person_id, code))
-        elif code == "deadline_passed":
-            problems.append(tables.problem("signups", rows[ROW].iat[i], "at", rows["at"].iat[i], code,
-                                           deadline=f"{deadlines[activity_id]:%Y-%m-%d %H:%M}"))
+        if code:
+            yield i, _refusal(tables, rows, i, code, deadlines)
         elif (may_clash[i] and action == "signup" and not ledger.is_active(activity_id, person_id)
               and (clash := ledger.clash(activity_id, person_id)) is not None):
-            problems.append(tables.problem("signups", rows[ROW].iat[i], "activity_id", activity_id, "overlap",
-                                           activity_id=clash))
+            yield i, tables.problem("signups", rows[ROW].iat[i], "activity_id", activity_id, "overlap",
+                                    activity_id=clash)
         else:
             ledger.apply(activity_id, person_id, action)
-    return problems
+
+
+def _refusal(tables, rows, i, code, deadlines) -> Problem:
+    if code == "person_not_active":
+        return tables.problem("signups", rows[ROW].iat[i], "person_id", rows["person_id"].iat[i], code)
+    return tables.problem("signups", rows[ROW].iat[i], "at", rows["at"].iat[i], code,
+                          deadline=f"{deadlines[rows['activity_id'].iat[i]]:%Y-%m-%d %H:%M}")
+
+
+def _settle_signups(tables: Tables, activities: pd.DataFrame, ledger: _Ledger, rows: pd.DataFrame) -> list[Problem]:
+    """What `_apply_signups` does, for a whole log: the rows of the activities where an overlap may
+    refuse a row are applied one by one, the others settled in bulk (`signup_bulk`): those change
+    nothing but their own activity's roster, whatever the order of the rest."""
+    where = _activity_positions(activities, rows["activity_id"])
+    starts, ends = _spans(activities)
+    refused = np.asarray(_refusals_in_bulk(tables, activities, rows), dtype=object)
+    may_clash = signup_bulk.overlapping(where, rows["person_id"].to_numpy(), starts, ends)
+    entangled = np.isin(where, np.unique(where[may_clash]))
+    in_bulk = ~entangled & (refused == "")
+    active, cancelled = signup_bulk.settled(rows["activity_id"].to_numpy()[in_bulk],
+                                            rows["person_id"].to_numpy()[in_bulk],
+                                            (rows["action"] == "cancel").to_numpy(dtype=bool, na_value=False)[in_bulk])
+    ledger.active.update(active)
+    ledger.cancelled.update(cancelled)
+    ledger.active_in = signup_bulk.active_in(active)
+    one_by_one = np.flatnonzero(entangled)
+    found = [(one_by_one[i], problem) for i, problem in _one_by_one(
+        tables, activities, ledger, rows.iloc[one_by_one], refused[one_by_one], may_clash[one_by_one])]
+    deadlines = _deadline_of(activities)
+    found += [(i, _refusal(tables, rows, i, refused[i], deadlines)) for i in np.flatnonzero(~entangled & ~in_bulk)]
+    return [problem for _, problem in sorted(found, key=lambda item: item[0])]
 
 
 def extended(derivation: Derivation, tables: Tables, table: str, start: int) -> Derivation | None:
@@ -444,6 +477,18 @@ def _activity(tables: Tables, activity_id: str) -> pd.Series | None:
     if activity_id not in rows:
         rows[activity_id] = activities.iloc[found]
     return rows[activity_id]
+
+
+def _activity_positions(activities: pd.DataFrame, activity_ids: pd.Series) -> np.ndarray:
+    """Each ID's row position in `activities` (all known)."""
+    index = per_frame(activities, "index", lambda: pd.Index(activities["activity_id"].to_numpy(), dtype=object))
+    return index.get_indexer(activity_ids.to_numpy(dtype=object))
+
+
+def _spans(activities: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each activity's start and end as integers (ns), by position."""
+    return per_frame(activities, "spans", lambda: (np.asarray(_ns(activities["starts_at"]), dtype=np.int64),
+                                                   np.asarray(_ns(activities["ends_at"]), dtype=np.int64)))
 
 
 def _positions(activities: pd.DataFrame) -> dict[str, int]:
