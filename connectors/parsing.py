@@ -128,22 +128,30 @@ def parse_sheet(table: Table, raw: RawSheet | None, tz: ZoneInfo, first_index: i
 def _nonblank_rows(raw: RawSheet, first_index: int) -> tuple[dict[int, tuple[np.ndarray, np.ndarray]], np.ndarray]:
     """The cells of the rows that hold anything, column by column (as read, and stripped), and those
     rows' sheet numbers. Cells past the header count too: a row holding only those is not blank."""
-    width, rows = len(raw.header), raw.rows
-    beyond_header = []
-    if any(len(row) != width for row in rows):
-        beyond_header = [index for index, row in enumerate(rows) if len(row) > width and "".join(row[width:]).strip()]
-        rows = [_as_wide(row, width) for row in rows]
-    # object columns of the very str objects read: a text cell that needs no stripping is not copied
-    texts = [object_array(column) for column in zip(*rows)] if len(rows) else [object_array([])] * width
+    texts, beyond_header = _columns(raw)
     stripped = [stripped_cells(column) for column in texts]
-    blank = np.ones(len(rows), dtype=bool)
+    count = len(texts[0]) if texts else len(raw.rows)
+    blank = np.ones(count, dtype=bool)
     for column in stripped:
         blank &= column == ""
     blank[beyond_header] = False
     kept = np.flatnonzero(~blank)
-    if len(kept) < len(rows):
+    if len(kept) < count:
         texts, stripped = [column[kept] for column in texts], [column[kept] for column in stripped]
     return dict(enumerate(zip(texts, stripped))), RawSheet.row_number(first_index + kept).astype("int64")
+
+
+def _columns(raw: RawSheet) -> tuple[list[np.ndarray], list[int]]:
+    """The sheet's cells column by column, as wide as its header (object arrays of the very str objects
+    read: a text cell that needs no stripping is not copied), and the rows holding cells past it."""
+    width, rows = len(raw.header), raw.rows
+    if raw.grid is not None and raw.grid.shape == (len(rows), width):
+        return [raw.grid[:, position] for position in range(width)], []
+    beyond_header = []
+    if any(len(row) != width for row in rows):
+        beyond_header = [index for index, row in enumerate(rows) if len(row) > width and "".join(row[width:]).strip()]
+        rows = [_as_wide(row, width) for row in rows]
+    return ([object_array(column) for column in zip(*rows)] if len(rows) else [object_array([])] * width), beyond_header
 
 
 def _as_wide(row: list[str], width: int) -> list[str]:

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from collections.abc import Sequence
 from typing import Callable, Protocol
 
+import numpy as np
+
 # (column, clock): fill that column of every appended row with the time of the write itself
 Stamp = tuple[str, Callable[[], dt.datetime]]
 
@@ -72,6 +74,9 @@ class RawSheet:
     title: str
     header: list[str]
     rows: Sequence[list[str]] = field(default_factory=list)  # a list, or StackedRows after a write
+    # The same cells as one 2-D array of str (rows x header), where a backend read them so: the parser
+    # takes its columns from it instead of transposing 300,000 rows.
+    grid: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @staticmethod
     def row_number(index: int) -> int:

@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from connectors.files_private import private_file
 from workflows.headers import (check_extra_columns, column_positions, header_for_new_columns, missing_columns,
                                missing_extra, normalise, tables_by_title, write_positions)
@@ -41,6 +43,19 @@ def _text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def _has_text_affinity(declared: str) -> bool:
+    """SQLite's rule for a column's affinity from its declared type (https://sqlite.org/datatype3.html 3.1)."""
+    declared = (declared or "").upper()
+    return "INT" not in declared and any(word in declared for word in ("CHAR", "CLOB", "TEXT"))
+
+
+def _grid(rows: list, width: int) -> np.ndarray:
+    """The rows (each `width` cells) as one 2-D array of the very str objects read."""
+    if not rows:
+        return np.empty((0, width), dtype=object)
+    return np.array(rows, dtype=object).reshape(len(rows), width)
 
 
 def connections_for(url: str) -> "_Connections":
@@ -102,6 +117,7 @@ class _KnownSchema:
     version: int | None
     titles: list[str] | None = None
     headers: dict[str, list[str]] = field(default_factory=dict)
+    text_affinity: dict[str, list[bool]] = field(default_factory=dict)  # title -> per header cell
 
 
 class SqliteWorkbook(TargetedUpdates):
@@ -159,7 +175,8 @@ class SqliteWorkbook(TargetedUpdates):
         when asked, all in one read transaction, so a caller can let each sheet go before the next."""
         with self._transaction("BEGIN") as conn:
             by_table = tables_by_title(self._titles(conn))
-            yield (lambda key: self._read_sheet(conn, by_table[key]) if key in by_table else None), self._clock()
+            yield (lambda key: self._read_sheet(conn, by_table[key], keep_rows=False) if key in by_table else None
+                   ), self._clock()
 
     def _checkpoint(self) -> None:
         """Copies the write-ahead log into the file as far as no reader needs it, without waiting for
@@ -180,11 +197,12 @@ class SqliteWorkbook(TargetedUpdates):
         return list(known.titles)
 
     def _header(self, conn: sqlite3.Connection, title: str) -> list[str]:
-        headers = self._schema_known(conn).headers
-        if title not in headers:
-            rows = conn.execute(f"PRAGMA table_info({_quote(title)})").fetchall()
-            headers[title] = [row[1] for row in rows if row[1] != ROW_ID]
-        return list(headers[title])
+        known = self._schema_known(conn)
+        if title not in known.headers:
+            rows = [row for row in conn.execute(f"PRAGMA table_info({_quote(title)})").fetchall() if row[1] != ROW_ID]
+            known.headers[title] = [row[1] for row in rows]
+            known.text_affinity[title] = [_has_text_affinity(row[2]) for row in rows]
+        return list(known.headers[title])
 
     def _schema_known(self, conn: sqlite3.Connection) -> "_KnownSchema":
         """The titles and headers looked up since the schema last changed. SQLite counts every
@@ -195,14 +213,16 @@ class SqliteWorkbook(TargetedUpdates):
             self._schema = _KnownSchema(version)
         return self._schema
 
-    def _read_sheet(self, conn: sqlite3.Connection, title: str) -> RawSheet:
-        sheet = self._read_rows(conn, title)
+    def _read_sheet(self, conn: sqlite3.Connection, title: str, keep_rows: bool = True) -> RawSheet:
+        sheet = self._read_rows(conn, title, keep_rows)
         last = conn.execute(f"SELECT max({ROW_ID}) FROM {_quote(title)}").fetchone()[0]
         if last is not None:
             self._read_up_to[title] = (len(sheet.rows), last)
         return sheet
 
-    def _read_rows(self, conn: sqlite3.Connection, title: str) -> RawSheet:
+    def _read_rows(self, conn: sqlite3.Connection, title: str, keep_rows: bool = True) -> RawSheet:
+        """The sheet, its cells also as one 2-D array (`RawSheet.grid`); `keep_rows=False`: only so (the
+        rows are the grid's), for a reader that parses the sheet and lets it go."""
         header = self._header(conn, title)
         cursor = conn.cursor()
         if not header:
@@ -210,17 +230,21 @@ class SqliteWorkbook(TargetedUpdates):
         if self._holds_only_text(cursor, title, header):
             columns = ", ".join(f"COALESCE({_quote(name)}, '')" for name in header)
             rows = cursor.execute(f"SELECT {columns} FROM {_quote(title)} ORDER BY {ROW_ID}").fetchall()
-            return RawSheet(title, header, list(map(list, rows)))
-        columns = ", ".join(_quote(name) for name in header)
-        rows = cursor.execute(f"SELECT {columns} FROM {_quote(title)} ORDER BY {ROW_ID}").fetchall()
-        return RawSheet(title, header, [[_text(value) for value in row] for row in rows])
+        else:
+            columns = ", ".join(_quote(name) for name in header)
+            rows = [[_text(value) for value in row]
+                    for row in cursor.execute(f"SELECT {columns} FROM {_quote(title)} ORDER BY {ROW_ID}")]
+        grid = _grid(rows, len(header))
+        return RawSheet(title, header, list(map(list, rows)) if keep_rows else grid, grid)
 
-    @staticmethod
-    def _holds_only_text(cursor, title: str, header: list[str]) -> bool:
+    def _holds_only_text(self, cursor, title: str, header: list[str]) -> bool:
         """The app writes text; a number or blob typed in by another tool is read cell by cell. SQLite
-        orders every number before any text and every blob after it, so two comparisons per cell find
-        them (2.5 times faster than asking each cell's `typeof`)."""
-        other = " OR ".join(f"{_quote(name)} < '' OR {_quote(name)} >= x''" for name in header)
+        orders every number before any text and every blob after it, so a comparison or two per cell
+        finds them (2.5 times faster than asking each cell's `typeof`); a column of text affinity, as
+        the app makes them, turns numbers into text, so only blobs are looked for there."""
+        text_affinity = self._schema_known(cursor.connection).text_affinity[title]
+        other = " OR ".join(f"{_quote(name)} >= x''" if text else f"{_quote(name)} < '' OR {_quote(name)} >= x''"
+                            for name, text in zip(header, text_affinity))
         return cursor.execute(f"SELECT 1 FROM {_quote(title)} WHERE {other} LIMIT 1").fetchone() is None
 
     # -- writing ---------------------------------------------------------------------------

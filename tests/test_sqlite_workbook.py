@@ -73,3 +73,29 @@ def test_a_closed_workbook_file_holds_every_commit_by_itself_so_it_can_be_moved(
     moved = path.rename(tmp_path / "book.sqlite3")
     assert not (tmp_path / "book.partial-wal").exists()
     assert people_in_the_file_itself(moved) == 2
+
+
+def test_a_blob_another_tool_stored_in_a_text_column_is_still_found_and_read_as_text(tmp_path):
+    path = tmp_path / "book.sqlite3"
+    workbook = SqliteWorkbook(f"sqlite:///{path}")
+    workbook.ensure_schema()
+    workbook.append("people", people("1", "2"))
+    with sqlite3.connect(path) as other_tool:
+        other_tool.execute("UPDATE people SET \"姓名\" = CAST('张三' AS BLOB) WHERE \"学号/工号\" = '2'")
+    sheet = workbook.snapshot().sheets["people"]
+    with workbook.sheet_reader() as (read, _):
+        lean = read("people")
+    assert [row[1] for row in sheet.rows] == ["P1", str("张三".encode())]
+    assert [list(row) for row in lean.rows] == sheet.rows
+
+
+@pytest.mark.parametrize("declared", ["TEXT", "VARCHAR(20)", "NCHAR", "CLOB", "", "NUMERIC", "INTEGER", "REAL",
+                                      "BLOB", "POINT", "TINYTEXT INT", "STRING", "FLOATING POINT"])
+def test_which_columns_turn_numbers_into_text_follows_sqlites_own_rule(declared):
+    from connectors.sqlite_workbook import _has_text_affinity
+
+    with sqlite3.connect(":memory:") as db:
+        db.execute(f'CREATE TABLE t (c {declared})')
+        db.execute("INSERT INTO t VALUES (45)")
+        stored = db.execute("SELECT typeof(c) FROM t").fetchone()[0]
+    assert _has_text_affinity(declared) == (stored == "text")

@@ -104,6 +104,14 @@ def is_in(values: pd.Series, keys) -> np.ndarray:
     return values.isin(np.fromiter(keys, dtype=object, count=len(keys))).to_numpy(dtype=bool)
 
 
+def positions_in(frame: pd.DataFrame, column: str, values: pd.Series | np.ndarray) -> np.ndarray:
+    """Each value's row position in `frame` by its unique `column` (an ID), -1 where it has none. The
+    column's index is made once per frame, of objects (pandas would otherwise convert the IDs to its
+    own string type first)."""
+    index = per_frame(frame, f"index:{column}", lambda: pd.Index(frame[column].to_numpy(), dtype=object))
+    return index.get_indexer(np.asarray(values, dtype=object))
+
+
 def once_per_value(values, compute) -> list:
     """`[compute(v) for v in values]`, with `compute` called once per distinct value: a log of 300,000
     rows repeats a few thousand people or a handful of statuses."""
