@@ -56,20 +56,64 @@ class LiveData:
 
 
 
-# name -> extend(value, tables, table, rows before): brings a figure memoised on data up to date with
-# rows appended to `table` (None when it cannot); registered by the services that memoise the figure
+# name -> (extend(value, tables, table, rows before), the tables the figure is computed from): brings a
+# figure memoised on data up to date with rows appended to `table` (None when it cannot); registered by
+# the services that memoise the figure
 _CARRIED: dict = {}
 
 
-def carry_forward(name: str, extend) -> None:
-    """After an append, the figure memoised as `name` is brought up to date by `extend` at once, on
-    the writing thread, so the next reader (whichever write it follows) never computes it from scratch."""
-    _CARRIED[name] = extend
+def carry_forward(name: str, extend, depends_on: tuple[str, ...]) -> None:
+    """After a write, the figure memoised as `name` is carried to the new data at once, on the writing
+    thread, so the next reader (whichever write it follows) never computes it from scratch: as it is when
+    the write changed none of the tables it `depends_on`, brought up to date by `extend` when the write
+    appended to one of them. A read that finds only such changes carries it the same way."""
+    _CARRIED[name] = (extend, depends_on)
+
+
+def _carried(memo: dict, before: Tables, after: Tables, changes: dict[str, int | None]) -> dict:
+    """The figures of `memo` (memoised on data with `before`) carried to `after`, which differs from it
+    by `changes`: {table: rows it had before, when only rows were appended since; None when changed
+    otherwise}. Appends to several tables are applied one table after the other."""
+    carried = {}
+    for name, (extend, depends_on) in _CARRIED.items():
+        value = memo.get((name,))
+        pending = [table for table in depends_on if table in changes]
+        while value is not None and pending:
+            table = pending.pop(0)
+            if changes[table] is None:
+                value = None
+                break
+            frames = {**after.frames, **{other: before.frames[other] for other in pending}}
+            value = extend(value, dataclasses.replace(after, frames=frames), table, changes[table])
+        if value is not None:
+            carried[(name,)] = value
+    return carried
+
+
+def changes_between(before: Tables, after: Tables) -> dict[str, int | None]:
+    """{table: rows it had in `before`} for each table of `after` made of `before`'s parts and more,
+    {table: None} for each other table whose frame is not `before`'s."""
+    changes = {}
+    for table, frame in after.frames.items():
+        if frame is before.frames.get(table):
+            continue
+        old, new = before.parts(table), after.parts(table)
+        same_start = len(new) > len(old) and all(a is b for a, b in zip(old, new))
+        changes[table] = before.length(table) if same_start else None
+    return changes
 
 
 def _id_of(spec, positions: dict[str, int], cells: list[str]) -> tuple[str, ...]:
     return tuple(normalise(cells[positions[k]]) if k in positions and positions[k] < len(cells) else ""
                  for k in spec.id_columns)
+
+
+@dataclass(frozen=True)
+class _LastRead:
+    """A read as it came (no write laid over it): the next read asks the backend what changed since."""
+    snapshot: Snapshot
+    tables: Tables
+    memo: dict  # the figures memoised on the data of this read
 
 
 class LiveWorkbook:
@@ -93,6 +137,8 @@ class LiveWorkbook:
         self._laid: list[tuple[int, object]] = []  # (number, overlay) of writes a read under way may miss
         self.reads = 0
         self.last_error: Exception | None = None
+        self._last_read: _LastRead | None = None  # what the last read gave, before any write was laid over it
+        self._reads_since = getattr(workbook, "reads_changes_since", False)
 
     def data(self) -> LiveData:
         if self._data is None:
@@ -189,20 +235,26 @@ class LiveWorkbook:
 
     def _read(self, snapshot=None) -> None:
         """Reads are one at a time (under `_refreshing`); writes laid over the data while this read was
-        under way are laid over its result again, so a slow read never hides a write from its author."""
+        under way are laid over its result again, so a slow read never hides a write from its author.
+        A backend that can tell what changed since the last read (SQLite) reads only that, and what did
+        not change is not parsed again; figures that only appends to their tables changed are carried."""
         if not self._keep_cells and snapshot is None:
             return self._read_tables_only()
         if snapshot is None and self._kept_as_unchanged():
             return
         with self._laying:
             started = self._writes
+        base = self._last_read
         hand_back_last_read()
         with read_set_aside():  # millions of cells and no reference cycle (see `bulk`)
-            snapshot = snapshot or self.workbook.snapshot()
+            if snapshot is None:
+                snapshot = (self.workbook.snapshot(since=base.snapshot) if base is not None and self._reads_since
+                            else self.workbook.snapshot())
             unchanged = (self._data is not None and self._data.snapshot is not None
                          and snapshot.sheets == self._data.snapshot.sheets)
-            tables = None if unchanged else parse_snapshot(snapshot)
-            if tables is not None:
+            tables = None
+            if not unchanged:
+                tables = parse_snapshot(snapshot, None if base is None else (base.snapshot, base.tables))
                 index_for_writes(tables)  # here, not in the first write after this read
         with self._laying:
             self._read_at = self._clock()
@@ -211,22 +263,30 @@ class LiveWorkbook:
                 self._data = dataclasses.replace(self._data, taken_at=in_zone(snapshot.taken_at,
                                                                                self._data.tables.timezone))
                 self._laid = []
+                self._last_read = _LastRead(snapshot, self._data.tables, self._data._memo)
                 return
         fresh = None
-        if tables is not None and self._prepare is not None:  # outside the lock: writers go on meanwhile
+        if tables is not None:
             fresh = LiveData(tables, in_zone(snapshot.taken_at, tables.timezone), 0, snapshot)
-            with read_set_aside():
-                self._prepare_data(fresh)
+            if base is not None:
+                fresh._memo.update(_carried(base.memo, base.tables, tables, changes_between(base.tables, tables)))
+            if self._prepare is not None:  # outside the lock: writers go on meanwhile
+                with read_set_aside():
+                    self._prepare_data(fresh)
         with self._laying:
             if tables is None:
                 tables = parse_snapshot(snapshot)
+                fresh = LiveData(tables, in_zone(snapshot.taken_at, tables.timezone), 0, snapshot)
+            self._last_read = _LastRead(snapshot, tables, fresh._memo)
             laid = [(number, overlay) for number, overlay in self._laid if number > started]
             for _, overlay in laid:
                 tables, snapshot = overlay(tables, snapshot)
             self._laid = laid
             version = self._data.version + 1 if self._data else 1
-            if fresh is not None and not laid:  # the prepared data itself, with what it computed
-                self._data = self._prepared = dataclasses.replace(fresh, version=version)
+            if not laid:  # the read data itself, with what was computed or carried for it
+                self._data = dataclasses.replace(fresh, version=version)
+                if self._prepare is not None:
+                    self._prepared = self._data
             else:
                 self._data = LiveData(tables, in_zone(snapshot.taken_at, tables.timezone), version, snapshot)
 
@@ -300,13 +360,9 @@ class LiveWorkbook:
         current = self._data
         tables, snapshot = overlay(current.tables, current.snapshot)
         data = LiveData(tables, current.taken_at, current.version + 1, snapshot)
-        if appended_to is not None:
-            start = current.tables.length(appended_to)
-            for name, extend in _CARRIED.items():
-                if (name,) in current._memo:
-                    value = extend(current._memo[(name,)], tables, appended_to, start)
-                    if value is not None:
-                        data._memo[(name,)] = value
+        changes = ({appended_to: current.tables.length(appended_to)} if appended_to is not None
+                   else changes_between(current.tables, tables))
+        data._memo.update(_carried(current._memo, current.tables, tables, changes))
         self._data = data
 
     def _tail(self, table: str, start: int):

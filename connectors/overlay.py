@@ -11,10 +11,10 @@ import pandas as pd
 from zoneinfo import ZoneInfo
 
 from workflows.headers import column_positions, normalise
-from connectors.parsing import parse_sheet
+from connectors.parsing import ids_of, parse_sheet
 from connectors.sheet import RawSheet, Snapshot, StackedRows
 from workflows.schema import table as schema_table
-from workflows.tables import ROW, Stacked, Tables, per_frame
+from workflows.tables import ROW, Stacked, Tables
 
 
 def aligned_cells(header: list[str], positions: dict[str, int], row: dict[str, str]) -> list[str]:
@@ -83,7 +83,7 @@ def _not_known(spec, parts, positions: dict[str, int], rows: list[list[str]]) ->
     if any(k not in positions for k in spec.id_columns):
         return rows
     ids = [tuple(row[positions[k]].strip() if positions[k] < len(row) else "" for k in spec.id_columns) for row in rows]
-    held = [_ids_of(spec, part) for part in parts if len(part)]
+    held = [ids_of(spec, part) for part in parts if len(part)]
     return [row for row, key in zip(rows, ids) if not any(key in part_ids for part_ids in held)]
 
 
@@ -93,14 +93,7 @@ def index_for_writes(tables: Tables) -> None:
     for table in ("signups", "checkins", "hours"):
         if table in tables.frames:
             for part in tables.parts(table):
-                _ids_of(schema_table(table), part)
-
-
-def _ids_of(spec, part: pd.DataFrame) -> frozenset:
-    def compute():
-        columns = [part[k].to_numpy(dtype=object) for k in spec.id_columns]
-        return frozenset(zip(*columns))
-    return per_frame(part, "ids", compute)
+                ids_of(schema_table(table), part)
 
 
 def _replaced(tables: Tables, table: str, frame: pd.DataFrame, problems: list) -> Tables:

@@ -15,15 +15,61 @@ import pandas as pd
 from connectors import row_parsing
 from connectors.column_parsing import DTYPES, object_array, parse_column, stripped_cells
 from workflows.headers import column_positions, header_label, normalise
-from connectors.sheet import RawSheet, Snapshot
+from connectors.sheet import RawSheet, Snapshot, StackedRows
 from workflows.problems import Problem
 from workflows.schema import ALL_TABLES, APPEND_ONLY, Table, table as schema_table
-from workflows.tables import DEFAULT_TIMEZONE, ROW, Tables
+from workflows.tables import DEFAULT_TIMEZONE, ROW, Stacked, Tables, per_frame
 
 
-def parse_snapshot(snapshot: Snapshot) -> Tables:
+def parse_snapshot(snapshot: Snapshot, earlier: tuple[Snapshot, Tables] | None = None) -> Tables:
+    """The tables of `snapshot`. With `earlier` (a snapshot the backend read `snapshot` since, and its
+    tables): a sheet that is the very one read then is not parsed again, and of a sheet only appended
+    to since, only the new rows are (see `Snapshot.appended`); the tables are those a whole parse gives."""
+    if earlier is not None:
+        return _parse_since(snapshot, *earlier)
     return parse_sheets(snapshot.sheets.get("settings"), ((table.key, snapshot.sheets.get(table.key))
                                                           for table in ALL_TABLES))
+
+
+def _parse_since(snapshot: Snapshot, before: Snapshot, parsed: Tables) -> Tables:
+    settings = snapshot.sheets.get("settings")
+    timezone, first_problems = _timezone(settings)
+    if timezone != parsed.timezone:  # every date-time with an offset may read otherwise
+        return parse_snapshot(snapshot)
+    tz = ZoneInfo(timezone)
+    frames, problems = {}, {}
+    for table in ALL_TABLES:
+        key, raw, old = table.key, snapshot.sheets.get(table.key), before.sheets.get(table.key)
+        if raw is not None and raw is old and key != "settings":  # the settings also hold the time zone
+            frames[key], problems[key] = parsed.frames[key], [p for p in parsed.problems if p.sheet == raw.title]
+            continue
+        start = snapshot.appended.get(raw.title) if raw is not None and old is not None else None
+        if start is not None and start == len(old.rows) and old.header == raw.header and key != "settings":
+            found = _appended(table, raw, start, parsed, tz)
+            if found is not None:
+                frames[key], problems[key] = found
+                continue
+        frames[key], problems[key] = parse_sheet(table, raw, tz)
+    labels = {table.key: {column: header_label(table, raw.header if raw else [], column) for column in table.column_keys}
+              for table in ALL_TABLES for raw in [snapshot.sheets.get(table.key)]}
+    return Tables(frames, first_problems + [p for table in ALL_TABLES for p in problems[table.key]], timezone,
+                  {table.key: (snapshot.sheets[table.key].title if table.key in snapshot.sheets else table.key)
+                   for table in ALL_TABLES}, labels)
+
+
+def _appended(table: Table, raw: RawSheet, start: int, parsed: Tables, tz: ZoneInfo):
+    """(frame, problems) of a sheet whose rows before `start` are those `parsed` came from: the new rows
+    parsed, their IDs judged against all rows before; None when the sheet is better parsed whole (its
+    header had problems, which the new rows would repeat)."""
+    earlier = [p for p in parsed.problems if p.sheet == raw.title]
+    if any(p.row is None or p.row <= 1 for p in earlier):
+        return None
+    rows = raw.rows.rows_from(start) if isinstance(raw.rows, StackedRows) else list(raw.rows[start:])
+    frame, problems = parse_sheet(table, RawSheet(raw.title, raw.header, rows), tz, first_index=start,
+                                  earlier=parsed.parts(table.key))
+    if any(p.row is None or p.row <= 1 for p in problems):
+        return None
+    return (Stacked.after(parsed.parts(table.key), frame) if len(frame) else parsed.frames[table.key]), earlier + problems
 
 
 def parse_sheets(settings: RawSheet | None, sheets: Iterable[tuple[str, RawSheet | None]]) -> Tables:
@@ -79,10 +125,11 @@ def _timezone(settings: RawSheet | None) -> tuple[str, list[Problem]]:
     return DEFAULT_TIMEZONE, []
 
 
-def parse_sheet(table: Table, raw: RawSheet | None, tz: ZoneInfo, first_index: int = 0
+def parse_sheet(table: Table, raw: RawSheet | None, tz: ZoneInfo, first_index: int = 0, earlier=None
                 ) -> tuple[pd.DataFrame, list[Problem]]:
     """`first_index`: `raw` holds the sheet's rows from this one on (a write's rows), and row numbers
-    are the sheet's."""
+    are the sheet's. `earlier`: the frames parsed from the sheet's rows before those, whose IDs come
+    first (a row of `raw` with one of their IDs is a duplicate, as in a parse of the whole sheet)."""
     if raw is None:
         return empty_frame(table), [Problem(table.zh, None, "", "", "worksheet_missing",
                                             {"table": table.key, "title": table.zh})]
@@ -91,7 +138,7 @@ def parse_sheet(table: Table, raw: RawSheet | None, tz: ZoneInfo, first_index: i
                 for column in table.columns if column.required and column.key not in positions]
     if problems:  # as if every row left that required cell empty: no row is read, the table is empty
         return empty_frame(table), problems
-    if len(raw.rows) <= row_parsing.FEW_ROWS:  # a write's few rows
+    if len(raw.rows) <= row_parsing.FEW_ROWS and earlier is None:  # a write's few rows
         return row_parsing.parse_few_rows(table, raw, positions, tz, first_index)
     cells, numbers = _nonblank_rows(raw, first_index)
     if not len(numbers):  # most sheets of a new workbook: nothing to parse
@@ -119,7 +166,7 @@ def parse_sheet(table: Table, raw: RawSheet | None, tz: ZoneInfo, first_index: i
     for key in table.id_columns:
         usable &= frame[key].notna().to_numpy(dtype=bool)
     frame = frame[usable]
-    frame, duplicates = _without_duplicates(table, raw, frame, positions, np.flatnonzero(usable))
+    frame, duplicates = _without_duplicates(table, raw, frame, positions, np.flatnonzero(usable), earlier or ())
     found.extend(duplicates)
     found.sort(key=lambda item: (item[0], item[1]))
     return _frame(table, frame), [problem for _, _, problem in found]
@@ -172,13 +219,19 @@ def _problem(raw: RawSheet, row: int, position: int, value: str, code: str, **pa
     return Problem(raw.title, int(row), raw.header[position], value, code, params)
 
 
-def _without_duplicates(table, raw, frame, positions, indexes) -> tuple[pd.DataFrame, list]:
-    """The frame without second rows of an ID (the first wins), and the problems they are. A log's
-    identical re-send (an append retried after its answer was lost) is skipped without a problem."""
-    repeated = frame.duplicated(list(table.id_columns), keep="first").to_numpy()
+def _without_duplicates(table, raw, frame, positions, indexes, earlier=()) -> tuple[pd.DataFrame, list]:
+    """The frame without second rows of an ID (the first wins, also when it is in `earlier`: frames of
+    the rows before), and the problems they are. A log's identical re-send (an append retried after its
+    answer was lost) is skipped without a problem."""
+    columns = list(table.id_columns)
+    repeated = frame.duplicated(columns, keep="first").to_numpy()
+    held = [ids_of(table, part) for part in earlier if len(part)]
+    if held:
+        keys = zip(*(frame[k].to_numpy(dtype=object) for k in columns))
+        repeated = repeated | np.fromiter((any(key in ids for ids in held) for key in keys), dtype=bool, count=len(frame))
     if not repeated.any():
         return frame, []
-    firsts = frame[~repeated].set_index(list(table.id_columns), drop=False)
+    firsts = pd.concat([*(part for part in earlier if len(part)), frame[~repeated]]).set_index(columns, drop=False)
     header = raw.header[positions[table.id_columns[0]]]
     found = []
     for index, (_, row) in zip(indexes[repeated], frame[repeated].iterrows()):  # duplicates only: few
@@ -190,6 +243,13 @@ def _without_duplicates(table, raw, frame, positions, indexes) -> tuple[pd.DataF
         found.append((index, len(table.columns), Problem(raw.title, int(row[ROW]), header, "/".join(map(str, key)),
                                                          "duplicate_id", {"first_row": int(first[ROW])})))
     return frame[~repeated], found
+
+
+def ids_of(table: Table, part: pd.DataFrame) -> frozenset:
+    """The IDs (tuples of the ID columns) of a parsed frame, made once per frame."""
+    def compute():
+        return frozenset(zip(*(part[k].to_numpy(dtype=object) for k in table.id_columns)))
+    return per_frame(part, "ids", compute)
 
 
 def _same_content(first: pd.Series, second: pd.Series) -> bool:

@@ -57,6 +57,12 @@ class StackedRows(Sequence):
     def __iter__(self):
         return itertools.chain.from_iterable(self._chunks)
 
+    def rows_from(self, start: int) -> list[list[str]]:
+        """The rows from `start` on, without going through the chunks before it."""
+        chunk = bisect.bisect_right(self._ends, start)
+        begin = self._ends[chunk - 1] if chunk else 0
+        return [row for part in self._chunks[chunk:] for row in part][start - begin:]
+
     def __eq__(self, other) -> bool:
         return isinstance(other, Sequence) and len(self) == len(other) and all(a == b for a, b in zip(self, other))
 
@@ -99,6 +105,11 @@ class Snapshot:
     taken_at: dt.datetime
     extra: dict[str, RawSheet] = field(default_factory=dict)
     stale: bool = False  # the last good read kept on disk, used because the workbook did not answer
+    # What a backend that can tell changes (SQLite) saw of each sheet, by title, to read only what changed
+    # at the next read (`snapshot(since=...)`); and, by title, the sheets that read only appended rows to an
+    # earlier snapshot's: how many rows that one had (the rest are new). Sheets unchanged are its very objects.
+    marks: dict = field(default_factory=dict, compare=False, repr=False)
+    appended: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass

@@ -17,9 +17,11 @@ from pathlib import Path
 import numpy as np
 
 from connectors.files_private import private_file
+from connectors.sqlite_changes import COUNTS, SheetMark, count_changes, counts
 from workflows.headers import (check_extra_columns, column_positions, header_for_new_columns, missing_columns,
                                missing_extra, normalise, tables_by_title, write_positions)
-from connectors.sheet import Conflict, RawSheet, RowNotFound, Snapshot, Stamp, Tail, TargetedUpdates, stamped
+from connectors.sheet import (Conflict, RawSheet, RowNotFound, Snapshot, StackedRows, Stamp, Tail, TargetedUpdates,
+                              stamped)
 from workflows import clock as system_clock
 from workflows.schema import ALL_TABLES, INTERNAL_TABLES, table as schema_table
 
@@ -121,6 +123,7 @@ class _KnownSchema:
 
 
 class SqliteWorkbook(TargetedUpdates):
+    reads_changes_since = True  # `snapshot(since=...)`
     def __init__(self, url: str, clock=None):
         self.url = url
         self.connections = connections_for(url)
@@ -142,16 +145,20 @@ class SqliteWorkbook(TargetedUpdates):
         self.connections.close_idle()
 
     # -- reading ---------------------------------------------------------------------------
-    def snapshot(self) -> Snapshot:
+    def snapshot(self, since: Snapshot | None = None) -> Snapshot:
+        """Every sheet. With `since` (an earlier snapshot of this workbook): a sheet nobody changed since
+        is that snapshot's very sheet, and a sheet only appended to since is its rows followed by the
+        rows read after them (`Snapshot.appended`), as the change counts tell (`sqlite_changes`)."""
         self._version_read = self._data_version()  # taken before the read: a commit after it is never missed
         with self._transaction("BEGIN") as conn:
             titles = self._titles(conn)
+            reading = _ReadSince(self, conn, titles, since)
             by_table = tables_by_title(titles)
-            sheets = {key: self._read_sheet(conn, title) for key, title in by_table.items()}
+            sheets = {key: reading.sheet(title) for key, title in by_table.items()}
             known = set(by_table.values())
-            extra = {title: self._read_sheet(conn, title) for title in titles if title not in known}
+            extra = {title: reading.sheet(title) for title in titles if title not in known}
         self._checkpoint()
-        return Snapshot(sheets, self._clock(), extra)
+        return Snapshot(sheets, self._clock(), extra, marks=reading.marks, appended=reading.appended)
 
     def unchanged_since_snapshot(self) -> dt.datetime | None:
         """The moment it was found that nothing was committed to the file since the last `snapshot` began
@@ -192,7 +199,7 @@ class SqliteWorkbook(TargetedUpdates):
         if known.titles is None:
             rows = conn.execute(
                 "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
-                "ORDER BY rowid").fetchall()
+                "AND name <> ? ORDER BY rowid", (COUNTS,)).fetchall()
             known.titles = [row[0] for row in rows]
         return list(known.titles)
 
@@ -285,6 +292,13 @@ class SqliteWorkbook(TargetedUpdates):
             fresh.append(row)
         return fresh
 
+    def _rows_after_id(self, conn, title: str, header: list[str], last_row: int | None) -> tuple[list[list[str]], int | None]:
+        """The rows whose row ID is past `last_row` (all, for None), in order, and the last one's ID."""
+        columns = ", ".join([ROW_ID, *(_quote(name) for name in header)])
+        rows = conn.execute(f"SELECT {columns} FROM {_quote(title)} WHERE {ROW_ID} > ? ORDER BY {ROW_ID}",
+                            (-1 if last_row is None else last_row,)).fetchall()
+        return [[_text(value) for value in row[1:]] for row in rows], (rows[-1][0] if rows else last_row)
+
     def rows_after(self, table: str, start: int) -> Tail:
         """The rows after the first `start`. When this workbook last read the table up to exactly `start`
         rows, those are the rows appended since (row IDs are AUTOINCREMENT: never reused), found through
@@ -354,6 +368,7 @@ class SqliteWorkbook(TargetedUpdates):
                     header = self._header(conn, by_table[spec.key])
                     added = self._add_columns(conn, spec, by_table[spec.key], missing_columns(spec, header), lang)
                     created.extend(f"{spec.key}.{name}" for name in added)
+            count_changes(conn, self._titles(conn))
         return created
 
     def _create_sheet(self, conn, spec, lang):
@@ -401,6 +416,52 @@ class SqliteWorkbook(TargetedUpdates):
 
     def _transaction(self, begin: str):
         return _Transaction(self.connections, begin)
+
+
+class _ReadSince:
+    """One read of the workbook's sheets, reusing what an earlier snapshot read where the change counts
+    say a sheet is unchanged or only longer; what it saw of each sheet is its `marks`."""
+
+    def __init__(self, workbook: SqliteWorkbook, conn: sqlite3.Connection, titles: list[str], since: Snapshot | None):
+        self.workbook, self.conn = workbook, conn
+        self.version = conn.execute("PRAGMA schema_version").fetchone()[0]
+        self.counted = counts(conn, titles)
+        self.since = since
+        self.earlier = {} if since is None else {sheet.title: sheet for sheet in [*since.sheets.values(),
+                                                                                 *since.extra.values()]}
+        self.marks: dict[str, SheetMark] = {}
+        self.appended: dict[str, int] = {}
+
+    def sheet(self, title: str) -> RawSheet:
+        count, old = self.counted.get(title), self.earlier.get(title)
+        mark = self.since.marks.get(title) if self.since is not None else None
+        if count is not None and old is not None and mark is not None and mark.schema_version == self.version:
+            inserted, edited = count
+            if (inserted, edited) == (mark.inserted, mark.edited):
+                self.marks[title] = mark
+                return old
+            if edited == mark.edited and inserted > mark.inserted and self._rows_through(title, mark) == mark.rows:
+                return self._appended(title, old, mark, count)
+        sheet = self.workbook._read_sheet(self.conn, title)
+        if count is not None:
+            last = self.workbook._read_up_to.get(title, (0, None))[1] if sheet.rows else None
+            self.marks[title] = SheetMark(self.version, *count, len(sheet.rows), last)
+        return sheet
+
+    def _rows_through(self, title: str, mark: SheetMark) -> int:
+        """Rows with an ID up to the last one read before: as many as then, unless a tool inserted a row
+        with a smaller ID (or deleted one, which the counts already tell)."""
+        if mark.last_row is None:
+            return 0
+        return self.conn.execute(f"SELECT count(*) FROM {_quote(title)} WHERE {ROW_ID} <= ?",
+                                 (mark.last_row,)).fetchone()[0]
+
+    def _appended(self, title: str, old: RawSheet, mark: SheetMark, count: tuple[int, int]) -> RawSheet:
+        tail, last = self.workbook._rows_after_id(self.conn, title, old.header, mark.last_row)
+        self.marks[title] = SheetMark(self.version, *count, mark.rows + len(tail), last)
+        self.appended[title] = mark.rows
+        self.workbook._read_up_to[title] = (mark.rows + len(tail), last)
+        return RawSheet(title, old.header, StackedRows.after(old.rows, tail))
 
 
 class _Transaction:

@@ -32,7 +32,7 @@ def derivation_of(shown: LiveData) -> Derivation:
     return shown.memo("derivation", derive)
 
 
-carry_forward("derivation", extended)
+carry_forward("derivation", extended, ("people", "activities", "signups", "checkins"))
 
 
 def _check_actor(shown: LiveData, actor: Viewer | None, person_id: str) -> None:

@@ -69,7 +69,7 @@ def test_a_failed_read_keeps_the_previous_data_and_says_why(tmp_path):
     live.data()
     workbook.append("people", [person("1", "手工")])  # a change, so the next refresh has to read
 
-    def broken():
+    def broken(since=None):
         raise ConnectionError("Google unreachable")
 
     workbook.snapshot = broken

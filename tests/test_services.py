@@ -30,9 +30,9 @@ class CountingWorkbook:
     def __init__(self, inner):
         self.inner, self.snapshots = inner, 0
 
-    def snapshot(self):
+    def snapshot(self, since=None):
         self.snapshots += 1
-        return self.inner.snapshot()
+        return self.inner.snapshot(since=since)
 
     def __getattr__(self, name):
         return getattr(self.inner, name)

@@ -1,0 +1,163 @@
+"""A refresh of the embedded workbook reads only what changed since the last read, and gives what a
+whole read would: the same sheets, the same tables, the same problems, the same rosters."""
+from __future__ import annotations
+
+import sqlite3
+
+import pandas as pd
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from connectors.live import LiveWorkbook
+from connectors.parsing import parse_snapshot
+from connectors.sqlite_workbook import SqliteWorkbook
+from services.activities import derivation_of
+from tests.builders import activity, people, signup
+from workflows.schema import ALL_TABLES
+from workflows.signup import derive
+
+
+def new_workbook(tmp_path, name="w.sqlite3"):
+    workbook = SqliteWorkbook(f"sqlite:///{tmp_path / name}")
+    workbook.ensure_schema()
+    workbook.append("people", people("1", "2", "3"))
+    workbook.append("activities", [activity("A1", capacity="1"), activity("A2", "2025-11-21 09:00", "2025-11-21 11:00")])
+    workbook.append("signups", [signup(1, "1"), signup(2, "2")])
+    return workbook
+
+
+def another_tool(workbook: SqliteWorkbook) -> sqlite3.Connection:
+    return sqlite3.connect(workbook.url.removeprefix("sqlite:///"), isolation_level=None)
+
+
+def test_a_sheet_nobody_changed_is_the_sheet_read_before_and_a_longer_log_only_adds_its_new_rows(tmp_path):
+    workbook = new_workbook(tmp_path)
+    first = workbook.snapshot()
+    workbook.append("signups", [signup(3, "3")])
+    second = workbook.snapshot(since=first)
+    assert second.sheets["people"] is first.sheets["people"]
+    assert second.appended == {"signups": 2}
+    assert [row[0] for row in second.sheets["signups"].rows] == ["S0001", "S0002", "S0003"]
+    assert second.sheets == workbook.snapshot().sheets
+
+
+def test_a_cell_another_tool_changes_or_a_row_it_deletes_makes_that_sheet_read_whole(tmp_path):
+    workbook = new_workbook(tmp_path)
+    first = workbook.snapshot()
+    with another_tool(workbook) as tool:
+        tool.execute("UPDATE people SET \"姓名\" = '改' WHERE \"学号/工号\" = '2'")
+    second = workbook.snapshot(since=first)
+    assert second.sheets["people"] is not first.sheets["people"] and second.appended == {}
+    assert second.sheets["people"].rows[1][1] == "改"
+    with another_tool(workbook) as tool:
+        tool.execute("DELETE FROM signups WHERE \"记录编号\" = 'S0001'")
+    third = workbook.snapshot(since=second)
+    assert [row[0] for row in third.sheets["signups"].rows] == ["S0002"] and third.appended == {}
+
+
+def test_a_row_a_tool_inserts_before_the_last_one_read_makes_the_sheet_read_whole(tmp_path):
+    workbook = new_workbook(tmp_path)
+    first = workbook.snapshot()
+    with another_tool(workbook) as tool:
+        tool.execute("DELETE FROM signups WHERE _row = 1")
+        tool.execute("INSERT INTO signups (_row, \"记录编号\") VALUES (1, 'S0000')")  # its place taken again
+    second = workbook.snapshot(since=first)
+    assert second.appended == {} and [row[0] for row in second.sheets["signups"].rows] == ["S0000", "S0002"]
+
+
+def test_without_its_counting_triggers_or_after_a_schema_change_a_sheet_is_read_whole(tmp_path):
+    workbook = new_workbook(tmp_path)
+    first = workbook.snapshot()
+    with another_tool(workbook) as tool:
+        tool.execute('DROP TRIGGER "_changes_insert_signups"')
+        tool.execute("INSERT INTO signups (\"记录编号\") VALUES ('S0009')")
+    second = workbook.snapshot(since=first)
+    assert second.sheets["signups"] is not first.sheets["signups"] and len(second.sheets["signups"].rows) == 3
+    with another_tool(workbook) as tool:
+        tool.execute('ALTER TABLE people ADD COLUMN "备注" TEXT')
+    third = workbook.snapshot(since=second)
+    assert all(third.sheets[key] is not second.sheets[key] for key in third.sheets)
+    assert third.sheets["people"].header[-1] == "备注"
+
+
+def test_the_app_own_table_of_counts_is_no_worksheet(tmp_path):
+    snapshot = new_workbook(tmp_path).snapshot()
+    assert "_changes" not in snapshot.extra and "_changes" not in snapshot.sheets
+
+
+# -- the same tables as a whole read, whatever happened in between --------------------------------
+def whole_read(workbook: SqliteWorkbook):
+    return parse_snapshot(SqliteWorkbook(workbook.url).snapshot())
+
+
+def assert_same_tables(ours, whole):
+    for spec in ALL_TABLES:
+        pd.testing.assert_frame_equal(ours[spec.key].reset_index(drop=True), whole[spec.key].reset_index(drop=True))
+    assert ours.problems == whole.problems
+    assert (ours.timezone, ours.titles, ours.labels) == (whole.timezone, whole.titles, whole.labels)
+
+
+APP_ROWS = st.sampled_from(["S1", "S2", "S3", "Sdup", "Sbad"])
+changes = st.lists(st.one_of(
+    st.tuples(st.just("app_signs_up"), st.sampled_from(["1", "2", "3", "9"]), st.sampled_from(["A1", "A2"])),
+    st.tuples(st.just("tool_appends"), APP_ROWS, st.sampled_from(["1", "2"])),
+    st.tuples(st.just("tool_edits"), st.sampled_from(["people", "signups", "activities"]), st.integers(1, 3)),
+    st.tuples(st.just("tool_deletes"), st.sampled_from(["signups", "people"]), st.integers(1, 4)),
+    st.tuples(st.just("app_checks_in"), st.sampled_from(["1", "2"]), st.just("A1")),
+    st.tuples(st.just("nothing"), st.just(""), st.just("")),
+), min_size=1, max_size=8)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes)
+def test_refreshing_after_any_changes_gives_the_tables_and_rosters_of_a_whole_read(tmp_path_factory, steps):
+    """Sign-ups by the app, rows a coordinator's tool appends (also a repeated ID, a bad moment),
+    cells it edits and rows it deletes, check-ins: after each, the refreshed data is a whole read's."""
+    from services.activities import check_in, sign_up
+
+    workbook = new_workbook(tmp_path_factory.mktemp("w"))
+    live = LiveWorkbook(workbook, interval_seconds=3600)
+    derivation_of(live.data())
+    clock = lambda: pd.Timestamp("2025-11-10 11:00").to_pydatetime()  # noqa: E731
+    for n, (what, first, second) in enumerate(steps):
+        with another_tool(workbook) as tool:
+            if what == "app_signs_up":
+                try:
+                    sign_up(live, second, first, first, clock)
+                except Exception:  # noqa: BLE001 - a refusal is a step too
+                    pass
+            elif what == "app_checks_in":
+                try:
+                    check_in(live, second, first, None, "C", clock)
+                except Exception:  # noqa: BLE001
+                    pass
+            elif what == "tool_appends":
+                row_id = {"Sdup": "S0001", "Sbad": f"SB{n}"}.get(first, f"{first}-{n}")
+                at = "不是时间" if first == "Sbad" else "2025-11-10 10:30"
+                tool.execute('INSERT INTO signups ("记录编号", "活动编号", "学号/工号", "时间") VALUES (?, ?, ?, ?)',
+                             (row_id, "A1", second, at))
+            elif what == "tool_edits":
+                column = {"people": "姓名", "signups": "时间", "activities": "名额"}[first]
+                value = {"people": "改名", "signups": "2025-11-10 09:00", "activities": "2"}[first]
+                tool.execute(f'UPDATE "{first}" SET "{column}" = ? WHERE _row = ?', (value, second))
+            elif what == "tool_deletes":
+                tool.execute(f'DELETE FROM "{first}" WHERE _row = ?', (second,))
+        refreshed = live.refresh()
+        whole = whole_read(workbook)
+        assert_same_tables(refreshed.tables, whole)
+        ours, again = derivation_of(refreshed), derive(whole)
+        assert ours.rosters == again.rosters and ours.problems == again.problems
+
+
+def test_the_rosters_are_carried_as_they_are_past_writes_and_reads_of_tables_they_do_not_depend_on(tmp_path):
+    workbook = new_workbook(tmp_path)
+    live = LiveWorkbook(workbook, interval_seconds=3600)
+    rosters = derivation_of(live.data())
+    live.append("hours", [{"entry_id": "H1", "person_id": "1", "date": "2025-11-01", "hours": "2"}])
+    live.update("hours", {"entry_id": "H1"}, {"status": "approved"})
+    assert derivation_of(live.data()) is rosters
+    with another_tool(workbook) as tool:
+        tool.execute("INSERT INTO requests (\"诉求编号\", \"标题\", \"提交时间\") VALUES ('R1', '灯', '2025-11-01 10:00')")
+    assert derivation_of(live.refresh()) is rosters
+    live.update("people", {"person_id": "2"}, {"active": "否"})  # who is active decides rosters: derived again
+    assert derivation_of(live.data()) is not rosters
+    assert derivation_of(live.data()).rosters == derive(whole_read(workbook)).rosters
