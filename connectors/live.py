@@ -13,7 +13,10 @@ import datetime as dt
 import logging
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+import pandas as pd
 
 from workflows.headers import missing_extra, normalise, write_positions
 from connectors.bulk import hand_back_last_read, read_set_aside
@@ -70,10 +73,10 @@ def carry_forward(name: str, extend, depends_on: tuple[str, ...]) -> None:
     _CARRIED[name] = (extend, depends_on)
 
 
-def _carried(memo: dict, before: Tables, after: Tables, changes: dict[str, int | None]) -> dict:
-    """The figures of `memo` (memoised on data with `before`) carried to `after`, which differs from it
-    by `changes`: {table: rows it had before, when only rows were appended since; None when changed
-    otherwise}. Appends to several tables are applied one table after the other."""
+def carried(memo: dict, before: Mapping[str, pd.DataFrame], after: Tables, changes: dict[str, int | None]) -> dict:
+    """The figures of `memo` (memoised on data whose frames were `before`) carried to `after`, which
+    differs from it by `changes`: {table: rows it had before, when only rows were appended since; None
+    when changed otherwise}. Appends to several tables are applied one table after the other."""
     carried = {}
     for name, (extend, depends_on) in _CARRIED.items():
         value = memo.get((name,))
@@ -83,11 +86,17 @@ def _carried(memo: dict, before: Tables, after: Tables, changes: dict[str, int |
             if changes[table] is None:
                 value = None
                 break
-            frames = {**after.frames, **{other: before.frames[other] for other in pending}}
+            frames = {**after.frames, **{other: before[other] for other in pending}}
             value = extend(value, dataclasses.replace(after, frames=frames), table, changes[table])
         if value is not None:
             carried[(name,)] = value
     return carried
+
+
+def carries(name: str, changes: dict[str, int | None]) -> bool:
+    """Whether the figure memoised as `name` may be carried past `changes` (see `carried`): none of the
+    tables it depends on changed otherwise than by appended rows."""
+    return name in _CARRIED and all(changes.get(table, 0) is not None for table in _CARRIED[name][1])
 
 
 def changes_between(before: Tables, after: Tables) -> dict[str, int | None]:
@@ -118,14 +127,15 @@ class _LastRead:
 
 class LiveWorkbook:
     def __init__(self, workbook: Workbook, interval_seconds: float = 15.0, clock=time.monotonic,
-                 after_read=None, prepare=None, background: bool = False, keep_cells: bool = True):
+                 after_read=None, prepare=None, background: bool = False, keep_cells: bool = True, kept=None):
         """`after_read(live)`: housekeeping run after each scheduled read (e.g. closing expired requests).
         `prepare(data)`: computes what pages show from new data (rosters, figures) before it is shown, on
         the thread that read it. `background`: scheduled reads run on their own thread, so no page run
         waits for a read, its parsing or `prepare`; pages get the previous data meanwhile.
         `keep_cells=False`: for commands that only read figures: each sheet's cells are let go once it is
-        parsed (the data has no `snapshot`, so nothing can be laid over it: writes are refused)."""
-        self._keep_cells = keep_cells
+        parsed (the data has no `snapshot`, so nothing can be laid over it: writes are refused); with `kept`
+        (`kept_tables.KeptTables`), the tables an earlier run kept are read only where they changed."""
+        self._keep_cells, self._kept = keep_cells, kept
         self.workbook, self.interval, self._clock, self._after_read = workbook, interval_seconds, clock, after_read
         self._prepare, self._background = prepare, background
         self._prepared: LiveData | None = None  # the latest data `prepare` finished
@@ -269,7 +279,7 @@ class LiveWorkbook:
         if tables is not None:
             fresh = LiveData(tables, in_zone(snapshot.taken_at, tables.timezone), 0, snapshot)
             if base is not None:
-                fresh._memo.update(_carried(base.memo, base.tables, tables, changes_between(base.tables, tables)))
+                fresh._memo.update(carried(base.memo, base.tables.frames, tables, changes_between(base.tables, tables)))
             if self._prepare is not None:  # outside the lock: writers go on meanwhile
                 with read_set_aside():
                     self._prepare_data(fresh)
@@ -307,13 +317,17 @@ class LiveWorkbook:
 
     def _read_tables_only(self) -> None:
         hand_back_last_read()
+        memo = {}
         with read_set_aside():
-            tables, taken_at = read_tables(self.workbook)
+            if self._kept is not None:
+                tables, taken_at, memo = self._kept.read()
+            else:
+                tables, taken_at = read_tables(self.workbook)
         with self._laying:
             self._read_at = self._clock()
             self.reads += 1
             version = self._data.version + 1 if self._data else 1
-            self._data = LiveData(tables, in_zone(taken_at, tables.timezone), version)
+            self._data = LiveData(tables, in_zone(taken_at, tables.timezone), version, _memo=memo)
 
     def _refuse_writes_without_cells(self) -> None:
         if not self._keep_cells:
@@ -362,7 +376,7 @@ class LiveWorkbook:
         data = LiveData(tables, current.taken_at, current.version + 1, snapshot)
         changes = ({appended_to: current.tables.length(appended_to)} if appended_to is not None
                    else changes_between(current.tables, tables))
-        data._memo.update(_carried(current._memo, current.tables, tables, changes))
+        data._memo.update(carried(current._memo, current.tables.frames, tables, changes))
         self._data = data
 
     def _tail(self, table: str, start: int):

@@ -33,7 +33,7 @@ def parse_snapshot(snapshot: Snapshot, earlier: tuple[Snapshot, Tables] | None =
 
 def _parse_since(snapshot: Snapshot, before: Snapshot, parsed: Tables) -> Tables:
     settings = snapshot.sheets.get("settings")
-    timezone, first_problems = _timezone(settings)
+    timezone, first_problems = timezone_of(settings)
     if timezone != parsed.timezone:  # every date-time with an offset may read otherwise
         return parse_snapshot(snapshot)
     tz = ZoneInfo(timezone)
@@ -58,24 +58,30 @@ def _parse_since(snapshot: Snapshot, before: Snapshot, parsed: Tables) -> Tables
 
 
 def _appended(table: Table, raw: RawSheet, start: int, parsed: Tables, tz: ZoneInfo):
-    """(frame, problems) of a sheet whose rows before `start` are those `parsed` came from: the new rows
-    parsed, their IDs judged against all rows before; None when the sheet is better parsed whole (its
-    header had problems, which the new rows would repeat)."""
-    earlier = [p for p in parsed.problems if p.sheet == raw.title]
-    if any(p.row is None or p.row <= 1 for p in earlier):
-        return None
     rows = raw.rows.rows_from(start) if isinstance(raw.rows, StackedRows) else list(raw.rows[start:])
-    frame, problems = parse_sheet(table, RawSheet(raw.title, raw.header, rows), tz, first_index=start,
-                                  earlier=parsed.parts(table.key))
+    return parse_appended(table, raw.title, raw.header, rows, start, parsed.frames[table.key],
+                          [p for p in parsed.problems if p.sheet == raw.title], tz)
+
+
+def parse_appended(table: Table, title: str, header: list[str], rows: list[list[str]], start: int,
+                   earlier: pd.DataFrame, earlier_problems: list[Problem], tz: ZoneInfo):
+    """(frame, problems) of a sheet whose first `start` rows were parsed into `earlier` (a frame, or a
+    `Stacked` one) with `earlier_problems`, followed by `rows`: only those are parsed, their IDs judged
+    against all rows before, as a parse of the whole sheet would. None when the sheet is better parsed
+    whole (its header had problems, which the new rows would repeat)."""
+    if any(p.row is None or p.row <= 1 for p in earlier_problems):
+        return None
+    parts = earlier.parts if isinstance(earlier, Stacked) else (earlier,)
+    frame, problems = parse_sheet(table, RawSheet(title, header, rows), tz, first_index=start, earlier=parts)
     if any(p.row is None or p.row <= 1 for p in problems):
         return None
-    return (Stacked.after(parsed.parts(table.key), frame) if len(frame) else parsed.frames[table.key]), earlier + problems
+    return (Stacked.after(parts, frame) if len(frame) else earlier), earlier_problems + problems
 
 
 def parse_sheets(settings: RawSheet | None, sheets: Iterable[tuple[str, RawSheet | None]]) -> Tables:
     """The tables of `sheets` ((table key, sheet or None) of every table, in any order), each parsed
     as it comes: a reader that yields them one by one may let each sheet's cells go once parsed."""
-    timezone, first_problems = _timezone(settings)
+    timezone, first_problems = timezone_of(settings)
     tz = ZoneInfo(timezone)
     frames, titles, labels, problems = {}, {}, {}, {}
     for key, raw in sheets:
@@ -104,7 +110,8 @@ def read_tables(workbook) -> tuple[Tables, dt.datetime]:
         return parse_sheets(settings, sheets), taken_at
 
 
-def _timezone(settings: RawSheet | None) -> tuple[str, list[Problem]]:
+def timezone_of(settings: RawSheet | None) -> tuple[str, list[Problem]]:
+    """The workbook's time zone (its `timezone` setting, else the default), and the problem of a bad one."""
     if settings is None:
         return DEFAULT_TIMEZONE, []
     positions = column_positions(schema_table("settings"), settings.header)

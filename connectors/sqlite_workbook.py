@@ -151,14 +151,20 @@ class SqliteWorkbook(TargetedUpdates):
         rows read after them (`Snapshot.appended`), as the change counts tell (`sqlite_changes`)."""
         self._version_read = self._data_version()  # taken before the read: a commit after it is never missed
         with self._transaction("BEGIN") as conn:
-            titles = self._titles(conn)
-            reading = _ReadSince(self, conn, titles, since)
-            by_table = tables_by_title(titles)
-            sheets = {key: reading.sheet(title) for key, title in by_table.items()}
-            known = set(by_table.values())
-            extra = {title: reading.sheet(title) for title in titles if title not in known}
+            sheets = SheetReading(self, conn)
+            reading = _ReadSince(sheets, since)
+            known = set(sheets.by_table.values())
+            tables = {key: reading.sheet(title) for key, title in sheets.by_table.items()}
+            extra = {title: reading.sheet(title) for title in sheets.titles if title not in known}
         self._checkpoint()
-        return Snapshot(sheets, self._clock(), extra, marks=reading.marks, appended=reading.appended)
+        return Snapshot(tables, self._clock(), extra, marks=reading.marks, appended=reading.appended)
+
+    @contextmanager
+    def reading(self):
+        """(the sheets as one read transaction sees them, taken_at): see `SheetReading`."""
+        with self._transaction("BEGIN") as conn:
+            yield SheetReading(self, conn), self._clock()
+        self._checkpoint()
 
     def unchanged_since_snapshot(self) -> dt.datetime | None:
         """The moment it was found that nothing was committed to the file since the last `snapshot` began
@@ -354,6 +360,16 @@ class SqliteWorkbook(TargetedUpdates):
                 return row[0], dict(zip(wanted, values))
         return None, {}
 
+    def count_changes(self) -> bool:
+        """Makes the triggers that count each sheet's changes where they are missing (`sqlite_changes`);
+        False when the file cannot be written (it is then read whole each time)."""
+        try:
+            with self._transaction("BEGIN IMMEDIATE") as conn:
+                count_changes(conn, self._titles(conn))
+            return True
+        except sqlite3.OperationalError:  # a read-only file, or one that stays locked
+            return False
+
     def ensure_schema(self, lang: str = "zh") -> list[str]:
         """Creates missing worksheets and header cells; touches no existing row or column."""
         created = []
@@ -418,35 +434,32 @@ class SqliteWorkbook(TargetedUpdates):
         return _Transaction(self.connections, begin)
 
 
-class _ReadSince:
-    """One read of the workbook's sheets, reusing what an earlier snapshot read where the change counts
-    say a sheet is unchanged or only longer; what it saw of each sheet is its `marks`."""
+SAME = "same"  # `SheetReading.change`: the sheet is as it was
 
-    def __init__(self, workbook: SqliteWorkbook, conn: sqlite3.Connection, titles: list[str], since: Snapshot | None):
+
+class SheetReading:
+    """What one read transaction sees of the sheets: how each changed since what an earlier read saw of
+    it (its `SheetMark`), as the change counts tell (`sqlite_changes`), and the rows to read."""
+
+    def __init__(self, workbook: SqliteWorkbook, conn: sqlite3.Connection):
         self.workbook, self.conn = workbook, conn
+        self.titles = workbook._titles(conn)
+        self.by_table = tables_by_title(self.titles)
         self.version = conn.execute("PRAGMA schema_version").fetchone()[0]
-        self.counted = counts(conn, titles)
-        self.since = since
-        self.earlier = {} if since is None else {sheet.title: sheet for sheet in [*since.sheets.values(),
-                                                                                 *since.extra.values()]}
-        self.marks: dict[str, SheetMark] = {}
-        self.appended: dict[str, int] = {}
+        self.counted = counts(conn, self.titles)
 
-    def sheet(self, title: str) -> RawSheet:
-        count, old = self.counted.get(title), self.earlier.get(title)
-        mark = self.since.marks.get(title) if self.since is not None else None
-        if count is not None and old is not None and mark is not None and mark.schema_version == self.version:
-            inserted, edited = count
-            if (inserted, edited) == (mark.inserted, mark.edited):
-                self.marks[title] = mark
-                return old
-            if edited == mark.edited and inserted > mark.inserted and self._rows_through(title, mark) == mark.rows:
-                return self._appended(title, old, mark, count)
-        sheet = self.workbook._read_sheet(self.conn, title)
-        if count is not None:
-            last = self.workbook._read_up_to.get(title, (0, None))[1] if sheet.rows else None
-            self.marks[title] = SheetMark(self.version, *count, len(sheet.rows), last)
-        return sheet
+    def change(self, title: str, mark: SheetMark | None) -> str | int | None:
+        """SAME when the sheet is as at `mark`; the number of rows it had then when rows were only
+        appended since; None when it changed otherwise, or the counts cannot tell."""
+        count = self.counted.get(title)
+        if count is None or mark is None or mark.schema_version != self.version:
+            return None
+        inserted, edited = count
+        if (inserted, edited) == (mark.inserted, mark.edited):
+            return SAME
+        if edited == mark.edited and inserted > mark.inserted and self._rows_through(title, mark) == mark.rows:
+            return mark.rows
+        return None
 
     def _rows_through(self, title: str, mark: SheetMark) -> int:
         """Rows with an ID up to the last one read before: as many as then, unless a tool inserted a row
@@ -456,12 +469,48 @@ class _ReadSince:
         return self.conn.execute(f"SELECT count(*) FROM {_quote(title)} WHERE {ROW_ID} <= ?",
                                  (mark.last_row,)).fetchone()[0]
 
-    def _appended(self, title: str, old: RawSheet, mark: SheetMark, count: tuple[int, int]) -> RawSheet:
-        tail, last = self.workbook._rows_after_id(self.conn, title, old.header, mark.last_row)
-        self.marks[title] = SheetMark(self.version, *count, mark.rows + len(tail), last)
-        self.appended[title] = mark.rows
-        self.workbook._read_up_to[title] = (mark.rows + len(tail), last)
-        return RawSheet(title, old.header, StackedRows.after(old.rows, tail))
+    def tail(self, title: str, header: list[str], mark: SheetMark) -> tuple[list[list[str]], SheetMark]:
+        """The rows appended since `mark` (see `change`), and the mark of the sheet with them."""
+        rows, last = self.workbook._rows_after_id(self.conn, title, header, mark.last_row)
+        total = mark.rows + len(rows)
+        self.workbook._read_up_to[title] = (total, last)
+        return rows, SheetMark(self.version, *self.counted[title], total, last)
+
+    def whole(self, title: str, keep_rows: bool = True) -> tuple[RawSheet, SheetMark | None]:
+        sheet = self.workbook._read_sheet(self.conn, title, keep_rows)
+        count = self.counted.get(title)
+        if count is None:
+            return sheet, None
+        last = self.workbook._read_up_to.get(title, (0, None))[1] if len(sheet.rows) else None
+        return sheet, SheetMark(self.version, *count, len(sheet.rows), last)
+
+
+class _ReadSince:
+    """A snapshot's sheets, each the earlier snapshot's very sheet where unchanged, its rows and the new
+    ones where only appended to, else read whole; what the read saw of each sheet is its `marks`."""
+
+    def __init__(self, reading: SheetReading, since: Snapshot | None):
+        self.reading, self.since = reading, since
+        self.earlier = {} if since is None else {sheet.title: sheet for sheet in [*since.sheets.values(),
+                                                                                 *since.extra.values()]}
+        self.marks: dict[str, SheetMark] = {}
+        self.appended: dict[str, int] = {}
+
+    def sheet(self, title: str) -> RawSheet:
+        old = self.earlier.get(title)
+        mark = self.since.marks.get(title) if self.since is not None and old is not None else None
+        change = self.reading.change(title, mark)
+        if change == SAME:
+            self.marks[title] = mark
+            return old
+        if change is not None:
+            rows, self.marks[title] = self.reading.tail(title, old.header, mark)
+            self.appended[title] = change
+            return RawSheet(title, old.header, StackedRows.after(old.rows, rows))
+        sheet, seen = self.reading.whole(title)
+        if seen is not None:
+            self.marks[title] = seen
+        return sheet
 
 
 class _Transaction:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from connectors.attempts import AttemptLog
+from connectors.kept_tables import keep_between_runs
 from connectors.live import LiveData, LiveWorkbook, carry_forward
 from connectors.sheet import Conflict
 from services.audit import audited_append, audited_update
@@ -20,8 +21,8 @@ from workflows.access import Viewer, may_act_for, may_manage_activity
 from workflows.clock import from_epoch
 from workflows.tables import branch_of
 from workflows.activity_form import check_activity, new_activity_id
-from workflows.signup import (Derivation, checkin_row, decide_cancel, decide_checkin, decide_signup, derive, extended,
-                              new_checkin_code, signup_row)
+from workflows.signup import (Derivation, checkin_row, decide_cancel, decide_checkin, decide_signup, derivation_from_rows,
+                              derivation_rows, derive, extended, new_checkin_code, signup_row)
 
 __all__ = ["Outcome", "Refused", "sign_up", "cancel", "check_in", "save_activity", "renew_checkin_code"]
 
@@ -33,6 +34,8 @@ def derivation_of(shown: LiveData) -> Derivation:
 
 
 carry_forward("derivation", extended, ("people", "activities", "signups", "checkins"))
+keep_between_runs("derivation", derive, derivation_rows,
+                  lambda tables, rows, problems, meta: derivation_from_rows(tables["activities"], rows, problems, meta))
 
 
 def _check_actor(shown: LiveData, actor: Viewer | None, person_id: str) -> None:

@@ -7,6 +7,7 @@ import sqlite3
 import pandas as pd
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from connectors.kept_tables import kept_tables_for
 from connectors.live import LiveWorkbook
 from connectors.parsing import parse_snapshot
 from connectors.sqlite_workbook import SqliteWorkbook
@@ -21,7 +22,7 @@ def new_workbook(tmp_path, name="w.sqlite3"):
     workbook.ensure_schema()
     workbook.append("people", people("1", "2", "3"))
     workbook.append("activities", [activity("A1", capacity="1"), activity("A2", "2025-11-21 09:00", "2025-11-21 11:00")])
-    workbook.append("signups", [signup(1, "1"), signup(2, "2")])
+    workbook.append("signups", [signup(1, "1"), signup(2, "2", at="2025-11-10 10:05+08:00")])  # read in the time zone
     return workbook
 
 
@@ -103,6 +104,8 @@ changes = st.lists(st.one_of(
     st.tuples(st.just("tool_edits"), st.sampled_from(["people", "signups", "activities"]), st.integers(1, 3)),
     st.tuples(st.just("tool_deletes"), st.sampled_from(["signups", "people"]), st.integers(1, 4)),
     st.tuples(st.just("app_checks_in"), st.sampled_from(["1", "2"]), st.just("A1")),
+    st.tuples(st.just("tool_adds_a_column"), st.sampled_from(["people", "signups"]), st.just("")),
+    st.tuples(st.just("tool_sets_the_time_zone"), st.sampled_from(["Asia/Shanghai", "Asia/Urumqi"]), st.just("")),
     st.tuples(st.just("nothing"), st.just(""), st.just("")),
 ), min_size=1, max_size=8)
 
@@ -111,7 +114,8 @@ changes = st.lists(st.one_of(
 @given(changes)
 def test_refreshing_after_any_changes_gives_the_tables_and_rosters_of_a_whole_read(tmp_path_factory, steps):
     """Sign-ups by the app, rows a coordinator's tool appends (also a repeated ID, a bad moment),
-    cells it edits and rows it deletes, check-ins: after each, the refreshed data is a whole read's."""
+    cells it edits, rows it deletes, columns it adds, a new time zone, check-ins: after each, the app's
+    refreshed data and the tables a command takes from those kept by the one before are a whole read's."""
     from services.activities import check_in, sign_up
 
     workbook = new_workbook(tmp_path_factory.mktemp("w"))
@@ -141,11 +145,18 @@ def test_refreshing_after_any_changes_gives_the_tables_and_rosters_of_a_whole_re
                 tool.execute(f'UPDATE "{first}" SET "{column}" = ? WHERE _row = ?', (value, second))
             elif what == "tool_deletes":
                 tool.execute(f'DELETE FROM "{first}" WHERE _row = ?', (second,))
-        refreshed = live.refresh()
+            elif what == "tool_adds_a_column":
+                tool.execute(f'ALTER TABLE "{first}" ADD COLUMN "备注{n}" TEXT')
+            elif what == "tool_sets_the_time_zone":
+                tool.execute("DELETE FROM settings WHERE \"参数\" = 'timezone'")
+                tool.execute("INSERT INTO settings (\"参数\", \"值\") VALUES ('timezone', ?)", (first,))
         whole = whole_read(workbook)
-        assert_same_tables(refreshed.tables, whole)
-        ours, again = derivation_of(refreshed), derive(whole)
-        assert ours.rosters == again.rosters and ours.problems == again.problems
+        again = derive(whole)
+        refreshed = live.refresh()
+        kept, _, figures = kept_tables_for(workbook).read()  # as the next command that only reads
+        for tables, derivation in ((refreshed.tables, derivation_of(refreshed)), (kept, figures[("derivation",)])):
+            assert_same_tables(tables, whole)
+            assert derivation.rosters == again.rosters and derivation.problems == again.problems
 
 
 def test_the_rosters_are_carried_as_they_are_past_writes_and_reads_of_tables_they_do_not_depend_on(tmp_path):

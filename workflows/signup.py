@@ -72,6 +72,42 @@ class Derivation:
         return self._attendance
 
 
+ROSTER_LISTS = ("confirmed", "waitlisted", "cancelled", "attended")
+
+
+def derivation_rows(derivation: Derivation) -> tuple[pd.DataFrame, list[Problem], dict]:
+    """(every roster as rows (activity_id, list: its place in ROSTER_LISTS, person_id) in order, the
+    problems, the count of the sign-up rows' among them): all `derivation_from_rows` needs to make the
+    derivation again."""
+    activity_ids, lists, person_ids = [], [], []
+    for activity_id, roster in derivation.rosters.items():
+        for number, name in enumerate(ROSTER_LISTS):
+            people = getattr(roster, name)
+            activity_ids += [activity_id] * len(people)
+            lists += [number] * len(people)
+            person_ids += people
+    rows = pd.DataFrame({"activity_id": pd.Series(activity_ids, dtype=object), "list": np.asarray(lists, dtype=np.int64),
+                         "person_id": pd.Series(person_ids, dtype=object)})
+    return rows, list(derivation.problems), {"signup_problems": derivation._signup_problems}
+
+
+def derivation_from_rows(activities: pd.DataFrame, rows: pd.DataFrame, problems: list[Problem], meta: dict
+                         ) -> Derivation:
+    """The derivation whose `derivation_rows` these are, for these activities (those it was derived with)."""
+    rosters = {activity_id: Roster() for activity_id in activities["activity_id"]}
+    activity_ids, lists, person_ids = (rows[c].to_numpy() for c in ("activity_id", "list", "person_id"))
+    if len(rows):
+        bounds = np.flatnonzero(np.r_[True, (activity_ids[1:] != activity_ids[:-1]) | (lists[1:] != lists[:-1]), True])
+        for begin, end in zip(bounds[:-1], bounds[1:]):
+            setattr(rosters[activity_ids[begin]], ROSTER_LISTS[lists[begin]], person_ids[begin:end].tolist())
+    ledger = _Ledger(activities)
+    for activity_id, roster in rosters.items():
+        ledger.active[activity_id] = roster.confirmed + roster.waitlisted
+        ledger.cancelled[activity_id] = list(roster.cancelled)
+    ledger.active_in = signup_bulk.active_in(ledger.active)
+    return Derivation(rosters, problems, _ledger=ledger, _signup_problems=meta["signup_problems"])
+
+
 def deadline_of(activity) -> dt.datetime:
     deadline = activity["signup_deadline"]
     return activity["starts_at"] if pd.isna(deadline) else deadline

@@ -1,0 +1,80 @@
+"""Typed frames as Arrow bytes and back, exactly: the same columns, types, values and missing cells.
+
+Used to keep parsed tables between runs of a command (`kept_tables`). Text columns become Arrow
+strings, dictionary-encoded where values repeat (a log's 300,000 rows name a few thousand people),
+and come back as columns of Python objects in which equal texts are one object: smaller, and
+hashed once. Only the column types the parser makes are taken (`KEEPABLE`); anything else is
+refused, so a frame is kept exactly or not at all.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+KEEPABLE = ("object", "int64", "Int64", "Float64", "boolean", "datetime64[us]")
+
+
+class NotKeepable(ValueError):
+    """A frame holds a column this format does not bring back exactly."""
+
+
+def frame_bytes(frame: pd.DataFrame) -> bytes:
+    if not frame.columns.is_unique:
+        raise NotKeepable("repeated column names")
+    arrays = {str(name): _array(frame[name]) for name in frame.columns}
+    table = pa.table(arrays) if arrays else pa.table({})
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def frame_from_bytes(data: bytes, dtypes: dict[str, str]) -> pd.DataFrame:
+    """The frame `frame_bytes` made, given each column's type (the frame's own `dtypes`, as text)."""
+    table = pa.ipc.open_stream(pa.py_buffer(data)).read_all()
+    return pd.DataFrame({name: _series(table.column(name).combine_chunks(), dtype) for name, dtype in dtypes.items()},
+                        index=pd.RangeIndex(table.num_rows))
+
+
+def dtypes_of(frame: pd.DataFrame) -> dict[str, str]:
+    return {str(name): str(dtype) for name, dtype in frame.dtypes.items()}
+
+
+def _array(column: pd.Series) -> pa.Array:
+    dtype = str(column.dtype)
+    if dtype not in KEEPABLE:
+        raise NotKeepable(f"column {column.name!r} is {dtype}")
+    if dtype != "object":
+        return pa.array(column, from_pandas=True)
+    try:  # Arrow infers `string` exactly when every value is text or missing
+        texts = pa.array(column.to_numpy())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        texts = None
+    if texts is not None and pa.types.is_null(texts.type):
+        texts = texts.cast(pa.string())
+    if texts is None or texts.type != pa.string():
+        raise NotKeepable(f"column {column.name!r} holds values other than text")
+    encoded = texts.dictionary_encode()
+    return encoded if len(encoded.dictionary) * 2 < len(texts) else texts
+
+
+def _series(array: pa.Array, dtype: str) -> pd.Series:
+    if dtype == "object":
+        return pd.Series(_objects(array), dtype=object)
+    if dtype in ("int64", "datetime64[us]"):
+        return pd.Series(array.to_numpy(zero_copy_only=False), dtype=dtype)
+    mask = array.is_null().to_numpy(zero_copy_only=False)
+    if dtype == "boolean":
+        return pd.Series(pd.arrays.BooleanArray(array.fill_null(False).to_numpy(zero_copy_only=False), mask))
+    if dtype == "Int64":
+        return pd.Series(pd.arrays.IntegerArray(array.fill_null(0).to_numpy().astype(np.int64), mask))
+    return pd.Series(pd.arrays.FloatingArray(array.fill_null(0.0).to_numpy().astype(np.float64), mask))
+
+
+def _objects(array: pa.Array) -> np.ndarray:
+    """Python str objects (None where missing); of a dictionary, one object per distinct text."""
+    if pa.types.is_dictionary(array.type):
+        texts = np.append(array.dictionary.to_numpy(zero_copy_only=False).astype(object), None)
+        return texts[array.indices.fill_null(len(array.dictionary)).to_numpy().astype(np.intp)]
+    return array.to_numpy(zero_copy_only=False).astype(object)

@@ -1,0 +1,273 @@
+"""Parsed tables kept between runs of the commands that only read (report, points, roster, validate).
+
+Each run of such a command used to read and parse the whole embedded workbook: at 30,000 people
+7 M cells, some 5 s before the first figure. Now the tables a run parsed, what it saw of each sheet
+(`SheetMark`) and the figures registered with `keep_between_runs` (the rosters) are kept in a file
+beside the workbook (`<workbook>-kept`). The next run asks the workbook what changed since
+(`SheetReading.change`): a sheet nobody changed is taken as kept, rows appended to a log are parsed
+alone (their IDs judged against the rows before), any other sheet is read and parsed whole; the
+kept figures are carried past the appends as a write carries them (`live.carry_forward`), or
+computed again. What a run gives is what a whole read gives (tests/test_kept_tables.py).
+
+The file is a cache, readable and writable by the app's user only, like the workbook. One made by
+other code (`fingerprint`), for another time zone, or that cannot be read, is not used; a failure
+to keep one is logged, never the command's.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import logging
+import sqlite3
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import pyarrow
+
+from connectors.arrow_frames import NotKeepable, dtypes_of, frame_bytes, frame_from_bytes
+from connectors.files_private import private_file
+from connectors.live import carried, carries
+from connectors.parsing import parse_appended, parse_sheet, timezone_of
+from connectors.sqlite_changes import SheetMark
+from connectors.sqlite_workbook import SAME, SheetReading, SqliteWorkbook
+from workflows.headers import header_label
+from workflows.problems import Problem
+from workflows.schema import ALL_TABLES, Table
+from workflows.tables import Tables
+
+_ROOT = Path(__file__).resolve().parent.parent
+# Appends this small are parsed again at the next run instead of keeping every table anew
+SMALL_APPEND = (20_000, 0.05)  # rows, and share of the rows kept
+
+
+@dataclass(frozen=True)
+class Keeper:
+    compute: object  # (tables) -> the figure
+    as_rows: object  # (figure) -> (frame, problems, meta: dict of JSON values)
+    from_rows: object  # (tables, frame, problems, meta) -> the figure
+
+
+_KEEPERS: dict[str, Keeper] = {}
+
+
+def keep_between_runs(name: str, compute, as_rows, from_rows) -> None:
+    """The figure memoised as `name` (see `live.carry_forward`) is kept with the tables, and computed
+    with them when it cannot be carried."""
+    _KEEPERS[name] = Keeper(compute, as_rows, from_rows)
+
+
+def kept_tables_for(workbook) -> KeptTables | None:
+    """The kept tables of an embedded workbook in a file (`<workbook>-kept`); None for any other."""
+    if not isinstance(workbook, SqliteWorkbook):
+        return None
+    path = workbook.url.removeprefix("sqlite:///")
+    return None if path == ":memory:" else KeptTables(workbook, Path(path + "-kept"))
+
+
+@lru_cache(maxsize=1)
+def fingerprint() -> str:
+    """Of the code that parses and derives, and the libraries that hold the tables: kept tables are used
+    only by the code that made them."""
+    digest = hashlib.sha256(f"pandas {pd.__version__} pyarrow {pyarrow.__version__}".encode())
+    for path in sorted([*(_ROOT / "connectors").glob("*.py"), *(_ROOT / "workflows").glob("*.py"),
+                        *(_ROOT / "services").glob("*.py")]):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+@dataclass
+class _Read:
+    """What one run read, table by table."""
+    frames: dict
+    problems: dict
+    titles: dict
+    labels: dict
+    headers: dict
+    marks: dict  # table -> SheetMark of its sheet (absent: none, so nothing is kept of it)
+    before: dict  # table -> the kept frame it was made from (unchanged or appended to)
+    changes: dict  # table -> rows kept before the appended ones; None: read whole
+
+
+class KeptTables:
+    def __init__(self, workbook: SqliteWorkbook, path: Path):
+        self.workbook, self.path = workbook, path
+
+    def read(self) -> tuple[Tables, dt.datetime, dict]:
+        """(the tables, when read, the figures kept or computed for them, keyed as `LiveData.memo` keys)."""
+        state = self._load_state()
+        if state is None:  # a first run: the sheets' changes are counted from now on, if they were not
+            self.workbook.count_changes()
+        with self.workbook.reading() as (sheets, taken_at):
+            settings = self._whole(sheets, "settings")
+            timezone, first_problems = timezone_of(settings[0] if settings else None)
+            if state is not None and state["timezone"] != timezone:
+                state = None
+            read = self._read_tables(sheets, state, ZoneInfo(timezone), settings)
+        tables = Tables(read.frames, first_problems + [p for table in ALL_TABLES for p in read.problems[table.key]],
+                        timezone, read.titles, read.labels)
+        memo = self._figures(state, read, tables)
+        if state is None or self._worth_keeping(read):
+            self._save(timezone, read, tables, memo)
+        return tables, taken_at, memo
+
+    # -- reading ---------------------------------------------------------------------------
+    def _whole(self, sheets: SheetReading, key: str):
+        title = sheets.by_table.get(key)
+        return None if title is None else sheets.whole(title, keep_rows=False)
+
+    def _read_tables(self, sheets: SheetReading, state, tz: ZoneInfo, settings) -> _Read:
+        read = _Read({}, {}, {}, {}, {}, {}, {}, {})
+        for table in ALL_TABLES:
+            key, title = table.key, sheets.by_table.get(table.key)
+            kept = (state or {}).get("tables", {}).get(key)
+            mark = SheetMark(*kept["mark"]) if kept and kept["title"] == title else None
+            change = sheets.change(title, mark) if title is not None else None
+            found = None
+            if key == "settings":  # read already, for the time zone: parsed again (a few rows)
+                change = SAME if change == SAME else None
+            elif change == SAME:
+                found = self._kept_table(table, kept)
+                read.before[key] = found[0] if found is not None else None
+            elif change is not None:
+                found = self._appended(sheets, table, title, kept, mark, change, tz, read)
+            if found is None:
+                raw, seen = (settings if key == "settings" else self._whole(sheets, key)) or (None, None)
+                found = parse_sheet(table, raw, tz)
+                if change != SAME:
+                    read.changes[key] = None
+                read.headers[key] = raw.header if raw is not None else []
+                read.before.pop(key, None)
+                mark = seen
+            else:
+                read.headers[key] = kept["header"]
+                mark = read.marks.get(key, mark)
+            if mark is not None:
+                read.marks[key] = mark
+            read.frames[key], read.problems[key] = found
+            read.titles[key] = title or key
+            read.labels[key] = {column: header_label(table, read.headers[key], column) for column in table.column_keys}
+        return read
+
+    def _appended(self, sheets, table: Table, title: str, kept, mark: SheetMark, start: int, tz, read: _Read):
+        before = self._kept_table(table, kept)
+        if before is None:
+            return None
+        rows, seen = sheets.tail(title, kept["header"], mark)
+        found = parse_appended(table, title, kept["header"], rows, start, before[0], before[1], tz)
+        if found is not None:
+            read.before[table.key], read.changes[table.key], read.marks[table.key] = before[0], len(before[0]), seen
+        return found
+
+    def _kept_table(self, table: Table, kept) -> tuple[pd.DataFrame, list[Problem]] | None:
+        entry = self._entry(f"table:{table.key}")
+        if entry is None:
+            return None
+        problems, data = entry
+        return frame_from_bytes(data, kept["dtypes"]), problems
+
+    # -- figures ---------------------------------------------------------------------------
+    def _figures(self, state, read: _Read, tables: Tables) -> dict:
+        memo = {}
+        for name, keeper in _KEEPERS.items():
+            value = None
+            if state is not None and name in state.get("figures", ()):
+                entry = self._entry(f"figure:{name}")
+                if entry is not None and carries(name, read.changes):
+                    problems, data = entry
+                    saved = state["figures"][name]
+                    kept_tables = dataclasses.replace(tables, frames={**tables.frames, **read.before})
+                    value = keeper.from_rows(kept_tables, frame_from_bytes(data, saved["dtypes"]), problems, saved["meta"])
+                    value = carried({(name,): value}, read.before, tables, read.changes).get((name,))
+            memo[(name,)] = value if value is not None else keeper.compute(tables)
+        return memo
+
+    # -- keeping -------------------------------------------------------------------------
+    def _worth_keeping(self, read: _Read) -> bool:
+        """Whether to keep this run's tables: when a sheet was read whole, or what was appended is more
+        than a next run should parse again."""
+        if any(change is None and key in read.marks for key, change in read.changes.items()):
+            return True
+        starts = {key: start for key, start in read.changes.items() if start is not None}
+        appended = sum(len(read.frames[key]) - start for key, start in starts.items())
+        kept = sum(starts.values())
+        return appended > SMALL_APPEND[0] or appended > SMALL_APPEND[1] * max(kept, 1)
+
+    def _save(self, timezone: str, read: _Read, tables: Tables, memo: dict) -> None:
+        try:
+            entries, state = {}, {"fingerprint": fingerprint(), "timezone": timezone, "tables": {}, "figures": {}}
+            for table in ALL_TABLES:
+                key, mark = table.key, read.marks.get(table.key)
+                if mark is None:
+                    continue
+                frame = tables[key]
+                state["tables"][key] = {"title": read.titles[key], "header": read.headers[key], "dtypes": dtypes_of(frame),
+                                        "mark": list(dataclasses.astuple(mark))}
+                if key in read.changes:  # what was kept of the others is still theirs
+                    entries[f"table:{key}"] = (read.problems[key], frame_bytes(frame))
+            for name, keeper in _KEEPERS.items():
+                frame, problems, meta = keeper.as_rows(memo[(name,)])
+                state["figures"][name] = {"dtypes": dtypes_of(frame), "meta": meta}
+                entries[f"figure:{name}"] = (problems, frame_bytes(frame))
+            self._write(state, entries)
+        except (NotKeepable, OSError, sqlite3.Error, TypeError, ValueError):
+            logging.getLogger(__name__).warning("the tables read were not kept for the next run", exc_info=True)
+
+    # -- the file ------------------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        private_file(self.path)
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("CREATE TABLE IF NOT EXISTS kept (name TEXT PRIMARY KEY, meta TEXT, data BLOB)")
+        return conn
+
+    def _load_state(self) -> dict | None:
+        if not self.path.exists():
+            return None
+        try:
+            with self._connection() as conn:
+                row = conn.execute("SELECT meta FROM kept WHERE name = 'state'").fetchone()
+            state = json.loads(row[0]) if row else None
+        except (OSError, sqlite3.Error, ValueError):
+            return None
+        return state if state and state.get("fingerprint") == fingerprint() else None
+
+    def _entry(self, name: str) -> tuple[list[Problem], bytes] | None:
+        try:
+            with self._connection() as conn:
+                row = conn.execute("SELECT meta, data FROM kept WHERE name = ?", (name,)).fetchone()
+            return None if row is None else ([Problem(**p) for p in json.loads(row[0])], row[1])
+        except (OSError, sqlite3.Error, ValueError, TypeError):
+            return None
+
+    def _write(self, state: dict, entries: dict) -> None:
+        with self._connection() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for name, (problems, data) in entries.items():
+                    conn.execute("INSERT OR REPLACE INTO kept VALUES (?, ?, ?)",
+                                 (name, json.dumps([dataclasses.asdict(p) for p in problems], ensure_ascii=False), data))
+                conn.execute("INSERT OR REPLACE INTO kept VALUES ('state', ?, NULL)", (json.dumps(state, ensure_ascii=False),))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    def _connection(self):
+        return _Closing(self._connect())
+
+
+class _Closing:
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        return self.conn
+
+    def __exit__(self, *exc):
+        self.conn.close()
+        return False
