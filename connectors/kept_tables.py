@@ -240,7 +240,7 @@ class KeptTables:
         try:
             with self._connection() as conn:
                 row = conn.execute("SELECT meta, data FROM kept WHERE name = ?", (name,)).fetchone()
-            return None if row is None else ([Problem(**p) for p in json.loads(row[0])], row[1])
+            return None if row is None else ([Problem(*p) for p in json.loads(row[0])], row[1])
         except (OSError, sqlite3.Error, ValueError, TypeError):
             return None
 
@@ -250,7 +250,7 @@ class KeptTables:
             try:
                 for name, (problems, data) in entries.items():
                     conn.execute("INSERT OR REPLACE INTO kept VALUES (?, ?, ?)",
-                                 (name, json.dumps([dataclasses.asdict(p) for p in problems], ensure_ascii=False), data))
+                                 (name, json.dumps([_problem_fields(p) for p in problems], ensure_ascii=False), data))
                 conn.execute("INSERT OR REPLACE INTO kept VALUES ('state', ?, NULL)", (json.dumps(state, ensure_ascii=False),))
                 conn.execute("COMMIT")
             except BaseException:
@@ -259,6 +259,10 @@ class KeptTables:
 
     def _connection(self):
         return _Closing(self._connect())
+
+
+def _problem_fields(problem: Problem) -> list:
+    return [problem.sheet, problem.row, problem.column, problem.value, problem.code, problem.params]
 
 
 class _Closing:

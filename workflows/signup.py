@@ -51,6 +51,7 @@ class Derivation:
     problems: list[Problem]
     _attendance: pd.DataFrame | None = field(default=None, repr=False, compare=False)
     _ledger: "_Ledger | None" = field(default=None, repr=False, compare=False)  # to extend it by later rows
+    _make_ledger: object = field(default=None, repr=False, compare=False)  # () -> the ledger, made when first asked
     _signup_problems: int = field(default=0, repr=False, compare=False)  # problems[:n] are the sign-up rows'
 
     def roster(self, activity_id: str) -> Roster:
@@ -58,10 +59,18 @@ class Derivation:
 
     def activities_of(self, person_id: str) -> list[str]:
         """The activities the person is confirmed or waitlisted for, in ID order."""
-        if self._ledger is not None:
-            return sorted(self._ledger.active_in.get(person_id, ()))
+        ledger = self.ledger()
+        if ledger is not None:
+            return sorted(ledger.active_in.get(person_id, ()))
         return sorted(key for key, roster in self.rosters.items()
                       if person_id in roster.confirmed or person_id in roster.waitlisted)
+
+    def ledger(self) -> "_Ledger | None":
+        """The ledger the rosters came from; of a derivation made again from its rosters (kept between
+        runs), made when first asked: a command that only reads figures never needs it."""
+        if self._ledger is None and self._make_ledger is not None:
+            self._ledger = self._make_ledger()
+        return self._ledger
 
     def attendance(self) -> pd.DataFrame:
         """Every (activity_id, person_id) attended, one row each: the rosters as one table, made once."""
@@ -100,12 +109,15 @@ def derivation_from_rows(activities: pd.DataFrame, rows: pd.DataFrame, problems:
         bounds = np.flatnonzero(np.r_[True, (activity_ids[1:] != activity_ids[:-1]) | (lists[1:] != lists[:-1]), True])
         for begin, end in zip(bounds[:-1], bounds[1:]):
             setattr(rosters[activity_ids[begin]], ROSTER_LISTS[lists[begin]], person_ids[begin:end].tolist())
-    ledger = _Ledger(activities)
-    for activity_id, roster in rosters.items():
-        ledger.active[activity_id] = roster.confirmed + roster.waitlisted
-        ledger.cancelled[activity_id] = list(roster.cancelled)
-    ledger.active_in = signup_bulk.active_in(ledger.active)
-    return Derivation(rosters, problems, _ledger=ledger, _signup_problems=meta["signup_problems"])
+    def ledger() -> _Ledger:
+        made = _Ledger(activities)
+        for activity_id, roster in rosters.items():
+            made.active[activity_id] = roster.confirmed + roster.waitlisted
+            made.cancelled[activity_id] = list(roster.cancelled)
+        made.active_in = signup_bulk.active_in(made.active)
+        return made
+
+    return Derivation(rosters, problems, _make_ledger=ledger, _signup_problems=meta["signup_problems"])
 
 
 def deadline_of(activity) -> dt.datetime:
@@ -277,7 +289,7 @@ def extended(derivation: Derivation, tables: Tables, table: str, start: int) -> 
     rows appended after its first `start` rows; None when that cannot be done by applying just those
     rows (they are not last in the log's order, or they change a roster that check-ins were judged by).
     A sign-up then costs the rows it adds, not a derivation of the whole log."""
-    if derivation._ledger is None or table not in ("signups", "checkins"):
+    if (derivation._ledger is None and derivation._make_ledger is None) or table not in ("signups", "checkins"):
         return None
     order = SIGNUP_ORDER if table == "signups" else CHECKIN_ORDER
     before, new = _split_at(tables.parts(table), start)
@@ -296,7 +308,7 @@ def extended(derivation: Derivation, tables: Tables, table: str, start: int) -> 
     touched = set(new["activity_id"])
     if any(not touched.isdisjoint(_activities_checked_in(part)) for part in tables.parts("checkins")):
         return None  # a changed roster may change which of those check-ins count: derive it all
-    ledger = derivation._ledger.copy_for(touched, set(new["person_id"]))
+    ledger = derivation.ledger().copy_for(touched, set(new["person_id"]))
     problems = _apply_signups(tables, activities, ledger, new)
     rosters = version_of(derivation.rosters)
     for activity_id in touched:
@@ -314,6 +326,7 @@ def _with_checkins(derivation: Derivation, tables: Tables, activities: pd.DataFr
         rosters[activity_id] = Roster(old.confirmed, old.waitlisted, old.cancelled, list(old.attended))
     problems = _judge_checkins(tables, activities, rosters, new)
     return Derivation(rosters, derivation.problems + problems, _ledger=derivation._ledger,
+                      _make_ledger=derivation._make_ledger,
                       _signup_problems=derivation._signup_problems)
 
 
