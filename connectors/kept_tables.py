@@ -32,17 +32,19 @@ import pyarrow
 from connectors.arrow_frames import NotKeepable, dtypes_of, frame_bytes, frame_from_bytes
 from connectors.files_private import private_file
 from connectors.live import carried, carries
-from connectors.parsing import parse_appended, parse_sheet, timezone_of
+from connectors.parsing import parse_appended, parse_edited, parse_sheet, timezone_of
 from connectors.sqlite_changes import SheetMark
-from connectors.sqlite_workbook import SAME, SheetReading, SqliteWorkbook
+from connectors.sqlite_reading import SAME, Change, SheetReading
+from connectors.sqlite_workbook import SqliteWorkbook
 from workflows.headers import header_label
 from workflows.problems import Problem
 from workflows.schema import ALL_TABLES, Table
 from workflows.tables import Tables
 
 _ROOT = Path(__file__).resolve().parent.parent
-# Appends this small are parsed again at the next run instead of keeping every table anew
-SMALL_APPEND = (20_000, 0.05)  # rows, and share of the rows kept
+# Rows changed since (appended or edited) this few are read and parsed again at the next run instead of
+# keeping the tables anew
+SMALL_CHANGE = (20_000, 0.05)  # rows, and share of the rows kept
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,8 @@ class _Read:
     headers: dict
     marks: dict  # table -> SheetMark of its sheet (absent: none, so nothing is kept of it)
     before: dict  # table -> the kept frame it was made from (unchanged or appended to)
-    changes: dict  # table -> rows kept before the appended ones; None: read whole
+    changes: dict  # table -> rows kept before the appended ones; None: changed otherwise
+    rows_changed: dict = dataclasses.field(default_factory=dict)  # table -> rows edited or appended since (not read whole)
 
 
 class KeptTables:
@@ -110,8 +113,8 @@ class KeptTables:
             read = self._read_tables(sheets, state, ZoneInfo(timezone), settings)
         tables = Tables(read.frames, first_problems + [p for table in ALL_TABLES for p in read.problems[table.key]],
                         timezone, read.titles, read.labels)
-        memo = self._figures(state, read, tables)
-        if state is None or self._worth_keeping(read):
+        memo, computed = self._figures(state, read, tables)
+        if state is None or self._worth_keeping(read, computed):
             self._save(timezone, read, tables, memo)
         return tables, taken_at, memo
 
@@ -134,7 +137,7 @@ class KeptTables:
                 found = self._kept_table(table, kept)
                 read.before[key] = found[0] if found is not None else None
             elif change is not None:
-                found = self._appended(sheets, table, title, kept, mark, change, tz, read)
+                found = self._changed(sheets, table, title, kept, mark, change, tz, read)
             if found is None:
                 raw, seen = (settings if key == "settings" else self._whole(sheets, key)) or (None, None)
                 found = parse_sheet(table, raw, tz)
@@ -153,14 +156,23 @@ class KeptTables:
             read.labels[key] = {column: header_label(table, read.headers[key], column) for column in table.column_keys}
         return read
 
-    def _appended(self, sheets, table: Table, title: str, kept, mark: SheetMark, start: int, tz, read: _Read):
-        before = self._kept_table(table, kept)
-        if before is None:
-            return None
-        rows, seen = sheets.tail(title, kept["header"], mark)
-        found = parse_appended(table, title, kept["header"], rows, start, before[0], before[1], tz)
+    def _changed(self, sheets: SheetReading, table: Table, title: str, kept, mark: SheetMark, change: Change, tz,
+                 read: _Read):
+        """The kept table with the rows edited since parsed again and the rows appended since parsed
+        alone; None when it is better read whole."""
+        found = before = self._kept_table(table, kept)
+        header = kept["header"]
+        if found is not None and change.edited:
+            edited = list(zip(change.edited, sheets.rows_at(title, header, change)))
+            found = parse_edited(table, title, header, edited, *found, tz)
+        seen = sheets.mark(title, mark.rows, mark.last_row)
+        if found is not None and change.appended_after is not None:
+            rows, seen = sheets.tail(title, header, mark)
+            found = parse_appended(table, title, header, rows, change.appended_after, *found, tz)
         if found is not None:
-            read.before[table.key], read.changes[table.key], read.marks[table.key] = before[0], len(before[0]), seen
+            read.before[table.key], read.marks[table.key] = before[0], seen
+            read.changes[table.key] = None if change.edited else len(before[0])
+            read.rows_changed[table.key] = len(change.edited) + len(found[0]) - len(before[0])
         return found
 
     def _kept_table(self, table: Table, kept) -> tuple[pd.DataFrame, list[Problem]] | None:
@@ -171,8 +183,9 @@ class KeptTables:
         return frame_from_bytes(data, kept["dtypes"]), problems
 
     # -- figures ---------------------------------------------------------------------------
-    def _figures(self, state, read: _Read, tables: Tables) -> dict:
-        memo = {}
+    def _figures(self, state, read: _Read, tables: Tables) -> tuple[dict, bool]:
+        """(the kept figures, carried to these tables or computed again, whether any had to be computed)."""
+        memo, computed = {}, False
         for name, keeper in _KEEPERS.items():
             value = None
             if state is not None and name in state.get("figures", ()):
@@ -183,19 +196,21 @@ class KeptTables:
                     kept_tables = dataclasses.replace(tables, frames={**tables.frames, **read.before})
                     value = keeper.from_rows(kept_tables, frame_from_bytes(data, saved["dtypes"]), problems, saved["meta"])
                     value = carried({(name,): value}, read.before, tables, read.changes).get((name,))
-            memo[(name,)] = value if value is not None else keeper.compute(tables)
-        return memo
+            if value is None:
+                value, computed = keeper.compute(tables), True
+            memo[(name,)] = value
+        return memo, computed
 
     # -- keeping -------------------------------------------------------------------------
-    def _worth_keeping(self, read: _Read) -> bool:
-        """Whether to keep this run's tables: when a sheet was read whole, or what was appended is more
-        than a next run should parse again."""
-        if any(change is None and key in read.marks for key, change in read.changes.items()):
+    def _worth_keeping(self, read: _Read, computed: bool) -> bool:
+        """Whether to keep this run's tables: when a sheet was read whole, a kept figure had to be computed
+        again, or the rows changed since are more than a next run should read and parse again."""
+        if computed or any(change is None and key in read.marks and key not in read.rows_changed
+                           for key, change in read.changes.items()):
             return True
-        starts = {key: start for key, start in read.changes.items() if start is not None}
-        appended = sum(len(read.frames[key]) - start for key, start in starts.items())
-        kept = sum(starts.values())
-        return appended > SMALL_APPEND[0] or appended > SMALL_APPEND[1] * max(kept, 1)
+        changed = sum(read.rows_changed.values())
+        kept = sum(len(frame) for frame in read.before.values() if frame is not None)
+        return changed > SMALL_CHANGE[0] or changed > SMALL_CHANGE[1] * max(kept, 1)
 
     def _save(self, timezone: str, read: _Read, tables: Tables, memo: dict) -> None:
         try:

@@ -17,7 +17,7 @@ from connectors.column_parsing import DTYPES, object_array, parse_column, stripp
 from workflows.headers import column_positions, header_label, normalise
 from connectors.sheet import RawSheet, Snapshot, StackedRows
 from workflows.problems import Problem
-from workflows.schema import ALL_TABLES, APPEND_ONLY, Table, table as schema_table
+from workflows.schema import ALL_TABLES, APPEND_ONLY, RECORD, Table, table as schema_table
 from workflows.tables import DEFAULT_TIMEZONE, ROW, Stacked, Tables, per_frame
 
 
@@ -43,13 +43,10 @@ def _parse_since(snapshot: Snapshot, before: Snapshot, parsed: Tables) -> Tables
         if raw is not None and raw is old and key != "settings":  # the settings also hold the time zone
             frames[key], problems[key] = parsed.frames[key], [p for p in parsed.problems if p.sheet == raw.title]
             continue
-        start = snapshot.appended.get(raw.title) if raw is not None and old is not None else None
-        if start is not None and start == len(old.rows) and old.header == raw.header and key != "settings":
-            found = _appended(table, raw, start, parsed, tz)
-            if found is not None:
-                frames[key], problems[key] = found
-                continue
-        frames[key], problems[key] = parse_sheet(table, raw, tz)
+        found = None
+        if raw is not None and old is not None and old.header == raw.header and key != "settings":
+            found = _changed(table, raw, old, snapshot, parsed, tz)
+        frames[key], problems[key] = found if found is not None else parse_sheet(table, raw, tz)
     labels = {table.key: {column: header_label(table, raw.header if raw else [], column) for column in table.column_keys}
               for table in ALL_TABLES for raw in [snapshot.sheets.get(table.key)]}
     return Tables(frames, first_problems + [p for table in ALL_TABLES for p in problems[table.key]], timezone,
@@ -57,10 +54,53 @@ def _parse_since(snapshot: Snapshot, before: Snapshot, parsed: Tables) -> Tables
                    for table in ALL_TABLES}, labels)
 
 
-def _appended(table: Table, raw: RawSheet, start: int, parsed: Tables, tz: ZoneInfo):
-    rows = raw.rows.rows_from(start) if isinstance(raw.rows, StackedRows) else list(raw.rows[start:])
-    return parse_appended(table, raw.title, raw.header, rows, start, parsed.frames[table.key],
-                          [p for p in parsed.problems if p.sheet == raw.title], tz)
+def _changed(table: Table, raw: RawSheet, old: RawSheet, snapshot: Snapshot, parsed: Tables, tz: ZoneInfo):
+    """(frame, problems) of a sheet the backend read as `old`'s rows with some edited and some appended
+    (`Snapshot.edited`, `Snapshot.appended`), from what `parsed` holds of `old`; None: parse it whole."""
+    edited, start = snapshot.edited.get(raw.title, ()), snapshot.appended.get(raw.title)
+    if not edited and start is None:
+        return None
+    found = parsed.frames[table.key], [p for p in parsed.problems if p.sheet == raw.title]
+    if edited:
+        found = parse_edited(table, raw.title, raw.header, [(at, raw.rows[at]) for at in edited], *found, tz)
+    if found is not None and start is not None:
+        if start != len(old.rows):
+            return None
+        rows = raw.rows.rows_from(start) if isinstance(raw.rows, StackedRows) else list(raw.rows[start:])
+        found = parse_appended(table, raw.title, raw.header, rows, start, *found, tz)
+    return found
+
+
+def parse_edited(table: Table, title: str, header: list[str], rows: list[tuple[int, list[str]]],
+                 earlier: pd.DataFrame, earlier_problems: list[Problem], tz: ZoneInfo):
+    """(frame, problems) of a sheet parsed into `earlier` with `earlier_problems`, after the rows at these
+    positions (0 = the first under the header) were edited to these cells: only those rows are parsed
+    again. None when that might not give what a parse of the whole sheet would: in a log (an identical
+    re-send of a row is no problem, so which rows repeat another is not known), for an edited row that
+    was not read before (blank, unusable, a duplicate), changed its ID, or is the first of an ID that
+    other rows repeat, and when the header had problems."""
+    if table.kind != RECORD or any(p.row is None or p.row <= 1 for p in earlier_problems):
+        return None
+    frame = earlier.whole() if isinstance(earlier, Stacked) else earlier
+    numbers = frame[ROW].to_numpy()
+    repeated = {p.params.get("first_row") for p in earlier_problems if p.code == "duplicate_id"}
+    positions = column_positions(table, header)
+    replaced, found = {}, {}
+    for at, cells in rows:
+        number = RawSheet.row_number(at)
+        where = int(np.searchsorted(numbers, number))
+        if where == len(numbers) or numbers[where] != number or number in repeated:
+            return None
+        again, problems = row_parsing.parse_few_rows(table, RawSheet(title, header, [cells]), positions, tz, at)
+        if len(again) and any(again[k].iat[0] != frame[k].iat[where] for k in table.id_columns):
+            return None
+        replaced[where], found[number] = again, problems
+    kept = np.ones(len(frame), dtype=bool)
+    kept[list(replaced)] = False
+    frame = pd.concat([frame[kept], *(again for again in replaced.values() if len(again))], ignore_index=True)
+    frame = frame.sort_values(ROW, kind="stable", ignore_index=True)
+    problems = [p for p in earlier_problems if p.row not in found] + [p for found_here in found.values() for p in found_here]
+    return frame, sorted(problems, key=lambda p: p.row)
 
 
 def parse_appended(table: Table, title: str, header: list[str], rows: list[list[str]], start: int,

@@ -107,9 +107,11 @@ class Snapshot:
     stale: bool = False  # the last good read kept on disk, used because the workbook did not answer
     # What a backend that can tell changes (SQLite) saw of each sheet, by title, to read only what changed
     # at the next read (`snapshot(since=...)`); and, by title, the sheets that read only appended rows to an
-    # earlier snapshot's: how many rows that one had (the rest are new). Sheets unchanged are its very objects.
+    # earlier snapshot's: how many rows that one had (the rest are new); and the sheets whose rows at these
+    # positions were edited since and read again. Sheets unchanged are the earlier snapshot's very objects.
     marks: dict = field(default_factory=dict, compare=False, repr=False)
     appended: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    edited: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass

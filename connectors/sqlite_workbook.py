@@ -17,11 +17,10 @@ from pathlib import Path
 import numpy as np
 
 from connectors.files_private import private_file
-from connectors.sqlite_changes import COUNTS, SheetMark, count_changes, counts
+from connectors.sqlite_changes import COUNTS, EDITED_ROWS, count_changes
 from workflows.headers import (check_extra_columns, column_positions, header_for_new_columns, missing_columns,
                                missing_extra, normalise, tables_by_title, write_positions)
-from connectors.sheet import (Conflict, RawSheet, RowNotFound, Snapshot, StackedRows, Stamp, Tail, TargetedUpdates,
-                              stamped)
+from connectors.sheet import Conflict, RawSheet, RowNotFound, Snapshot, Stamp, Tail, TargetedUpdates, stamped
 from workflows import clock as system_clock
 from workflows.schema import ALL_TABLES, INTERNAL_TABLES, table as schema_table
 
@@ -150,18 +149,23 @@ class SqliteWorkbook(TargetedUpdates):
         is that snapshot's very sheet, and a sheet only appended to since is its rows followed by the
         rows read after them (`Snapshot.appended`), as the change counts tell (`sqlite_changes`)."""
         self._version_read = self._data_version()  # taken before the read: a commit after it is never missed
+        from connectors.sqlite_reading import ReadSince, SheetReading
+
         with self._transaction("BEGIN") as conn:
             sheets = SheetReading(self, conn)
-            reading = _ReadSince(sheets, since)
+            reading = ReadSince(sheets, since)
             known = set(sheets.by_table.values())
             tables = {key: reading.sheet(title) for key, title in sheets.by_table.items()}
             extra = {title: reading.sheet(title) for title in sheets.titles if title not in known}
         self._checkpoint()
-        return Snapshot(tables, self._clock(), extra, marks=reading.marks, appended=reading.appended)
+        return Snapshot(tables, self._clock(), extra, marks=reading.marks, appended=reading.appended,
+                        edited=reading.edited)
 
     @contextmanager
     def reading(self):
         """(the sheets as one read transaction sees them, taken_at): see `SheetReading`."""
+        from connectors.sqlite_reading import SheetReading
+
         with self._transaction("BEGIN") as conn:
             yield SheetReading(self, conn), self._clock()
         self._checkpoint()
@@ -205,7 +209,7 @@ class SqliteWorkbook(TargetedUpdates):
         if known.titles is None:
             rows = conn.execute(
                 "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
-                "AND name <> ? ORDER BY rowid", (COUNTS,)).fetchall()
+                "AND name NOT IN (?, ?) ORDER BY rowid", (COUNTS, EDITED_ROWS)).fetchall()
             known.titles = [row[0] for row in rows]
         return list(known.titles)
 
@@ -304,6 +308,19 @@ class SqliteWorkbook(TargetedUpdates):
         rows = conn.execute(f"SELECT {columns} FROM {_quote(title)} WHERE {ROW_ID} > ? ORDER BY {ROW_ID}",
                             (-1 if last_row is None else last_row,)).fetchall()
         return [[_text(value) for value in row[1:]] for row in rows], (rows[-1][0] if rows else last_row)
+
+    def _rows_with_ids(self, conn, title: str, header: list[str], row_ids: list[int]) -> list[list[str]]:
+        columns = ", ".join(_quote(name) for name in header)
+        found = {}
+        for begin in range(0, len(row_ids), 500):  # SQLite's limit of parameters is far above; lists stay short
+            chunk = row_ids[begin:begin + 500]
+            sql = (f"SELECT {ROW_ID}, {columns} FROM {_quote(title)} WHERE {ROW_ID} IN ({', '.join('?' * len(chunk))})")
+            found.update((row[0], [_text(value) for value in row[1:]]) for row in conn.execute(sql, chunk))
+        return [found[row_id] for row_id in row_ids]
+
+    def _row_ids(self, conn, title: str, through: int) -> list[int]:
+        return [row[0] for row in conn.execute(f"SELECT {ROW_ID} FROM {_quote(title)} WHERE {ROW_ID} <= ? "
+                                               f"ORDER BY {ROW_ID}", (through,))]
 
     def rows_after(self, table: str, start: int) -> Tail:
         """The rows after the first `start`. When this workbook last read the table up to exactly `start`
@@ -432,85 +449,6 @@ class SqliteWorkbook(TargetedUpdates):
 
     def _transaction(self, begin: str):
         return _Transaction(self.connections, begin)
-
-
-SAME = "same"  # `SheetReading.change`: the sheet is as it was
-
-
-class SheetReading:
-    """What one read transaction sees of the sheets: how each changed since what an earlier read saw of
-    it (its `SheetMark`), as the change counts tell (`sqlite_changes`), and the rows to read."""
-
-    def __init__(self, workbook: SqliteWorkbook, conn: sqlite3.Connection):
-        self.workbook, self.conn = workbook, conn
-        self.titles = workbook._titles(conn)
-        self.by_table = tables_by_title(self.titles)
-        self.version = conn.execute("PRAGMA schema_version").fetchone()[0]
-        self.counted = counts(conn, self.titles)
-
-    def change(self, title: str, mark: SheetMark | None) -> str | int | None:
-        """SAME when the sheet is as at `mark`; the number of rows it had then when rows were only
-        appended since; None when it changed otherwise, or the counts cannot tell."""
-        count = self.counted.get(title)
-        if count is None or mark is None or mark.schema_version != self.version:
-            return None
-        inserted, edited = count
-        if (inserted, edited) == (mark.inserted, mark.edited):
-            return SAME
-        if edited == mark.edited and inserted > mark.inserted and self._rows_through(title, mark) == mark.rows:
-            return mark.rows
-        return None
-
-    def _rows_through(self, title: str, mark: SheetMark) -> int:
-        """Rows with an ID up to the last one read before: as many as then, unless a tool inserted a row
-        with a smaller ID (or deleted one, which the counts already tell)."""
-        if mark.last_row is None:
-            return 0
-        return self.conn.execute(f"SELECT count(*) FROM {_quote(title)} WHERE {ROW_ID} <= ?",
-                                 (mark.last_row,)).fetchone()[0]
-
-    def tail(self, title: str, header: list[str], mark: SheetMark) -> tuple[list[list[str]], SheetMark]:
-        """The rows appended since `mark` (see `change`), and the mark of the sheet with them."""
-        rows, last = self.workbook._rows_after_id(self.conn, title, header, mark.last_row)
-        total = mark.rows + len(rows)
-        self.workbook._read_up_to[title] = (total, last)
-        return rows, SheetMark(self.version, *self.counted[title], total, last)
-
-    def whole(self, title: str, keep_rows: bool = True) -> tuple[RawSheet, SheetMark | None]:
-        sheet = self.workbook._read_sheet(self.conn, title, keep_rows)
-        count = self.counted.get(title)
-        if count is None:
-            return sheet, None
-        last = self.workbook._read_up_to.get(title, (0, None))[1] if len(sheet.rows) else None
-        return sheet, SheetMark(self.version, *count, len(sheet.rows), last)
-
-
-class _ReadSince:
-    """A snapshot's sheets, each the earlier snapshot's very sheet where unchanged, its rows and the new
-    ones where only appended to, else read whole; what the read saw of each sheet is its `marks`."""
-
-    def __init__(self, reading: SheetReading, since: Snapshot | None):
-        self.reading, self.since = reading, since
-        self.earlier = {} if since is None else {sheet.title: sheet for sheet in [*since.sheets.values(),
-                                                                                 *since.extra.values()]}
-        self.marks: dict[str, SheetMark] = {}
-        self.appended: dict[str, int] = {}
-
-    def sheet(self, title: str) -> RawSheet:
-        old = self.earlier.get(title)
-        mark = self.since.marks.get(title) if self.since is not None and old is not None else None
-        change = self.reading.change(title, mark)
-        if change == SAME:
-            self.marks[title] = mark
-            return old
-        if change is not None:
-            rows, self.marks[title] = self.reading.tail(title, old.header, mark)
-            self.appended[title] = change
-            return RawSheet(title, old.header, StackedRows.after(old.rows, rows))
-        sheet, seen = self.reading.whole(title)
-        if seen is not None:
-            self.marks[title] = seen
-        return sheet
 
 
 class _Transaction:

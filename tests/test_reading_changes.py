@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 import pandas as pd
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from connectors.kept_tables import kept_tables_for
 from connectors.live import LiveWorkbook
@@ -41,18 +41,18 @@ def test_a_sheet_nobody_changed_is_the_sheet_read_before_and_a_longer_log_only_a
     assert second.sheets == workbook.snapshot().sheets
 
 
-def test_a_cell_another_tool_changes_or_a_row_it_deletes_makes_that_sheet_read_whole(tmp_path):
+def test_a_cell_another_tool_changes_is_read_with_its_row_alone_and_a_row_it_deletes_makes_the_sheet_read_whole(tmp_path):
     workbook = new_workbook(tmp_path)
     first = workbook.snapshot()
     with another_tool(workbook) as tool:
         tool.execute("UPDATE people SET \"姓名\" = '改' WHERE \"学号/工号\" = '2'")
     second = workbook.snapshot(since=first)
-    assert second.sheets["people"] is not first.sheets["people"] and second.appended == {}
-    assert second.sheets["people"].rows[1][1] == "改"
+    assert second.edited == {"people": (1,)} and second.appended == {}
+    assert second.sheets["people"].rows[1][1] == "改" and second.sheets == workbook.snapshot().sheets
     with another_tool(workbook) as tool:
         tool.execute("DELETE FROM signups WHERE \"记录编号\" = 'S0001'")
     third = workbook.snapshot(since=second)
-    assert [row[0] for row in third.sheets["signups"].rows] == ["S0002"] and third.appended == {}
+    assert [row[0] for row in third.sheets["signups"].rows] == ["S0002"] and third.appended == third.edited == {}
 
 
 def test_a_row_a_tool_inserts_before_the_last_one_read_makes_the_sheet_read_whole(tmp_path):
@@ -98,10 +98,15 @@ def assert_same_tables(ours, whole):
 
 
 APP_ROWS = st.sampled_from(["S1", "S2", "S3", "Sdup", "Sbad"])
+EDITS = {  # (sheet, column, new text): a name, a blank required cell, another ID, one repeating another's, a bad number
+    "a name": ("people", "姓名", "改名"), "a name emptied": ("people", "姓名", ""), "an ID": ("people", "学号/工号", "7"),
+    "an ID repeated": ("people", "学号/工号", "1"), "a moment": ("signups", "时间", "2025-11-10 09:00"),
+    "places": ("activities", "名额", "2"), "places unreadable": ("activities", "名额", "很多"),
+}
 changes = st.lists(st.one_of(
     st.tuples(st.just("app_signs_up"), st.sampled_from(["1", "2", "3", "9"]), st.sampled_from(["A1", "A2"])),
     st.tuples(st.just("tool_appends"), APP_ROWS, st.sampled_from(["1", "2"])),
-    st.tuples(st.just("tool_edits"), st.sampled_from(["people", "signups", "activities"]), st.integers(1, 3)),
+    st.tuples(st.just("tool_edits"), st.sampled_from(list(EDITS)), st.integers(1, 4)),
     st.tuples(st.just("tool_deletes"), st.sampled_from(["signups", "people"]), st.integers(1, 4)),
     st.tuples(st.just("app_checks_in"), st.sampled_from(["1", "2"]), st.just("A1")),
     st.tuples(st.just("tool_adds_a_column"), st.sampled_from(["people", "signups"]), st.just("")),
@@ -112,6 +117,9 @@ changes = st.lists(st.one_of(
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(changes)
+@example([("tool_edits", "an ID repeated", 3), ("tool_edits", "a name emptied", 1)])  # the first of an ID edited
+@example([("tool_edits", "places unreadable", 1), ("tool_edits", "places", 1)])  # a bad cell mended
+@example([("tool_edits", "a name emptied", 2), ("tool_edits", "a name", 2)])  # a row no longer left out
 def test_refreshing_after_any_changes_gives_the_tables_and_rosters_of_a_whole_read(tmp_path_factory, steps):
     """Sign-ups by the app, rows a coordinator's tool appends (also a repeated ID, a bad moment),
     cells it edits, rows it deletes, columns it adds, a new time zone, check-ins: after each, the app's
@@ -140,9 +148,8 @@ def test_refreshing_after_any_changes_gives_the_tables_and_rosters_of_a_whole_re
                 tool.execute('INSERT INTO signups ("记录编号", "活动编号", "学号/工号", "时间") VALUES (?, ?, ?, ?)',
                              (row_id, "A1", second, at))
             elif what == "tool_edits":
-                column = {"people": "姓名", "signups": "时间", "activities": "名额"}[first]
-                value = {"people": "改名", "signups": "2025-11-10 09:00", "activities": "2"}[first]
-                tool.execute(f'UPDATE "{first}" SET "{column}" = ? WHERE _row = ?', (value, second))
+                sheet, column, value = EDITS[first]
+                tool.execute(f'UPDATE "{sheet}" SET "{column}" = ? WHERE _row = ?', (value, second))
             elif what == "tool_deletes":
                 tool.execute(f'DELETE FROM "{first}" WHERE _row = ?', (second,))
             elif what == "tool_adds_a_column":
@@ -172,3 +179,20 @@ def test_the_rosters_are_carried_as_they_are_past_writes_and_reads_of_tables_the
     live.update("people", {"person_id": "2"}, {"active": "否"})  # who is active decides rosters: derived again
     assert derivation_of(live.data()) is not rosters
     assert derivation_of(live.data()).rosters == derive(whole_read(workbook)).rosters
+
+
+def test_editing_a_log_row_that_another_row_repeats_word_for_word_reads_the_log_whole(tmp_path):
+    """A log's identical re-send is no problem while it is identical: once the first row changes, the
+    re-send is a duplicate to report, which only a look at the whole log finds."""
+    workbook = new_workbook(tmp_path)
+    with another_tool(workbook) as tool:
+        tool.execute('INSERT INTO signups ("记录编号", "活动编号", "学号/工号", "操作", "时间") '
+                     "SELECT \"记录编号\", \"活动编号\", \"学号/工号\", \"操作\", \"时间\" FROM signups WHERE _row = 1")
+    live = LiveWorkbook(workbook, interval_seconds=3600)
+    assert not [p for p in live.data().tables.problems if p.code == "duplicate_id"]
+    kept_tables_for(workbook).read()  # a command reads it too, and keeps what it read
+    with another_tool(workbook) as tool:
+        tool.execute("UPDATE signups SET \"时间\" = '2025-11-10 09:00' WHERE _row = 1")
+    assert_same_tables(live.refresh().tables, whole_read(workbook))
+    assert [p.code for p in live.data().tables.problems] == ["duplicate_id"]
+    assert_same_tables(kept_tables_for(workbook).read()[0], whole_read(workbook))
