@@ -39,7 +39,7 @@ from connectors.sqlite_workbook import SqliteWorkbook
 from workflows.headers import header_label
 from workflows.problems import Problem
 from workflows.schema import ALL_TABLES, Table
-from workflows.tables import Tables
+from workflows.tables import Deferred, Tables
 
 _ROOT = Path(__file__).resolve().parent.parent
 # Rows changed since (appended or edited) this few are read and parsed again at the next run instead of
@@ -99,10 +99,12 @@ class _Read:
 class KeptTables:
     def __init__(self, workbook: SqliteWorkbook, path: Path):
         self.workbook, self.path = workbook, path
+        self._kept: _Generation | None = None
 
     def read(self) -> tuple[Tables, dt.datetime, dict]:
         """(the tables, when read, the figures kept or computed for them, keyed as `LiveData.memo` keys)."""
-        state = self._load_state()
+        self._kept = _Generation.of(self.path)
+        state = self._kept.state if self._kept is not None else None
         if state is None:  # a first run: the sheets' changes are counted from now on, if they were not
             self.workbook.count_changes()
         with self.workbook.reading() as (sheets, taken_at):
@@ -134,7 +136,7 @@ class KeptTables:
             if key == "settings":  # read already, for the time zone: parsed again (a few rows)
                 change = SAME if change == SAME else None
             elif change == SAME:
-                found = self._kept_table(table, kept)
+                found = self._kept_table(table, kept, deferred=True)
                 read.before[key] = found[0] if found is not None else None
             elif change is not None:
                 found = self._changed(sheets, table, title, kept, mark, change, tz, read)
@@ -175,12 +177,14 @@ class KeptTables:
             read.rows_changed[table.key] = len(change.edited) + len(found[0]) - len(before[0])
         return found
 
-    def _kept_table(self, table: Table, kept) -> tuple[pd.DataFrame, list[Problem]] | None:
-        entry = self._entry(f"table:{table.key}")
-        if entry is None:
+    def _kept_table(self, table: Table, kept, deferred: bool = False) -> tuple[pd.DataFrame, list[Problem]] | None:
+        """(its frame, its problems) as kept; with `deferred`, the frame is loaded when first asked for."""
+        name, generation = f"table:{table.key}", self._kept
+        problems = generation.problems(name) if generation is not None and "length" in kept else None
+        if problems is None:
             return None
-        problems, data = entry
-        return frame_from_bytes(data, kept["dtypes"]), problems
+        load = lambda: frame_from_bytes(generation.data(name), kept["dtypes"])  # noqa: E731
+        return (Deferred(load, kept["length"]) if deferred else load()), problems
 
     # -- figures ---------------------------------------------------------------------------
     def _figures(self, state, read: _Read, tables: Tables) -> tuple[dict, bool]:
@@ -188,13 +192,13 @@ class KeptTables:
         memo, computed = {}, False
         for name, keeper in _KEEPERS.items():
             value = None
-            if state is not None and name in state.get("figures", ()):
-                entry = self._entry(f"figure:{name}")
-                if entry is not None and carries(name, read.changes):
-                    problems, data = entry
+            if state is not None and name in state.get("figures", ()) and carries(name, read.changes):
+                problems = self._kept.problems(f"figure:{name}")
+                if problems is not None:
                     saved = state["figures"][name]
+                    rows = frame_from_bytes(self._kept.data(f"figure:{name}"), saved["dtypes"])
                     kept_tables = dataclasses.replace(tables, frames={**tables.frames, **read.before})
-                    value = keeper.from_rows(kept_tables, frame_from_bytes(data, saved["dtypes"]), problems, saved["meta"])
+                    value = keeper.from_rows(kept_tables, rows, problems, saved["meta"])
                     value = carried({(name,): value}, read.before, tables, read.changes).get((name,))
             if value is None:
                 value, computed = keeper.compute(tables), True
@@ -215,15 +219,18 @@ class KeptTables:
     def _save(self, timezone: str, read: _Read, tables: Tables, memo: dict) -> None:
         try:
             entries, state = {}, {"fingerprint": fingerprint(), "timezone": timezone, "tables": {}, "figures": {}}
+            before = self._kept.state["tables"] if self._kept is not None and self._kept.state else {}
             for table in ALL_TABLES:
                 key, mark = table.key, read.marks.get(table.key)
                 if mark is None:
                     continue
+                if key not in read.changes and key in before:  # what was kept of it is still its own
+                    state["tables"][key] = before[key]
+                    continue
                 frame = tables[key]
                 state["tables"][key] = {"title": read.titles[key], "header": read.headers[key], "dtypes": dtypes_of(frame),
-                                        "mark": list(dataclasses.astuple(mark))}
-                if key in read.changes:  # what was kept of the others is still theirs
-                    entries[f"table:{key}"] = (read.problems[key], frame_bytes(frame))
+                                        "mark": list(dataclasses.astuple(mark)), "length": len(frame)}
+                entries[f"table:{key}"] = (read.problems[key], frame_bytes(frame))
             for name, keeper in _KEEPERS.items():
                 frame, problems, meta = keeper.as_rows(memo[(name,)])
                 state["figures"][name] = {"dtypes": dtypes_of(frame), "meta": meta}
@@ -233,34 +240,9 @@ class KeptTables:
             logging.getLogger(__name__).warning("the tables read were not kept for the next run", exc_info=True)
 
     # -- the file ------------------------------------------------------------------------
-    def _connect(self) -> sqlite3.Connection:
-        private_file(self.path)
-        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("CREATE TABLE IF NOT EXISTS kept (name TEXT PRIMARY KEY, meta TEXT, data BLOB)")
-        return conn
-
-    def _load_state(self) -> dict | None:
-        if not self.path.exists():
-            return None
-        try:
-            with self._connection() as conn:
-                row = conn.execute("SELECT meta FROM kept WHERE name = 'state'").fetchone()
-            state = json.loads(row[0]) if row else None
-        except (OSError, sqlite3.Error, ValueError):
-            return None
-        return state if state and state.get("fingerprint") == fingerprint() else None
-
-    def _entry(self, name: str) -> tuple[list[Problem], bytes] | None:
-        try:
-            with self._connection() as conn:
-                row = conn.execute("SELECT meta, data FROM kept WHERE name = ?", (name,)).fetchone()
-            return None if row is None else ([Problem(*p) for p in json.loads(row[0])], row[1])
-        except (OSError, sqlite3.Error, ValueError, TypeError):
-            return None
-
     def _write(self, state: dict, entries: dict) -> None:
-        with self._connection() as conn:
+        conn = _connect(self.path)
+        try:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 for name, (problems, data) in entries.items():
@@ -271,22 +253,49 @@ class KeptTables:
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
+        finally:
+            conn.close()
 
-    def _connection(self):
-        return _Closing(self._connect())
+
+def _connect(path: Path) -> sqlite3.Connection:
+    private_file(path)
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("CREATE TABLE IF NOT EXISTS kept (name TEXT PRIMARY KEY, meta TEXT, data BLOB)")
+    return conn
+
+
+class _Generation:
+    """What the kept file holds, as one read transaction of it sees it: open as long as frames may still be
+    loaded from it (`Deferred`), so they are those of the state they were kept with, even when another
+    run keeps newer ones meanwhile."""
+
+    def __init__(self, conn: sqlite3.Connection, state: dict | None):
+        self.conn, self.state = conn, state
+
+    @classmethod
+    def of(cls, path: Path) -> "_Generation | None":
+        if not path.exists():
+            return None
+        try:
+            conn = _connect(path)
+            conn.execute("BEGIN")
+            row = conn.execute("SELECT meta FROM kept WHERE name = 'state'").fetchone()
+            state = json.loads(row[0]) if row else None
+        except (OSError, sqlite3.Error, ValueError):
+            return None
+        return cls(conn, state if state and state.get("fingerprint") == fingerprint() else None)
+
+    def problems(self, name: str) -> list[Problem] | None:
+        try:
+            row = self.conn.execute("SELECT meta FROM kept WHERE name = ?", (name,)).fetchone()
+            return None if row is None else [Problem(*p) for p in json.loads(row[0])]
+        except (sqlite3.Error, ValueError, TypeError):
+            return None
+
+    def data(self, name: str) -> bytes:
+        return self.conn.execute("SELECT data FROM kept WHERE name = ?", (name,)).fetchone()[0]
 
 
 def _problem_fields(problem: Problem) -> list:
     return [problem.sheet, problem.row, problem.column, problem.value, problem.code, problem.params]
-
-
-class _Closing:
-    def __init__(self, conn: sqlite3.Connection):
-        self.conn = conn
-
-    def __enter__(self) -> sqlite3.Connection:
-        return self.conn
-
-    def __exit__(self, *exc):
-        self.conn.close()
-        return False

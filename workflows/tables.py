@@ -78,6 +78,29 @@ class Stacked:
             return self.parts[0]
 
 
+class Deferred(Stacked):
+    """A table's frame made when first asked for (`load()`), its length known before: tables kept between
+    runs of a command are loaded only if the command reads them."""
+
+    def __init__(self, load, length: int):
+        self._load, self._length, self._loaded = load, length, None
+        self._lock, self._loading = threading.Lock(), threading.Lock()
+
+    @property
+    def parts(self) -> tuple[pd.DataFrame, ...]:
+        with self._loading:
+            if self._loaded is None:
+                self._loaded, self._load = (self._load(),), None
+            return self._loaded
+
+    @parts.setter
+    def parts(self, parts: tuple[pd.DataFrame, ...]) -> None:
+        self._loaded = parts
+
+    def __len__(self) -> int:
+        return self._length
+
+
 def typed_frame(rows: list, dtypes: dict[str, str]) -> pd.DataFrame:
     """A frame of `rows` (dicts or tuples) with these columns and types, also when there is no row."""
     return pd.DataFrame(rows, columns=list(dtypes)).astype(dtypes)
