@@ -30,11 +30,33 @@ def frame_bytes(frame: pd.DataFrame) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
-def frame_from_bytes(data: bytes, dtypes: dict[str, str]) -> pd.DataFrame:
-    """The frame `frame_bytes` made, given each column's type (the frame's own `dtypes`, as text)."""
-    table = pa.ipc.open_stream(pa.py_buffer(data)).read_all()
+def frame_from_bytes(data: bytes, dtypes: dict[str, str], length: int | None = None) -> pd.DataFrame:
+    """The frame `frame_bytes` made, given each column's type (the frame's own `dtypes`, as text) and
+    its length; `NotKeepable` for bytes that do not hold such a frame."""
+    table = checked(data, dtypes, length)
     return pd.DataFrame({name: _series(table.column(name).combine_chunks(), dtype) for name, dtype in dtypes.items()},
                         index=pd.RangeIndex(table.num_rows))
+
+
+_ARROW_TYPES = {"object": (pa.string(),), "int64": (pa.int64(),), "Int64": (pa.int64(),), "Float64": (pa.float64(),),
+                "boolean": (pa.bool_(),), "datetime64[us]": (pa.timestamp("us"),)}
+
+
+def checked(data: bytes, dtypes: dict[str, str], length: int | None = None) -> pa.Table:
+    """The Arrow table in `data`, when it has exactly these columns, of types that make these dtypes, and
+    `length` rows; else `NotKeepable` (a damaged or foreign file is not read as tables)."""
+    try:
+        table = pa.ipc.open_stream(pa.py_buffer(data)).read_all()
+    except (pa.ArrowException, OSError, TypeError, ValueError) as error:
+        raise NotKeepable(f"not a kept frame: {error}") from None
+    if table.column_names != list(dtypes) or (length is not None and table.num_rows != length):
+        raise NotKeepable("a kept frame of other columns or length")
+    for name, dtype in dtypes.items():
+        kind = table.schema.field(name).type
+        kind = kind.value_type if pa.types.is_dictionary(kind) else kind
+        if kind not in _ARROW_TYPES.get(dtype, ()):
+            raise NotKeepable(f"kept column {name!r} is {kind}, not {dtype}")
+    return table
 
 
 def dtypes_of(frame: pd.DataFrame) -> dict[str, str]:

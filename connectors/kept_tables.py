@@ -4,10 +4,11 @@ Each run of such a command used to read and parse the whole embedded workbook: a
 7 M cells, some 5 s before the first figure. Now the tables a run parsed, what it saw of each sheet
 (`SheetMark`) and the figures registered with `keep_between_runs` (the rosters) are kept in a file
 beside the workbook (`<workbook>-kept`). The next run asks the workbook what changed since
-(`SheetReading.change`): a sheet nobody changed is taken as kept, rows appended to a log are parsed
-alone (their IDs judged against the rows before), any other sheet is read and parsed whole; the
-kept figures are carried past the appends as a write carries them (`live.carry_forward`), or
-computed again. What a run gives is what a whole read gives (tests/test_kept_tables.py).
+(`SheetReading.change`): a sheet nobody changed is taken as kept (and loaded only if the command reads
+it), rows appended to a log or edited in a record sheet are parsed alone, any other sheet is read and
+parsed whole; the kept figures are carried past the appends as a write carries them
+(`live.carry_forward`), or computed again. What a run gives is what a whole read gives
+(tests/test_reading_changes.py holds it to that beside the app's own refresh).
 
 The file is a cache, readable and writable by the app's user only, like the workbook. One made by
 other code (`fingerprint`), for another time zone, or that cannot be read, is not used; a failure
@@ -20,6 +21,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import secrets
 import sqlite3
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,7 +31,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pyarrow
 
-from connectors.arrow_frames import NotKeepable, dtypes_of, frame_bytes, frame_from_bytes
+from connectors.arrow_frames import NotKeepable, checked, dtypes_of, frame_bytes, frame_from_bytes
 from connectors.files_private import private_file
 from connectors.live import carried, carries
 from connectors.parsing import parse_appended, parse_edited, parse_sheet, timezone_of
@@ -93,7 +95,7 @@ class _Read:
     marks: dict  # table -> SheetMark of its sheet (absent: none, so nothing is kept of it)
     before: dict  # table -> the kept frame it was made from (unchanged or appended to)
     changes: dict  # table -> rows kept before the appended ones; None: changed otherwise
-    rows_changed: dict = dataclasses.field(default_factory=dict)  # table -> rows edited or appended since (not read whole)
+    rows_changed: dict = dataclasses.field(default_factory=dict)  # table -> rows edited or appended (not read whole)
 
 
 class KeptTables:
@@ -104,20 +106,28 @@ class KeptTables:
     def read(self) -> tuple[Tables, dt.datetime, dict]:
         """(the tables, when read, the figures kept or computed for them, keyed as `LiveData.memo` keys)."""
         self._kept = _Generation.of(self.path)
-        state = self._kept.state if self._kept is not None else None
+        try:
+            return self._read(self._kept.state if self._kept is not None else None)
+        except (NotKeepable, KeyError, TypeError, ValueError, sqlite3.DatabaseError):
+            logging.getLogger(__name__).warning("the kept tables could not be used: the workbook is read whole",
+                                                exc_info=True)
+            self._kept = None
+            return self._read(None)
+
+    def _read(self, state: dict | None) -> tuple[Tables, dt.datetime, dict]:
         if state is None:  # a first run: the sheets' changes are counted from now on, if they were not
             self.workbook.count_changes()
         with self.workbook.reading() as (sheets, taken_at):
             settings = self._whole(sheets, "settings")
             timezone, first_problems = timezone_of(settings[0] if settings else None)
-            if state is not None and state["timezone"] != timezone:
-                state = None
+            if state is not None and (state["timezone"], state["lineage"]) != (timezone, sheets.kept_lineage()):
+                state = None  # another time zone, or the workbook is another file (made anew, a copy put back)
             read = self._read_tables(sheets, state, ZoneInfo(timezone), settings)
         tables = Tables(read.frames, first_problems + [p for table in ALL_TABLES for p in read.problems[table.key]],
                         timezone, read.titles, read.labels)
         memo, computed = self._figures(state, read, tables)
         if state is None or self._worth_keeping(read, computed):
-            self._save(timezone, read, tables, memo)
+            self._save(timezone, read, tables, memo, state)
         return tables, taken_at, memo
 
     # -- reading ---------------------------------------------------------------------------
@@ -180,11 +190,14 @@ class KeptTables:
     def _kept_table(self, table: Table, kept, deferred: bool = False) -> tuple[pd.DataFrame, list[Problem]] | None:
         """(its frame, its problems) as kept; with `deferred`, the frame is loaded when first asked for."""
         name, generation = f"table:{table.key}", self._kept
-        problems = generation.problems(name) if generation is not None and "length" in kept else None
+        problems = generation.problems(name) if generation is not None else None
         if problems is None:
             return None
-        load = lambda: frame_from_bytes(generation.data(name), kept["dtypes"])  # noqa: E731
-        return (Deferred(load, kept["length"]) if deferred else load()), problems
+        load = lambda: frame_from_bytes(generation.data(name), kept["dtypes"], kept["length"])  # noqa: E731
+        if not deferred:
+            return load(), problems
+        checked(generation.data(name), kept["dtypes"], kept["length"])  # now: a damaged file fails here, not later
+        return Deferred(load, kept["length"]), problems
 
     # -- figures ---------------------------------------------------------------------------
     def _figures(self, state, read: _Read, tables: Tables) -> tuple[dict, bool]:
@@ -196,7 +209,7 @@ class KeptTables:
                 problems = self._kept.problems(f"figure:{name}")
                 if problems is not None:
                     saved = state["figures"][name]
-                    rows = frame_from_bytes(self._kept.data(f"figure:{name}"), saved["dtypes"])
+                    rows = frame_from_bytes(self._kept.data(f"figure:{name}"), saved["dtypes"], saved["length"])
                     kept_tables = dataclasses.replace(tables, frames={**tables.frames, **read.before})
                     value = keeper.from_rows(kept_tables, rows, problems, saved["meta"])
                     value = carried({(name,): value}, read.before, tables, read.changes).get((name,))
@@ -216,10 +229,13 @@ class KeptTables:
         kept = sum(len(frame) for frame in read.before.values() if frame is not None)
         return changed > SMALL_CHANGE[0] or changed > SMALL_CHANGE[1] * max(kept, 1)
 
-    def _save(self, timezone: str, read: _Read, tables: Tables, memo: dict) -> None:
+    def _save(self, timezone: str, read: _Read, tables: Tables, memo: dict, kept: dict | None) -> None:
+        """Keeps this run's tables and figures, unless another run kept others since this one read (it
+        read the workbook later, or was about to)."""
         try:
-            entries, state = {}, {"fingerprint": fingerprint(), "timezone": timezone, "tables": {}, "figures": {}}
-            before = self._kept.state["tables"] if self._kept is not None and self._kept.state else {}
+            entries, state = {}, {"fingerprint": fingerprint(), "timezone": timezone, "tables": {}, "figures": {},
+                                  "generation": secrets.token_hex(8)}
+            before = kept["tables"] if kept else {}
             for table in ALL_TABLES:
                 key, mark = table.key, read.marks.get(table.key)
                 if mark is None:
@@ -233,18 +249,26 @@ class KeptTables:
                 entries[f"table:{key}"] = (read.problems[key], frame_bytes(frame))
             for name, keeper in _KEEPERS.items():
                 frame, problems, meta = keeper.as_rows(memo[(name,)])
-                state["figures"][name] = {"dtypes": dtypes_of(frame), "meta": meta}
+                state["figures"][name] = {"dtypes": dtypes_of(frame), "meta": meta, "length": len(frame)}
                 entries[f"figure:{name}"] = (problems, frame_bytes(frame))
-            self._write(state, entries)
+            found = self._kept.state if self._kept is not None else None  # what the file held, used or not
+            self._write(state, entries, found.get("generation") if found else None)
         except (NotKeepable, OSError, sqlite3.Error, TypeError, ValueError):
             logging.getLogger(__name__).warning("the tables read were not kept for the next run", exc_info=True)
 
     # -- the file ------------------------------------------------------------------------
-    def _write(self, state: dict, entries: dict) -> None:
+    def _write(self, state: dict, entries: dict, generation_read: str | None) -> None:
         conn = _connect(self.path)
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:
+                if _current_generation(conn) not in (None, generation_read):
+                    conn.execute("ROLLBACK")  # newer tables were kept meanwhile: they stay
+                    return
+                state["lineage"] = self.workbook.new_kept_lineage()
+                if state["lineage"] is None:  # a workbook this process may not write: nothing is kept
+                    conn.execute("ROLLBACK")
+                    return
                 for name, (problems, data) in entries.items():
                     conn.execute("INSERT OR REPLACE INTO kept VALUES (?, ?, ?)",
                                  (name, json.dumps([_problem_fields(p) for p in problems], ensure_ascii=False), data))
@@ -255,6 +279,16 @@ class KeptTables:
                 raise
         finally:
             conn.close()
+
+
+def _current_generation(conn: sqlite3.Connection) -> str | None:
+    """The generation of the tables the file holds now, None when they are none this code could use."""
+    row = conn.execute("SELECT meta FROM kept WHERE name = 'state'").fetchone()
+    try:
+        state = json.loads(row[0]) if row else None
+    except ValueError:
+        return None
+    return state.get("generation") if isinstance(state, dict) and state.get("fingerprint") == fingerprint() else None
 
 
 def _connect(path: Path) -> sqlite3.Connection:

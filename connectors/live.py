@@ -260,12 +260,15 @@ class LiveWorkbook:
             if snapshot is None:
                 snapshot = (self.workbook.snapshot(since=base.snapshot) if base is not None and self._reads_since
                             else self.workbook.snapshot())
-            unchanged = (self._data is not None and self._data.snapshot is not None
-                         and snapshot.sheets == self._data.snapshot.sheets)
+            same_cells = (self._data is not None and self._data.snapshot is not None
+                          and snapshot.sheets == self._data.snapshot.sheets)
             tables = None
-            if not unchanged:
+            if not same_cells or base is not None:  # read since the last read, parsing costs what changed
                 tables = parse_snapshot(snapshot, None if base is None else (base.snapshot, base.tables))
                 index_for_writes(tables)  # here, not in the first write after this read
+            # writes laid over the data give the cells they wrote, and tables as parsing them gives, but for
+            # what only a parse of the sheet finds (a time zone set, problems in the sheet's order)
+            unchanged = same_cells and (tables is None or tables.same_as(self._data.tables))
         with self._laying:
             self._read_at = self._clock()
             self.reads += 1
@@ -273,7 +276,7 @@ class LiveWorkbook:
                 self._data = dataclasses.replace(self._data, taken_at=in_zone(snapshot.taken_at,
                                                                                self._data.tables.timezone))
                 self._laid = []
-                self._last_read = _LastRead(snapshot, self._data.tables, self._data._memo)
+                self._last_read = _LastRead(snapshot, tables or self._data.tables, self._data._memo)
                 return
         fresh = None
         if tables is not None:

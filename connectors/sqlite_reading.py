@@ -13,12 +13,12 @@ import sqlite3
 from dataclasses import dataclass
 
 from connectors.sheet import RawSheet, Snapshot, StackedRows
-from connectors.sqlite_changes import SheetMark, counts, edited_rows
+from connectors.sqlite_changes import SheetMark, counts, edited_rows, kept_lineage
 from connectors.sqlite_workbook import ROW_ID, SqliteWorkbook, _quote
 from workflows.headers import tables_by_title
 
 SAME = "same"  # `SheetReading.change`: the sheet is as it was
-MOST_EDITED_ROWS = 2_000  # more rows edited since a read than this, and the sheet is read whole
+MOST_EDITED_ROWS = 2_000  # more edits since a read than this, and the sheet is read whole
 
 
 @dataclass(frozen=True)
@@ -46,20 +46,22 @@ class SheetReading:
         appended since; None when it changed otherwise (a row deleted, inserted among the others, given
         another ID), or the counts cannot tell."""
         count = self.counted.get(title)
-        if count is None or mark is None or mark.schema_version != self.version:
+        if count is None or mark is None or (mark.schema_version, mark.epoch) != (self.version, count[0]):
             return None
-        inserted, edited = count
+        _, inserted, edited = count
         if (inserted, edited) == (mark.inserted, mark.edited):
             return SAME
-        if inserted < mark.inserted or edited < mark.edited or self._rows_through(title, mark) != mark.rows:
+        if inserted < mark.inserted or edited < mark.edited or edited - mark.edited > MOST_EDITED_ROWS:
+            return None
+        if self._rows_through(title, mark) != mark.rows:
             return None
         appended_after = mark.rows if inserted > mark.inserted else None
         if edited == mark.edited:
             return Change(appended_after=appended_after)
-        ids, gone = edited_rows(self.conn, title, mark.edited)
-        ids = [row_id for row_id in ids if mark.last_row is not None and row_id <= mark.last_row]  # others: new rows
-        if gone or len(ids) > MOST_EDITED_ROWS:
+        ids = edited_rows(self.conn, title, mark.edited, edited)
+        if ids is None:
             return None
+        ids = [row_id for row_id in ids if mark.last_row is not None and row_id <= mark.last_row]  # others: new rows
         every = self.workbook._row_ids(self.conn, title, mark.last_row) if ids else []
         return Change(tuple(bisect.bisect_left(every, row_id) for row_id in ids), appended_after, tuple(ids))
 
@@ -70,6 +72,10 @@ class SheetReading:
             return 0
         return self.conn.execute(f"SELECT count(*) FROM {_quote(title)} WHERE {ROW_ID} <= ?",
                                  (mark.last_row,)).fetchone()[0]
+
+    def kept_lineage(self) -> int | None:
+        """The epoch tables kept between runs were last made with (`sqlite_changes.kept_lineage`)."""
+        return kept_lineage(self.conn)
 
     def rows_at(self, title: str, header: list[str], change: Change) -> list[list[str]]:
         """The cells of the rows updated in place (`change.edited`), as they are now."""

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from connectors.files_private import private_file
-from connectors.sqlite_changes import COUNTS, EDITED_ROWS, count_changes
+from connectors.sqlite_changes import COUNTS, EDITED_ROWS, count_changes, new_kept_lineage
 from workflows.headers import (check_extra_columns, column_positions, header_for_new_columns, missing_columns,
                                missing_extra, normalise, tables_by_title, write_positions)
 from connectors.sheet import Conflict, RawSheet, RowNotFound, Snapshot, Stamp, Tail, TargetedUpdates, stamped
@@ -267,6 +267,20 @@ class SqliteWorkbook(TargetedUpdates):
     # -- writing ---------------------------------------------------------------------------
     def append(self, table: str, rows: list[dict[str, str]], stamp: Stamp | None = None,
                extra_columns=()) -> list[dict[str, str]]:
+        return self._with_counting_tables(self._append, table, rows, stamp, extra_columns)
+
+    def _with_counting_tables(self, write, *arguments):
+        """`write(*arguments)`; made again once the tables the change-counting triggers write to are,
+        when a tool dropped them (every write to a sheet fails without them)."""
+        try:
+            return write(*arguments)
+        except sqlite3.OperationalError as error:
+            if COUNTS not in str(error) and EDITED_ROWS not in str(error):
+                raise
+            self.count_changes()
+            return write(*arguments)
+
+    def _append(self, table: str, rows: list[dict[str, str]], stamp: Stamp | None, extra_columns) -> list[dict[str, str]]:
         spec = schema_table(table)
         check_extra_columns(spec, extra_columns)
         with self._transaction("BEGIN IMMEDIATE") as conn:
@@ -343,6 +357,9 @@ class SqliteWorkbook(TargetedUpdates):
             return Tail(header, [[_text(value) for value in row[1:]] for row in rows], start)
 
     def _update(self, table: str, items: list, expect: dict[str, str] | None, extra_columns=()) -> None:
+        self._with_counting_tables(self._write_updates, table, items, expect, extra_columns)
+
+    def _write_updates(self, table: str, items: list, expect: dict[str, str] | None, extra_columns) -> None:
         spec = schema_table(table)
         check_extra_columns(spec, extra_columns)
         with self._transaction("BEGIN IMMEDIATE") as conn:
@@ -386,6 +403,16 @@ class SqliteWorkbook(TargetedUpdates):
             return True
         except sqlite3.OperationalError:  # a read-only file, or one that stays locked
             return False
+
+    def new_kept_lineage(self) -> int | None:
+        """A new epoch for tables kept between runs (`sqlite_changes.new_kept_lineage`); None when the file
+        cannot be written."""
+        try:
+            with self._transaction("BEGIN IMMEDIATE") as conn:
+                count_changes(conn, self._titles(conn))
+                return new_kept_lineage(conn)
+        except sqlite3.OperationalError:
+            return None
 
     def ensure_schema(self, lang: str = "zh") -> list[str]:
         """Creates missing worksheets and header cells; touches no existing row or column."""

@@ -101,3 +101,78 @@ def test_a_kept_file_that_is_not_one_is_set_aside_and_the_command_reads_the_work
 
 def test_only_an_embedded_workbook_in_a_file_keeps_tables():
     assert kept_tables_for(SqliteWorkbook("sqlite:///:memory:")) is None
+
+
+def starting_over(tmp_path, names) -> SqliteWorkbook:
+    """The workbook made (again) with the same number of writes, other names."""
+    from connectors.sqlite_workbook import _pools
+
+    for path in tmp_path.glob("w.sqlite3*"):
+        if "-kept" not in path.name:
+            path.unlink()
+    _pools.clear()
+    workbook = SqliteWorkbook(f"sqlite:///{tmp_path / 'w.sqlite3'}")
+    workbook.ensure_schema()
+    workbook.append("people", [{"person_id": str(n), "name": name, "political_status": "masses"}
+                               for n, name in enumerate(names, start=1)])
+    return workbook
+
+
+def test_tables_kept_of_a_workbook_made_anew_or_of_a_copy_put_back_are_not_taken_for_its_own(tmp_path):
+    import shutil
+
+    workbook = starting_over(tmp_path, ["Ann", "Bob", "Cy"])
+    kept_tables_for(workbook).read()
+    workbook = starting_over(tmp_path, ["Ann", "Bob", "Cyrus"])  # the same counts, other cells
+    assert_same_tables(kept_tables_for(workbook).read()[0], whole_read(workbook))
+
+    workbook.close()
+    shutil.copy(tmp_path / "w.sqlite3", tmp_path / "backup")
+    workbook.update("people", {"person_id": "3"}, {"name": "after the copy"})
+    kept_tables_for(workbook).read()
+    workbook.close()
+    shutil.copy(tmp_path / "backup", tmp_path / "w.sqlite3")  # the copy put back, then as many edits again
+    workbook.update("people", {"person_id": "1"}, {"name": "after it was put back"})
+    assert_same_tables(kept_tables_for(workbook).read()[0], whole_read(workbook))
+
+
+def test_of_two_commands_at_once_the_one_that_keeps_last_does_not_mix_its_tables_with_the_other_s(tmp_path, monkeypatch):
+    import connectors.kept_tables as kept
+
+    workbook = new_workbook(tmp_path)
+    kept_tables_for(workbook).read()
+    with another_tool(workbook) as tool:
+        tool.execute("DELETE FROM activities WHERE _row = 2")  # so the next command keeps its tables
+    slow = kept_tables_for(workbook)
+    keep = kept.KeptTables._save
+
+    def others_keep_first(self, *arguments):
+        if self is slow:  # meanwhile a person is added and a quicker command keeps its tables
+            with another_tool(workbook) as tool:
+                tool.execute("INSERT INTO people (\"学号/工号\", \"姓名\", \"政治面貌\") VALUES ('4', 'P4', '群众')")
+            kept_tables_for(workbook).read()
+        return keep(self, *arguments)
+
+    monkeypatch.setattr(kept.KeptTables, "_save", others_keep_first)
+    slow.read()
+    monkeypatch.setattr(kept.KeptTables, "_save", keep)
+    for _ in range(2):
+        assert_same_tables(kept_tables_for(workbook).read()[0], whole_read(workbook))
+
+
+@pytest.mark.parametrize("damage", ["junk in a table", "another table's frame", "other column types"])
+def test_a_damaged_kept_file_is_set_aside_and_the_command_reads_the_workbook(tmp_path, damage):
+    workbook = new_workbook(tmp_path)
+    kept_tables_for(workbook).read()
+    with sqlite3.connect(tmp_path / "w.sqlite3-kept") as file:
+        if damage == "junk in a table":
+            file.execute("UPDATE kept SET data = x'00ff00ff' WHERE name = 'table:people'")
+        elif damage == "another table's frame":
+            file.execute("UPDATE kept SET data = (SELECT data FROM kept WHERE name = 'table:signups') "
+                         "WHERE name = 'table:people'")
+        else:
+            state = json.loads(file.execute("SELECT meta FROM kept WHERE name = 'state'").fetchone()[0])
+            state["tables"]["people"]["dtypes"]["name"] = "int64"
+            file.execute("UPDATE kept SET meta = ? WHERE name = 'state'", (json.dumps(state),))
+    tables = kept_tables_for(workbook).read()[0]
+    assert_same_tables(tables, whole_read(workbook))

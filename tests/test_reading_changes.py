@@ -196,3 +196,61 @@ def test_editing_a_log_row_that_another_row_repeats_word_for_word_reads_the_log_
     assert_same_tables(live.refresh().tables, whole_read(workbook))
     assert [p.code for p in live.data().tables.problems] == ["duplicate_id"]
     assert_same_tables(kept_tables_for(workbook).read()[0], whole_read(workbook))
+
+
+def both_read_as_a_whole_read(workbook, live) -> None:
+    """The app's refresh and the next command's kept tables give a whole read's tables and rosters."""
+    whole = whole_read(workbook)
+    again = derive(whole)
+    refreshed = live.refresh()
+    kept, _, figures = kept_tables_for(workbook).read()
+    for tables, derivation in ((refreshed.tables, derivation_of(refreshed)), (kept, figures[("derivation",)])):
+        assert_same_tables(tables, whole)
+        assert derivation.rosters == again.rosters and derivation.problems == again.problems
+
+
+def test_a_row_a_tool_replaces_by_its_row_id_is_read_again_though_its_deletion_fires_no_trigger(tmp_path):
+    workbook = new_workbook(tmp_path)
+    live = LiveWorkbook(workbook, interval_seconds=3600)
+    both_read_as_a_whole_read(workbook, live)
+    with another_tool(workbook) as tool:
+        tool.execute("REPLACE INTO people (_row, \"学号/工号\", \"姓名\", \"政治面貌\") VALUES (2, '2', '换了', '群众')")
+        tool.execute("REPLACE INTO signups (_row, \"记录编号\", \"活动编号\", \"学号/工号\", \"时间\") "
+                     "VALUES (1, 'S0001', 'A2', '1', '2025-11-10 10:00')")
+    both_read_as_a_whole_read(workbook, live)
+
+
+def test_counts_a_tool_takes_away_are_never_read_as_unchanged(tmp_path):
+    """The log of edited rows emptied, the counting table emptied or dropped: the sheets are read whole,
+    and the app's own writes go on (the tables the triggers write to are made again)."""
+    workbook = new_workbook(tmp_path)
+    live = LiveWorkbook(workbook, interval_seconds=3600)
+    both_read_as_a_whole_read(workbook, live)
+    with another_tool(workbook) as tool:
+        tool.execute("UPDATE people SET \"姓名\" = '改' WHERE _row = 1")
+        tool.execute("DELETE FROM _changed_rows")
+    both_read_as_a_whole_read(workbook, live)
+    with another_tool(workbook) as tool:
+        tool.execute("DELETE FROM _changes")
+        tool.execute("INSERT INTO requests (\"诉求编号\", \"标题\", \"提交时间\") VALUES ('R1', '灯', '2025-11-01 10:00')")
+    workbook.ensure_schema()  # the app starting again makes the counts anew
+    both_read_as_a_whole_read(workbook, live)
+    with another_tool(workbook) as tool:
+        tool.execute("DROP TABLE _changes")
+    live.append("people", people("8"))
+    both_read_as_a_whole_read(workbook, live)
+
+
+def test_a_refresh_that_finds_the_cells_the_app_wrote_still_gives_a_whole_read(tmp_path):
+    """Laying a write over the data gives its cells, but not what only a parse of the sheet finds: here
+    the problems of a row in the sheet's order, and a repeated ID whose first row the write left out."""
+    workbook = new_workbook(tmp_path)
+    with another_tool(workbook) as tool:
+        tool.execute("UPDATE people SET \"加入日期\" = '不是日期' WHERE _row = 2")
+        tool.execute("INSERT INTO people (\"学号/工号\", \"姓名\", \"政治面貌\") VALUES ('1', '又一个', '群众')")
+    live = LiveWorkbook(workbook, interval_seconds=3600)
+    both_read_as_a_whole_read(workbook, live)
+    live.update("people", {"person_id": "2"}, {"active": "否"})
+    both_read_as_a_whole_read(workbook, live)
+    live.update("people", {"person_id": "1"}, {"name": ""})
+    both_read_as_a_whole_read(workbook, live)

@@ -36,6 +36,14 @@ class Tables:
         frame = self.frames[key]
         return frame.parts if isinstance(frame, Stacked) else (frame,)
 
+    def same_as(self, other: "Tables") -> bool:
+        """Whether both hold the same tables, problems, time zone, titles and labels."""
+        if (self.timezone, self.problems, self.titles, self.labels) != (other.timezone, other.problems, other.titles,
+                                                                          other.labels):
+            return False
+        return self.frames.keys() == other.frames.keys() and all(
+            frame is other.frames[key] or self[key].equals(other[key]) for key, frame in self.frames.items())
+
     def once(self, key, compute):
         """`compute()`, computed once for these tables: figures derived from one snapshot are shared by
         every rule that needs them. Tables are never changed in place (a write makes new ones, which
