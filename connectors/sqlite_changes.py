@@ -27,6 +27,12 @@ EDITED_ROWS = "_changed_rows"  # (sheet, edit: the sheet's edit count it made, r
 KEPT_LINEAGE = ""  # the row of COUNTS whose epoch the tables kept between runs were made with (`kept_tables`)
 LOG_KEPT = 100_000  # entries of EDITED_ROWS kept per sheet; a reader whose mark is older reads the sheet whole
 _TRIGGERS = ("insert", "insert_below", "update", "delete")
+_TABLES = {  # name -> (columns, definition)
+    COUNTS: (("sheet", "epoch", "inserted", "edited"), "sheet TEXT PRIMARY KEY, epoch INTEGER NOT NULL, "
+             "inserted INTEGER NOT NULL DEFAULT 0, edited INTEGER NOT NULL DEFAULT 0"),
+    EDITED_ROWS: (("sheet", "edit", "row", "gone"), "sheet TEXT NOT NULL, edit INTEGER NOT NULL, row INTEGER, "
+                  "gone INTEGER NOT NULL, PRIMARY KEY (sheet, edit)"),
+}
 
 
 def _quote(name: str) -> str:
@@ -66,10 +72,15 @@ def _triggers(title: str) -> dict[str, str]:
 def count_changes(conn: sqlite3.Connection, titles: list[str]) -> None:
     """Makes the counting tables and each sheet's triggers where they are missing, and forgets log
     entries past the last `LOG_KEPT` of each sheet (in the caller's write transaction)."""
-    conn.execute(f"CREATE TABLE IF NOT EXISTS {COUNTS} (sheet TEXT PRIMARY KEY, epoch INTEGER NOT NULL, "
-                 "inserted INTEGER NOT NULL DEFAULT 0, edited INTEGER NOT NULL DEFAULT 0)")
-    conn.execute(f"CREATE TABLE IF NOT EXISTS {EDITED_ROWS} (sheet TEXT NOT NULL, edit INTEGER NOT NULL, "
-                 "row INTEGER, gone INTEGER NOT NULL, PRIMARY KEY (sheet, edit))")
+    for name, (columns, definition) in _TABLES.items():
+        found = tuple(row[1] for row in conn.execute(f"PRAGMA table_info({_quote(name)})"))
+        if found and found != columns:  # a table of this name made otherwise: counts begin anew
+            for trigger in [row[0] for row in conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE ? ESCAPE '\\'",
+                    (COUNTS.replace("_", "\\_") + "\\_%",))]:
+                conn.execute(f"DROP TRIGGER {_quote(trigger)}")
+            conn.execute(f"DROP TABLE {_quote(name)}")
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {_quote(name)} ({definition})")
     for title in titles:
         conn.execute(f"INSERT OR IGNORE INTO {COUNTS} (sheet, epoch) VALUES (?, ?)", (title, _epoch()))
         for statement in _triggers(title).values():

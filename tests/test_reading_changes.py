@@ -254,3 +254,16 @@ def test_a_refresh_that_finds_the_cells_the_app_wrote_still_gives_a_whole_read(t
     both_read_as_a_whole_read(workbook, live)
     live.update("people", {"person_id": "1"}, {"name": ""})
     both_read_as_a_whole_read(workbook, live)
+
+
+def test_a_table_of_the_counts_name_made_otherwise_is_made_again_and_the_app_starts(tmp_path):
+    workbook = SqliteWorkbook(f"sqlite:///{tmp_path / 'w.sqlite3'}")
+    with sqlite3.connect(tmp_path / "w.sqlite3") as tool:
+        tool.execute("CREATE TABLE _changes (note TEXT)")  # a coordinator's own, or one an older version made
+    workbook.ensure_schema()
+    workbook.append("people", people("1"))
+    live = LiveWorkbook(workbook, interval_seconds=3600)
+    live.data()
+    workbook.append("people", people("2"))
+    both_read_as_a_whole_read(workbook, live)
+    assert live.data().tables["people"]["person_id"].tolist() == ["1", "2"]
