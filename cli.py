@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sqlite3
 import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -341,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # noqa: BLE001 - a clear line, never a traceback, for the backend's errors
         text = backend_error_text(error)
         if text is None:
-            if not isinstance(error, (OSError, ValueError, LookupError, RuntimeError)):
+            if not isinstance(error, (OSError, ValueError, LookupError, RuntimeError, sqlite3.Error)):
                 raise
             text = str(error)
         print(f"{args.command}: {text}", file=sys.stderr)

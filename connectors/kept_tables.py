@@ -23,11 +23,15 @@ import json
 import logging
 import secrets
 import sqlite3
+import sys
+import zoneinfo
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 import pyarrow
 
@@ -77,11 +81,25 @@ def kept_tables_for(workbook) -> KeptTables | None:
 def fingerprint() -> str:
     """Of the code that parses and derives, and the libraries that hold the tables: kept tables are used
     only by the code that made them."""
-    digest = hashlib.sha256(f"pandas {pd.__version__} pyarrow {pyarrow.__version__}".encode())
+    digest = hashlib.sha256(f"python {sys.version} numpy {np.__version__} pandas {pd.__version__} "
+                            f"pyarrow {pyarrow.__version__}".encode())
     for path in sorted([*(_ROOT / "connectors").glob("*.py"), *(_ROOT / "workflows").glob("*.py"),
                         *(_ROOT / "services").glob("*.py")]):
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()
+
+
+def zone_rules(name: str) -> str:
+    """A digest of the time zone's rules as this machine has them: moments written with an offset are
+    read in it, and the rules of a zone change now and then (a tzdata update)."""
+    for base in zoneinfo.TZPATH:
+        path = Path(base) / name
+        if path.is_file():
+            return hashlib.sha256(path.read_bytes()).hexdigest()
+    try:
+        return hashlib.sha256(resources.files("tzdata").joinpath("zoneinfo", *name.split("/")).read_bytes()).hexdigest()
+    except (ModuleNotFoundError, OSError):
+        return ""
 
 
 @dataclass
@@ -102,10 +120,12 @@ class KeptTables:
     def __init__(self, workbook: SqliteWorkbook, path: Path):
         self.workbook, self.path = workbook, path
         self._kept: _Generation | None = None
+        self._found: str | None = None  # the generation the file held when this run read it, used or not
 
     def read(self) -> tuple[Tables, dt.datetime, dict]:
         """(the tables, when read, the figures kept or computed for them, keyed as `LiveData.memo` keys)."""
         self._kept = _Generation.of(self.path)
+        self._found = self._kept.generation if self._kept is not None else None  # kept anew only over these
         try:
             return self._read(self._kept.state if self._kept is not None else None)
         except (NotKeepable, KeyError, TypeError, ValueError, sqlite3.DatabaseError):
@@ -120,8 +140,9 @@ class KeptTables:
         with self.workbook.reading() as (sheets, taken_at):
             settings = self._whole(sheets, "settings")
             timezone, first_problems = timezone_of(settings[0] if settings else None)
-            if state is not None and (state["timezone"], state["lineage"]) != (timezone, sheets.kept_lineage()):
-                state = None  # another time zone, or the workbook is another file (made anew, a copy put back)
+            if state is not None and ((state["timezone"], state["zone_rules"], state["lineage"])
+                                      != (timezone, zone_rules(timezone), sheets.kept_lineage())):
+                state = None  # another time zone or its rules, or the workbook is another file (made anew, put back)
             read = self._read_tables(sheets, state, ZoneInfo(timezone), settings)
         tables = Tables(read.frames, first_problems + [p for table in ALL_TABLES for p in read.problems[table.key]],
                         timezone, read.titles, read.labels)
@@ -233,8 +254,8 @@ class KeptTables:
         """Keeps this run's tables and figures, unless another run kept others since this one read (it
         read the workbook later, or was about to)."""
         try:
-            entries, state = {}, {"fingerprint": fingerprint(), "timezone": timezone, "tables": {}, "figures": {},
-                                  "generation": secrets.token_hex(8)}
+            entries, state = {}, {"fingerprint": fingerprint(), "timezone": timezone, "zone_rules": zone_rules(timezone),
+                                  "tables": {}, "figures": {}, "generation": secrets.token_hex(8)}
             before = kept["tables"] if kept else {}
             for table in ALL_TABLES:
                 key, mark = table.key, read.marks.get(table.key)
@@ -251,8 +272,7 @@ class KeptTables:
                 frame, problems, meta = keeper.as_rows(memo[(name,)])
                 state["figures"][name] = {"dtypes": dtypes_of(frame), "meta": meta, "length": len(frame)}
                 entries[f"figure:{name}"] = (problems, frame_bytes(frame))
-            found = self._kept.state if self._kept is not None else None  # what the file held, used or not
-            self._write(state, entries, found.get("generation") if found else None)
+            self._write(state, entries, self._found)
         except (NotKeepable, OSError, sqlite3.Error, TypeError, ValueError):
             logging.getLogger(__name__).warning("the tables read were not kept for the next run", exc_info=True)
 
@@ -262,8 +282,8 @@ class KeptTables:
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                if _current_generation(conn) not in (None, generation_read):
-                    conn.execute("ROLLBACK")  # newer tables were kept meanwhile: they stay
+                if _generation(_state_in(conn)) != generation_read:
+                    conn.execute("ROLLBACK")  # newer tables were kept meanwhile, or the file is another: they stay
                     return
                 state["lineage"] = self.workbook.new_kept_lineage()
                 if state["lineage"] is None:  # a workbook this process may not write: nothing is kept
@@ -281,14 +301,16 @@ class KeptTables:
             conn.close()
 
 
-def _current_generation(conn: sqlite3.Connection) -> str | None:
-    """The generation of the tables the file holds now, None when they are none this code could use."""
+def _state_in(conn: sqlite3.Connection):
     row = conn.execute("SELECT meta FROM kept WHERE name = 'state'").fetchone()
     try:
-        state = json.loads(row[0]) if row else None
-    except ValueError:
+        return json.loads(row[0]) if row else None
+    except (ValueError, TypeError):
         return None
-    return state.get("generation") if isinstance(state, dict) and state.get("fingerprint") == fingerprint() else None
+
+
+def _generation(state) -> str | None:
+    return state.get("generation") if isinstance(state, dict) else None
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -304,8 +326,8 @@ class _Generation:
     loaded from it (`Deferred`), so they are those of the state they were kept with, even when another
     run keeps newer ones meanwhile."""
 
-    def __init__(self, conn: sqlite3.Connection, state: dict | None):
-        self.conn, self.state = conn, state
+    def __init__(self, conn: sqlite3.Connection, state: dict | None, generation: str | None):
+        self.conn, self.state, self.generation = conn, state, generation  # state: None unless this code's
 
     @classmethod
     def of(cls, path: Path) -> "_Generation | None":
@@ -314,11 +336,11 @@ class _Generation:
         try:
             conn = _connect(path)
             conn.execute("BEGIN")
-            row = conn.execute("SELECT meta FROM kept WHERE name = 'state'").fetchone()
-            state = json.loads(row[0]) if row else None
-        except (OSError, sqlite3.Error, ValueError):
+            state = _state_in(conn)
+        except (OSError, sqlite3.Error):
             return None
-        return cls(conn, state if state and state.get("fingerprint") == fingerprint() else None)
+        usable = isinstance(state, dict) and state.get("fingerprint") == fingerprint()
+        return cls(conn, state if usable else None, _generation(state))
 
     def problems(self, name: str) -> list[Problem] | None:
         try:

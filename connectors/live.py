@@ -149,6 +149,7 @@ class LiveWorkbook:
         self.last_error: Exception | None = None
         self._last_read: _LastRead | None = None  # what the last read gave, before any write was laid over it
         self._reads_since = getattr(workbook, "reads_changes_since", False)
+        self._read_failed = False
 
     def data(self) -> LiveData:
         if self._data is None:
@@ -230,12 +231,14 @@ class LiveWorkbook:
         Writes still waiting in the journal (Google was unreachable) are then sent again."""
         try:
             self._read()
+            self._read_failed = False
             if self.workbook.waiting():  # writes Google did not get: send them (they are laid over this read)
                 self.workbook.sync()
             self.last_error = None
         except Exception as error:  # noqa: BLE001 - any backend failure: keep serving what we have
             self._read_at = self._clock()
             self.last_error = error
+            self._read_failed = True  # the next read reads, though nothing was committed since this one began
             return
         if self._after_read is not None:
             try:
@@ -307,7 +310,7 @@ class LiveWorkbook:
         """Whether the data was kept because the backend says nothing changed since it was read (SQLite
         can tell, in any process), which spares reading the whole workbook to find that out."""
         unchanged_since = getattr(self.workbook, "unchanged_since_snapshot", None)
-        if self._data is None or self._data.snapshot is None or unchanged_since is None:
+        if self._data is None or self._data.snapshot is None or unchanged_since is None or self._read_failed:
             return False
         checked_at = unchanged_since()
         if checked_at is None:

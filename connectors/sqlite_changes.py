@@ -23,15 +23,15 @@ import sqlite3
 from dataclasses import dataclass
 
 COUNTS = "_changes"  # (sheet, epoch, inserted, edited); the app's own tables: not worksheets
-EDITED_ROWS = "_changed_rows"  # (sheet, edit: the sheet's edit count it made, row ID, gone: deleted or moved)
+EDITED_ROWS = "_changed_rows"  # (sheet, epoch, edit: the sheet's edit count it made, row ID, gone: deleted or moved)
 KEPT_LINEAGE = ""  # the row of COUNTS whose epoch the tables kept between runs were made with (`kept_tables`)
 LOG_KEPT = 100_000  # entries of EDITED_ROWS kept per sheet; a reader whose mark is older reads the sheet whole
 _TRIGGERS = ("insert", "insert_below", "update", "delete")
 _TABLES = {  # name -> (columns, definition)
     COUNTS: (("sheet", "epoch", "inserted", "edited"), "sheet TEXT PRIMARY KEY, epoch INTEGER NOT NULL, "
              "inserted INTEGER NOT NULL DEFAULT 0, edited INTEGER NOT NULL DEFAULT 0"),
-    EDITED_ROWS: (("sheet", "edit", "row", "gone"), "sheet TEXT NOT NULL, edit INTEGER NOT NULL, row INTEGER, "
-                  "gone INTEGER NOT NULL, PRIMARY KEY (sheet, edit)"),
+    EDITED_ROWS: (("sheet", "epoch", "edit", "row", "gone"), "sheet TEXT NOT NULL, epoch INTEGER NOT NULL, "
+                  "edit INTEGER NOT NULL, row INTEGER, gone INTEGER NOT NULL, PRIMARY KEY (sheet, epoch, edit)"),
 }
 
 
@@ -52,8 +52,9 @@ def _triggers(title: str) -> dict[str, str]:
     sheet, table = _literal(title), _quote(title)
     edited = f"UPDATE {COUNTS} SET edited = edited + 1 WHERE sheet = {sheet};"
 
-    def logged(row: str, gone: str) -> str:
-        return f"INSERT INTO {EDITED_ROWS} SELECT {sheet}, edited, {row}, {gone} FROM {COUNTS} WHERE sheet = {sheet};"
+    def logged(row: str, gone: str) -> str:  # OR REPLACE: counts set back by hand stop no edit (`counts_went_back`)
+        return (f"INSERT OR REPLACE INTO {EDITED_ROWS} SELECT {sheet}, epoch, edited, {row}, {gone} FROM {COUNTS} "
+                f"WHERE sheet = {sheet};")
 
     def trigger(kind: str, timing: str, body: str, when: str = "") -> str:
         condition = f" WHEN {when}" if when else ""
@@ -85,8 +86,9 @@ def count_changes(conn: sqlite3.Connection, titles: list[str]) -> None:
         conn.execute(f"INSERT OR IGNORE INTO {COUNTS} (sheet, epoch) VALUES (?, ?)", (title, _epoch()))
         for statement in _triggers(title).values():
             conn.execute(statement)
-    conn.execute(f"DELETE FROM {EDITED_ROWS} WHERE edit <= (SELECT c.edited FROM {COUNTS} c WHERE c.sheet = "
-                 f"{EDITED_ROWS}.sheet) - ?", (LOG_KEPT,))
+    conn.execute(f"DELETE FROM {EDITED_ROWS} WHERE NOT EXISTS (SELECT 1 FROM {COUNTS} c WHERE c.sheet = "
+                 f"{EDITED_ROWS}.sheet AND c.epoch = {EDITED_ROWS}.epoch AND {EDITED_ROWS}.edit > c.edited - ?)",
+                 (LOG_KEPT,))
 
 
 def _epoch() -> int:
@@ -113,14 +115,20 @@ def counts(conn: sqlite3.Connection, titles: list[str]) -> dict[str, tuple[int, 
             if logged and title in counted and all((_trigger(title, kind), title) in triggers for kind in _TRIGGERS)}
 
 
-def edited_rows(conn: sqlite3.Connection, title: str, since_edit: int, edited: int) -> list[int] | None:
+def edited_rows(conn: sqlite3.Connection, title: str, epoch: int, since_edit: int, edited: int) -> list[int] | None:
     """The IDs of the rows updated after the sheet's edit count was `since_edit` (now `edited`); None when
     a row was deleted, moved or put among the others meanwhile, or the log does not hold every edit."""
-    rows = conn.execute(f"SELECT row, gone FROM {EDITED_ROWS} WHERE sheet = ? AND edit > ? AND edit <= ?",
-                        (title, since_edit, edited)).fetchall()
+    rows = conn.execute(f"SELECT row, gone FROM {EDITED_ROWS} WHERE sheet = ? AND epoch = ? AND edit > ? AND edit <= ?",
+                        (title, epoch, since_edit, edited)).fetchall()
     if len(rows) != edited - since_edit or any(gone for _, gone in rows):
         return None
     return sorted({row for row, _ in rows})
+
+
+def counts_went_back(conn: sqlite3.Connection, title: str, epoch: int, edited: int) -> bool:
+    """Whether the log holds an edit past the sheet's count: the count was set back by hand."""
+    row = conn.execute(f"SELECT max(edit) FROM {EDITED_ROWS} WHERE sheet = ? AND epoch = ?", (title, epoch)).fetchone()
+    return row[0] is not None and row[0] > edited
 
 
 def kept_lineage(conn: sqlite3.Connection) -> int | None:

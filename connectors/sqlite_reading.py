@@ -13,7 +13,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from connectors.sheet import RawSheet, Snapshot, StackedRows
-from connectors.sqlite_changes import SheetMark, counts, edited_rows, kept_lineage
+from connectors.sqlite_changes import SheetMark, counts, counts_went_back, edited_rows, kept_lineage
 from connectors.sqlite_workbook import ROW_ID, SqliteWorkbook, _quote
 from workflows.headers import tables_by_title
 
@@ -48,7 +48,9 @@ class SheetReading:
         count = self.counted.get(title)
         if count is None or mark is None or (mark.schema_version, mark.epoch) != (self.version, count[0]):
             return None
-        _, inserted, edited = count
+        epoch, inserted, edited = count
+        if counts_went_back(self.conn, title, epoch, edited):
+            return None
         if (inserted, edited) == (mark.inserted, mark.edited):
             return SAME
         if inserted < mark.inserted or edited < mark.edited or edited - mark.edited > MOST_EDITED_ROWS:
@@ -58,7 +60,7 @@ class SheetReading:
         appended_after = mark.rows if inserted > mark.inserted else None
         if edited == mark.edited:
             return Change(appended_after=appended_after)
-        ids = edited_rows(self.conn, title, mark.edited, edited)
+        ids = edited_rows(self.conn, title, epoch, mark.edited, edited)
         if ids is None:
             return None
         ids = [row_id for row_id in ids if mark.last_row is not None and row_id <= mark.last_row]  # others: new rows

@@ -52,6 +52,29 @@ def _has_text_affinity(declared: str) -> bool:
     return "INT" not in declared and any(word in declared for word in ("CHAR", "CLOB", "TEXT"))
 
 
+def _first_with(rows, target: tuple, width: int, wanted: list[str]):
+    """(row ID, {wanted: text}) of the first row whose ID cells read as `target`; (None, {}) if none."""
+    for row in rows:
+        if tuple(normalise(_text(v)) for v in row[1:1 + width]) == target:
+            return row[0], dict(zip(wanted, [_text(v) for v in row[1 + width:]]))
+    return None, {}
+
+
+def _fetched(conn: sqlite3.Connection, sql: str, parameters=()) -> list:
+    """The rows of a query. A cell that is not UTF-8 text (a file in another encoding, put in by another
+    tool) is read with its bad bytes as U+FFFD, so the sheet still reads and the cell can be seen."""
+    try:
+        return conn.execute(sql, parameters).fetchall()
+    except sqlite3.OperationalError as error:
+        if "decode" not in str(error):
+            raise
+    conn.text_factory = lambda data: data.decode("utf-8", "replace")
+    try:
+        return conn.execute(sql, parameters).fetchall()
+    finally:
+        conn.text_factory = str
+
+
 def _grid(rows: list, width: int) -> np.ndarray:
     """The rows (each `width` cells) as one 2-D array of the very str objects read."""
     if not rows:
@@ -118,6 +141,7 @@ class _KnownSchema:
     version: int | None
     titles: list[str] | None = None
     headers: dict[str, list[str]] = field(default_factory=dict)
+    row_keys: dict[str, str | None] = field(default_factory=dict)  # title -> what orders its rows (`_row_key`)
     text_affinity: dict[str, list[bool]] = field(default_factory=dict)  # title -> per header cell
 
 
@@ -221,6 +245,32 @@ class SqliteWorkbook(TargetedUpdates):
             known.text_affinity[title] = [_has_text_affinity(row[2]) for row in rows]
         return list(known.headers[title])
 
+    def _row_key(self, conn: sqlite3.Connection, title: str) -> str | None:
+        """What orders the sheet's rows as they were added: `_row`, the app's own row ID; `rowid` for a
+        table another tool made without it (or with a `_row` that is not its row ID); None for a table
+        without row IDs (WITHOUT ROWID), read as SQLite hands it out."""
+        keys = self._schema_known(conn).row_keys
+        if title not in keys:
+            info = conn.execute(f"PRAGMA table_info({_quote(title)})").fetchall()
+            primary = [row for row in info if row[5]]
+            if len(primary) == 1 and primary[0][1] == ROW_ID and primary[0][2].upper() == "INTEGER":
+                keys[title] = ROW_ID
+            else:
+                try:
+                    conn.execute(f"SELECT rowid FROM {_quote(title)} LIMIT 0")
+                    keys[title] = "rowid"
+                except sqlite3.OperationalError:
+                    keys[title] = None
+        return keys[title]
+
+    def _in_order(self, conn: sqlite3.Connection, title: str) -> str:
+        key = self._row_key(conn, title)
+        return f" ORDER BY {key}" if key else ""
+
+    def _countable(self, conn: sqlite3.Connection) -> list[str]:
+        """The sheets whose changes triggers can count: those with the app's own row ID."""
+        return [title for title in self._titles(conn) if self._row_key(conn, title) == ROW_ID]
+
     def _schema_known(self, conn: sqlite3.Connection) -> "_KnownSchema":
         """The titles and headers looked up since the schema last changed. SQLite counts every
         change of the schema, by this app or any other tool (a renamed column, a new sheet), so a write
@@ -232,7 +282,8 @@ class SqliteWorkbook(TargetedUpdates):
 
     def _read_sheet(self, conn: sqlite3.Connection, title: str, keep_rows: bool = True) -> RawSheet:
         sheet = self._read_rows(conn, title, keep_rows)
-        last = conn.execute(f"SELECT max({ROW_ID}) FROM {_quote(title)}").fetchone()[0]
+        key = self._row_key(conn, title)
+        last = conn.execute(f"SELECT max({key}) FROM {_quote(title)}").fetchone()[0] if key else None
         if last is not None:
             self._read_up_to[title] = (len(sheet.rows), last)
         return sheet
@@ -244,13 +295,13 @@ class SqliteWorkbook(TargetedUpdates):
         cursor = conn.cursor()
         if not header:
             return RawSheet(title, header, [[""] for _ in cursor.execute(f"SELECT 1 FROM {_quote(title)}")])
+        order = self._in_order(conn, title)
         if self._holds_only_text(cursor, title, header):
             columns = ", ".join(f"COALESCE({_quote(name)}, '')" for name in header)
-            rows = cursor.execute(f"SELECT {columns} FROM {_quote(title)} ORDER BY {ROW_ID}").fetchall()
+            rows = _fetched(conn, f"SELECT {columns} FROM {_quote(title)}{order}")
         else:
             columns = ", ".join(_quote(name) for name in header)
-            rows = [[_text(value) for value in row]
-                    for row in cursor.execute(f"SELECT {columns} FROM {_quote(title)} ORDER BY {ROW_ID}")]
+            rows = [[_text(value) for value in row] for row in _fetched(conn, f"SELECT {columns} FROM {_quote(title)}{order}")]
         grid = _grid(rows, len(header))
         return RawSheet(title, header, list(map(list, rows)) if keep_rows else grid, grid)
 
@@ -319,8 +370,9 @@ class SqliteWorkbook(TargetedUpdates):
     def _rows_after_id(self, conn, title: str, header: list[str], last_row: int | None) -> tuple[list[list[str]], int | None]:
         """The rows whose row ID is past `last_row` (all, for None), in order, and the last one's ID."""
         columns = ", ".join([ROW_ID, *(_quote(name) for name in header)])
-        rows = conn.execute(f"SELECT {columns} FROM {_quote(title)} WHERE {ROW_ID} > ? ORDER BY {ROW_ID}",
-                            (-1 if last_row is None else last_row,)).fetchall()
+        after = "" if last_row is None else f" WHERE {ROW_ID} > ?"  # none read: every row, also one of a negative ID
+        rows = _fetched(conn, f"SELECT {columns} FROM {_quote(title)}{after} ORDER BY {ROW_ID}",
+                        () if last_row is None else (last_row,))
         return [[_text(value) for value in row[1:]] for row in rows], (rows[-1][0] if rows else last_row)
 
     def _rows_with_ids(self, conn, title: str, header: list[str], row_ids: list[int]) -> list[list[str]]:
@@ -329,7 +381,7 @@ class SqliteWorkbook(TargetedUpdates):
         for begin in range(0, len(row_ids), 500):  # SQLite's limit of parameters is far above; lists stay short
             chunk = row_ids[begin:begin + 500]
             sql = (f"SELECT {ROW_ID}, {columns} FROM {_quote(title)} WHERE {ROW_ID} IN ({', '.join('?' * len(chunk))})")
-            found.update((row[0], [_text(value) for value in row[1:]]) for row in conn.execute(sql, chunk))
+            found.update((row[0], [_text(value) for value in row[1:]]) for row in _fetched(conn, sql, chunk))
         return [found[row_id] for row_id in row_ids]
 
     def _row_ids(self, conn, title: str, through: int) -> list[int]:
@@ -346,12 +398,11 @@ class SqliteWorkbook(TargetedUpdates):
             columns = ", ".join([ROW_ID, *(_quote(name) for name in header)])
             count, last = self._read_up_to.get(title, (None, None))
             if count == start:
-                result = conn.execute(
-                    f"SELECT {columns} FROM {_quote(title)} WHERE {ROW_ID} > ? ORDER BY {ROW_ID}", (last,))
+                rows = _fetched(conn, f"SELECT {columns} FROM {_quote(title)} WHERE {ROW_ID} > ? ORDER BY {ROW_ID}",
+                                (last,))
             else:
-                result = conn.execute(
-                    f"SELECT {columns} FROM {_quote(title)} ORDER BY {ROW_ID} LIMIT -1 OFFSET ?", (start,))
-            rows = result.fetchall()
+                rows = _fetched(conn, f"SELECT {columns} FROM {_quote(title)} ORDER BY {ROW_ID} LIMIT -1 OFFSET ?",
+                                (start,))
             if rows:
                 self._read_up_to[title] = (start + len(rows), rows[-1][0])
             return Tail(header, [[_text(value) for value in row[1:]] for row in rows], start)
@@ -388,18 +439,20 @@ class SqliteWorkbook(TargetedUpdates):
         selected = ", ".join([ROW_ID, *(_quote(n) for n in id_names),
                               *(_quote(n) if n else "''" for n in wanted_names)])
         target = tuple(normalise(str(v)) for v in key.values())
-        for row in conn.execute(f"SELECT {selected} FROM {_quote(title)} ORDER BY {ROW_ID}"):
-            if tuple(normalise(_text(v)) for v in row[1:1 + len(key)]) == target:
-                values = [_text(v) for v in row[1 + len(key):]]
-                return row[0], dict(zip(wanted, values))
-        return None, {}
+        sql = f"SELECT {selected} FROM {_quote(title)} ORDER BY {ROW_ID}"
+        try:
+            return _first_with(conn.execute(sql), target, len(key), wanted)
+        except sqlite3.OperationalError as error:
+            if "decode" not in str(error):
+                raise
+        return _first_with(_fetched(conn, sql), target, len(key), wanted)
 
     def count_changes(self) -> bool:
         """Makes the triggers that count each sheet's changes where they are missing (`sqlite_changes`);
         False when the file cannot be written (it is then read whole each time)."""
         try:
             with self._transaction("BEGIN IMMEDIATE") as conn:
-                count_changes(conn, self._titles(conn))
+                count_changes(conn, self._countable(conn))
             return True
         except sqlite3.OperationalError:  # a read-only file, or one that stays locked
             return False
@@ -409,7 +462,7 @@ class SqliteWorkbook(TargetedUpdates):
         cannot be written."""
         try:
             with self._transaction("BEGIN IMMEDIATE") as conn:
-                count_changes(conn, self._titles(conn))
+                count_changes(conn, self._countable(conn))
                 return new_kept_lineage(conn)
         except sqlite3.OperationalError:
             return None
@@ -428,7 +481,7 @@ class SqliteWorkbook(TargetedUpdates):
                     header = self._header(conn, by_table[spec.key])
                     added = self._add_columns(conn, spec, by_table[spec.key], missing_columns(spec, header), lang)
                     created.extend(f"{spec.key}.{name}" for name in added)
-            count_changes(conn, self._titles(conn))
+            count_changes(conn, self._countable(conn))
         return created
 
     def _create_sheet(self, conn, spec, lang):

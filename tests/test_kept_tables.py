@@ -176,3 +176,24 @@ def test_a_damaged_kept_file_is_set_aside_and_the_command_reads_the_workbook(tmp
             file.execute("UPDATE kept SET meta = ? WHERE name = 'state'", (json.dumps(state),))
     tables = kept_tables_for(workbook).read()[0]
     assert_same_tables(tables, whole_read(workbook))
+
+
+def test_a_kept_file_set_aside_is_kept_anew_by_the_next_command(tmp_path):
+    from connectors.kept_tables import _Generation
+
+    workbook = new_workbook(tmp_path)
+    kept_tables_for(workbook).read()
+    with sqlite3.connect(tmp_path / "w.sqlite3-kept") as file:
+        file.execute("UPDATE kept SET data = x'00ff00ff' WHERE name = 'table:people'")
+    kept_tables_for(workbook).read()  # sets it aside, and keeps what it read instead
+    assert _Generation.of(tmp_path / "w.sqlite3-kept").state is not None
+    with sqlite3.connect(tmp_path / "w.sqlite3-kept") as file:
+        assert file.execute("SELECT data FROM kept WHERE name = 'table:people'").fetchone()[0] != b"\x00\xff\x00\xff"
+    assert_same_tables(kept_tables_for(workbook).read()[0], whole_read(workbook))
+
+
+def test_a_command_prints_a_line_not_a_traceback_when_the_workbook_cannot_be_read(tmp_path, capsys):
+    path = tmp_path / "w.sqlite3"
+    path.write_bytes(b"not a database")
+    assert cli.main(["report", "--workbook", f"sqlite:///{path}"]) == 2
+    assert capsys.readouterr().err.startswith("report: ")

@@ -267,3 +267,80 @@ def test_a_table_of_the_counts_name_made_otherwise_is_made_again_and_the_app_sta
     workbook.append("people", people("2"))
     both_read_as_a_whole_read(workbook, live)
     assert live.data().tables["people"]["person_id"].tolist() == ["1", "2"]
+
+
+def test_a_coordinator_s_own_tables_without_the_app_s_row_ids_are_read_and_stay_theirs(tmp_path):
+    """A table imported by DB Browser (no `_row`), a full-text index, a sheet rebuilt by
+    `CREATE TABLE … AS SELECT` (its `_row` no longer the row ID): the app starts and reads them,
+    counts no change of theirs, and the coordinator's own inserts go on working."""
+    workbook = new_workbook(tmp_path)
+    with another_tool(workbook) as tool:
+        tool.execute('CREATE TABLE "备注" ("内容" TEXT)')
+        tool.execute("INSERT INTO \"备注\" VALUES ('第一条')")
+        tool.execute("CREATE VIRTUAL TABLE search USING fts5(text)")
+        tool.execute("CREATE TABLE signups_copy AS SELECT * FROM signups")
+        tool.execute("DROP TABLE signups")
+        tool.execute("ALTER TABLE signups_copy RENAME TO signups")
+    workbook.ensure_schema()  # the app starting
+    live = LiveWorkbook(workbook, interval_seconds=3600)
+    assert [row[0] for row in live.data().snapshot.extra["备注"].rows] == ["第一条"]
+    with another_tool(workbook) as tool:
+        tool.execute("INSERT INTO \"备注\" VALUES ('第二条')")
+        tool.execute("INSERT INTO search VALUES ('灯坏了')")
+    workbook.append("signups", [signup(5, "3", "A2")])
+    both_read_as_a_whole_read(workbook, live)
+    assert len(live.data().tables["signups"]) == 3
+
+
+def test_a_read_that_failed_is_read_again_though_nothing_was_written_since(tmp_path, monkeypatch):
+    """The cells were read (and the file's version with them), then parsing them failed: the next read
+    must not take the data it kept for what the file holds."""
+    import connectors.live
+
+    workbook = new_workbook(tmp_path)
+    live = LiveWorkbook(workbook, interval_seconds=0)
+    live.data()
+    with another_tool(workbook) as tool:
+        tool.execute("UPDATE people SET \"姓名\" = '改' WHERE _row = 1")
+    parse = connectors.live.parse_snapshot
+    monkeypatch.setattr(connectors.live, "parse_snapshot", lambda *_: (_ for _ in ()).throw(MemoryError()))
+    live.data()
+    assert isinstance(live.last_error, MemoryError)
+    monkeypatch.setattr(connectors.live, "parse_snapshot", parse)
+    assert live.data().tables["people"]["name"].iloc[0] == "改" and live.last_error is None
+
+
+def test_a_cell_that_is_not_utf8_reads_with_its_bad_bytes_shown_and_stops_nothing(tmp_path):
+    workbook = new_workbook(tmp_path)
+    with another_tool(workbook) as tool:  # a GBK file imported by the sqlite3 shell
+        tool.execute("UPDATE people SET \"姓名\" = CAST(x'd5c5c8fd' AS TEXT) WHERE _row = 1")
+    assert "\ufffd" in whole_read(workbook)["people"]["name"].iloc[0]
+    live = LiveWorkbook(workbook, interval_seconds=3600)
+    live.data()
+    live.update("people", {"person_id": "2"}, {"name": "改"})
+    both_read_as_a_whole_read(workbook, live)
+
+
+def test_counts_made_again_while_the_log_of_edits_stays_stop_no_edit(tmp_path):
+    workbook = new_workbook(tmp_path)
+    live = LiveWorkbook(workbook, interval_seconds=3600)
+    live.update("people", {"person_id": "1"}, {"name": "一"})
+    with another_tool(workbook) as tool:
+        tool.execute("DELETE FROM _changes")
+    workbook.ensure_schema()
+    live.update("people", {"person_id": "1"}, {"name": "二"})
+    both_read_as_a_whole_read(workbook, live)
+    with another_tool(workbook) as tool:
+        tool.execute("UPDATE people SET \"姓名\" = '三' WHERE _row = 1")
+        tool.execute("UPDATE _changes SET edited = 0 WHERE sheet = 'people'")  # set back by hand
+    live.update("people", {"person_id": "2"}, {"name": "四"})
+    both_read_as_a_whole_read(workbook, live)
+
+
+def test_a_row_of_a_negative_id_put_into_a_sheet_empty_at_the_last_read_is_read(tmp_path):
+    workbook = new_workbook(tmp_path)
+    live = LiveWorkbook(workbook, interval_seconds=3600)
+    both_read_as_a_whole_read(workbook, live)
+    with another_tool(workbook) as tool:
+        tool.execute("INSERT INTO requests (_row, \"诉求编号\", \"标题\", \"提交时间\") VALUES (-5, 'R1', '灯', '2025-11-01 10:00')")
+    both_read_as_a_whole_read(workbook, live)
