@@ -157,13 +157,7 @@ def test_refreshing_after_any_changes_gives_the_tables_and_rosters_of_a_whole_re
             elif what == "tool_sets_the_time_zone":
                 tool.execute("DELETE FROM settings WHERE \"参数\" = 'timezone'")
                 tool.execute("INSERT INTO settings (\"参数\", \"值\") VALUES ('timezone', ?)", (first,))
-        whole = whole_read(workbook)
-        again = derive(whole)
-        refreshed = live.refresh()
-        kept, _, figures = kept_tables_for(workbook).read()  # as the next command that only reads
-        for tables, derivation in ((refreshed.tables, derivation_of(refreshed)), (kept, figures[("derivation",)])):
-            assert_same_tables(tables, whole)
-            assert derivation.rosters == again.rosters and derivation.problems == again.problems
+        both_read_as_a_whole_read(workbook, live)
 
 
 def test_the_rosters_are_carried_as_they_are_past_writes_and_reads_of_tables_they_do_not_depend_on(tmp_path):
