@@ -22,8 +22,8 @@ from workflows.access import COORDINATOR
 from workflows.requests import board, timeline
 from workflows.settings import setting
 from workflows.signup import Derivation, derive, extended
-from workflows.surveys import surveys_for
-from workflows.tables import Tables, active_people
+from workflows.surveys import open_surveys, who_may_answer
+from workflows.tables import Tables, active_people, is_in
 
 # The kinds a person receives, in the order My record lists them; `branch_digest` goes to group robots only.
 PERSON_KINDS = ("waitlist_promoted", "reminder_24h", "reminder_2h", "activity_changed", "activity_cancelled",
@@ -330,10 +330,14 @@ def surveys_opened(tables: Tables, derivation: Derivation, since: dt.datetime, n
     opened = surveys[surveys["opens_at"].notna() & (surveys["opens_at"] >= since) & (surveys["opens_at"] <= now)]
     if opened.empty:
         return []
-    wanted, found = set(opened["survey_id"]), []
+    open_ = open_surveys(surveys, now)
+    # who may answer each is found once, not once per person: 30,000 people meet a handful of surveys
+    audiences = [(survey, who_may_answer(survey, derivation))
+                 for survey in open_[is_in(open_["survey_id"], set(opened["survey_id"]))].to_dict("records")]
+    found = []
     for person_id in _people(tables).index:
-        for survey in surveys_for(tables, derivation, person_id, now).to_dict("records"):
-            if survey["survey_id"] in wanted:
+        for survey, who in audiences:
+            if who is None or person_id in who:
                 found.append(_notice("survey_opened", survey["survey_id"], person_id, f"{survey['opens_at']:%Y%m%d%H%M}",
                                      survey["opens_at"], survey_id=survey["survey_id"], title=survey["title"],
                                      closes_at=survey["closes_at"]))

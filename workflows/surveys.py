@@ -38,12 +38,21 @@ def latest_submissions(responses: pd.DataFrame) -> pd.DataFrame:
 
 def surveys_for(tables, derivation: Derivation, person_id: str, now: dt.datetime) -> pd.DataFrame:
     """Open surveys this person may answer: needs surveys, and the feedback survey of an activity they attended."""
-    surveys = tables["surveys"]
-    open_ = surveys[[is_open(s, now) for _, s in surveys.iterrows()]] if not surveys.empty else surveys
-    keep = [s["kind"] != "feedback" or person_id in derivation.roster(s["activity_id"]).attended
-            for _, s in open_.iterrows()]
+    open_ = open_surveys(tables["surveys"], now)
+    keep = [(who := who_may_answer(s, derivation)) is None or person_id in who for _, s in open_.iterrows()]
     shown = open_[keep] if len(open_) else open_
     return shown.assign(anonymous=anonymous(shown["anonymous"]))
+
+
+def open_surveys(surveys: pd.DataFrame, now: dt.datetime) -> pd.DataFrame:
+    """The rows of `surveys` open at `now`."""
+    return surveys[[is_open(s, now) for _, s in surveys.iterrows()]] if not surveys.empty else surveys
+
+
+def who_may_answer(survey, derivation: Derivation) -> frozenset | None:
+    """The people who may answer an open survey: everyone (None) for a needs survey, those who attended
+    its activity for a feedback survey."""
+    return None if survey["kind"] != "feedback" else frozenset(derivation.roster(survey["activity_id"]).attended)
 
 
 def anonymous(flags: pd.Series) -> pd.Series:
