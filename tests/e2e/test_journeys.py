@@ -39,6 +39,9 @@ def go(j, page_name: str) -> None:
 
 
 def home(j) -> None:
+    """Through the link at the foot of every page, once the page has finished its run (a tap on the
+    link of a run that is being replaced can land on the old one and go nowhere)."""
+    idle(j.page)
     j.click(j.page.locator("[data-testid=stMain] a", has_text="返回首页"))
     expect(j.page.get_by_role("heading", name=re.compile("^你好"))).to_be_visible()
 
