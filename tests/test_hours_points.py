@@ -157,3 +157,19 @@ def test_ranks_are_one_plus_those_strictly_ahead_without_comparing_everyone_with
     result = ranked(frame)
     expected = [1 + sum(1 for other in scores if other > (p, h)) for p, h in zip(result["points"], result["hours"])]
     assert list(result["rank"]) == expected
+
+
+@given(st.lists(st.tuples(st.sampled_from(["1", "2", "10", "3"]), st.sampled_from(["2025-11-25", "2025-11-03", "2025-12-24"])),
+                max_size=25),
+       st.sampled_from([None, NOW]))
+def test_credited_entries_come_ordered_by_person_then_date_then_ref(rows, as_of):
+    t = tables(people=people("1", "2", "3", "10"),
+               activities=[activity(hours="3"), activity("A2", "2025-11-03 09:00", "2025-11-03 10:00")],
+               signups=[signup(1, "1"), signup(2, "10"), signup(3, "2", "A2")],
+               checkins=[checkin(1, "1"), checkin(2, "10"), checkin(3, "2", "A2", at="2025-11-03 09:10")],
+               hours=[entry(99 - n, person, date=date) for n, (person, date) in enumerate(rows)])  # IDs against the rows' order
+    entries = credited_entries(t, derive(t), as_of)
+    in_order = entries.sort_values(["person_id", "date", "ref"], kind="stable").reset_index(drop=True)
+    assert entries.equals(in_order)
+    assert sorted(entries.loc[entries["kind"] == "entry", "ref"]) == sorted(
+        f"H{99 - n}" for n, (_, date) in enumerate(rows) if as_of is None or date <= "2025-12-01")

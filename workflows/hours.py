@@ -43,7 +43,13 @@ def source_rule_breaches(entries: pd.DataFrame) -> pd.Series:
 
 def credited_rows(entries: pd.DataFrame) -> pd.DataFrame:
     """The rows of the `hours` sheet that count: approved and within the bounds of their source."""
-    return entries[(entries["status"] == "approved") & entries["hours"].notna() & (source_rule_breaches(entries) == "")]
+    return entries[_counts(entries)]
+
+
+def _counts(entries: pd.DataFrame) -> np.ndarray:
+    """Which rows of the `hours` sheet count (`credited_rows`)."""
+    return ((entries["status"].to_numpy(dtype=object) == "approved") & entries["hours"].notna().to_numpy()
+            & (source_rule_breaches(entries).to_numpy(dtype=object) == ""))
 
 
 def credited_entries(tables, derivation: Derivation, as_of: dt.datetime | None = None) -> pd.DataFrame:
@@ -60,19 +66,36 @@ def _credited_entries(tables, derivation: Derivation, as_of: dt.datetime | None)
     if as_of is not None:
         held = held[held["ends_at"] <= as_of]
     attended = derivation.attendance().merge(held[["activity_id", "starts_at", "title", "hours"]], on="activity_id")
-    from_activities = pd.DataFrame({
-        "person_id": attended["person_id"], "date": attended["starts_at"], "kind": "activity",
-        "ref": attended["activity_id"], "title": attended["title"],
-        "hours": attended["hours"].astype("Float64").fillna(0.0).astype(float)})
-    approved = credited_rows(tables["hours"])
+    rows = tables["hours"]
+    counted = _counts(rows)
     if as_of is not None:
-        approved = approved[approved["date"] <= as_of]
-    from_rows = pd.DataFrame({
-        "person_id": approved["person_id"], "date": approved["date"], "kind": "entry", "ref": approved["entry_id"],
-        "title": approved["description"], "hours": approved["hours"].astype(float)})
-    frame = pd.concat([typed_frame([], ENTRY_TYPES), from_activities.astype(ENTRY_TYPES), from_rows.astype(ENTRY_TYPES)],
-                      ignore_index=True)
-    return frame.sort_values(["person_id", "date", "ref"], kind="stable").reset_index(drop=True)
+        counted &= (rows["date"] <= as_of).to_numpy(dtype=bool)
+    approved = {key: rows[key].to_numpy()[counted] for key in ("person_id", "date", "entry_id", "description")}
+    approved["hours"] = rows["hours"].to_numpy(dtype=float, na_value=np.nan)[counted]
+    parts = {"person_id": (attended["person_id"], approved["person_id"]),
+             "date": (attended["starts_at"], approved["date"]),
+             "kind": (np.full(len(attended), "activity", dtype=object), np.full(counted.sum(), "entry", dtype=object)),
+             "ref": (attended["activity_id"], approved["entry_id"]),
+             "title": (attended["title"], approved["description"]),
+             "hours": (attended["hours"].to_numpy(dtype=float, na_value=0.0), approved["hours"])}
+    joined = {key: np.concatenate([np.asarray(part, dtype=ENTRY_TYPES[key]) for part in pair])
+              for key, pair in parts.items()}
+    order = _entry_order(joined["person_id"], joined["date"], joined["ref"])
+    return pd.DataFrame({key: pd.Series(values[order], dtype=ENTRY_TYPES[key]) for key, values in joined.items()})
+
+
+def _entry_order(person_ids: np.ndarray, dates: np.ndarray, refs: np.ndarray) -> np.ndarray:
+    """The positions that order entries by person, date, ref (missing last in each, ties as they come):
+    `sort_values` on these keys, without the copies of the whole frame it makes on the way (at 30,000
+    people a third of the memory of a report)."""
+    moments = dates.astype("int64")
+    moments[np.isnat(dates)] = np.iinfo(np.int64).max
+    return np.lexsort((_sorting_codes(refs), moments, _sorting_codes(person_ids)))
+
+
+def _sorting_codes(values: np.ndarray) -> np.ndarray:
+    codes, uniques = pd.factorize(values, sort=True)
+    return np.where(codes < 0, len(uniques), codes)
 
 
 def hours_by_person(entries: pd.DataFrame, people: pd.DataFrame) -> pd.Series:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from workflows.hours import credited_entries, credited_rows, hours_by_person, within
+from workflows.hours import credited_entries, hours_by_person, within
 from workflows.settings import deadline_days, number_setting, term
 from workflows.signup import Derivation
 from workflows.surveys import latest_submissions
@@ -64,7 +64,7 @@ def indicators(tables, derivation: Derivation, as_of: dt.datetime) -> dict:
         "party_share": rate(len(party), registered),
         "league_share": rate(int((people["political_status"] == "league_member").sum()), registered),
     }
-    figures.update(_activity_figures(tables, derivation, as_of, people))
+    figures.update(_activity_figures(tables, derivation, as_of, people, entries))
     figures.update(_request_figures(tables, as_of))
     figures.update(_network_figures(tables, derivation, as_of, people, party))
     figures.update(_survey_figures(tables, as_of))
@@ -73,14 +73,13 @@ def indicators(tables, derivation: Derivation, as_of: dt.datetime) -> dict:
     return figures
 
 
-def _activity_figures(tables, derivation, as_of, people) -> dict:
+def _activity_figures(tables, derivation, as_of, people, entries) -> dict:
     held = held_activities(tables, as_of)["activity_id"]
     rosters = [derivation.roster(a) for a in held]
     confirmed = sum(len(r.confirmed) for r in rosters)
     showed_up = sum(len(set(r.confirmed) & set(r.attended)) for r in rosters)
     attendees = {p for r in rosters for p in r.attended}
-    hours = credited_rows(tables["hours"])
-    approved = set(hours[hours["date"] <= as_of]["person_id"])
+    approved = set(entries["person_id"][entries["kind"] == "entry"])  # their credited hours rows, as of then
     participating = is_in(people["person_id"], attendees | approved).sum()
     return {"activities_held": len(held), "signups_confirmed": confirmed,
             "attendance_rate": rate(showed_up, confirmed),
