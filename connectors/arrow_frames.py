@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 KEEPABLE = ("object", "int64", "Int64", "Float64", "boolean", "datetime64[us]")
 
@@ -36,6 +37,35 @@ def frame_from_bytes(data: bytes, dtypes: dict[str, str], length: int | None = N
     table = checked(data, dtypes, length)
     return pd.DataFrame({name: _series(table.column(name).combine_chunks(), dtype) for name, dtype in dtypes.items()},
                         index=pd.RangeIndex(table.num_rows))
+
+
+class KeptColumns:
+    """One column at a time of a frame kept as `frame_bytes` (see `Deferred`): read from the bytes
+    `data()` gives, as Arrow, without making the other columns' values."""
+
+    def __init__(self, data, dtypes: dict[str, str]):
+        self._data, self._dtypes = data, dtypes
+
+    def _array(self, name: str) -> pa.Array:
+        return pa.ipc.open_stream(pa.py_buffer(self._data())).read_all().column(name).combine_chunks()
+
+    def column(self, name: str, rows=None) -> np.ndarray:
+        array = self._array(name)
+        if rows is not None:
+            array = array.take(pa.array(np.asarray(rows, dtype=np.int64)))
+        return _series(array, self._dtypes[name]).to_numpy()
+
+    def holds(self, name: str, values) -> np.ndarray:
+        """Per value (text), whether the column holds it: looked up by Arrow, no Python object per row."""
+        array = self._array(name)
+        if pa.types.is_dictionary(array.type):
+            array = array.dictionary_decode()
+        try:
+            wanted = pa.array(list(values), type=pa.string())
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # a value other than text: compared as Python objects
+            present = frozenset(_objects(array))
+            return np.fromiter((value in present for value in values), dtype=bool, count=len(values))
+        return pc.is_in(wanted, value_set=array).to_numpy(zero_copy_only=False)
 
 
 _ARROW_TYPES = {"object": (pa.string(),), "int64": (pa.int64(),), "Int64": (pa.int64(),), "Float64": (pa.float64(),),

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 import pyarrow
 
-from connectors.arrow_frames import NotKeepable, checked, dtypes_of, frame_bytes, frame_from_bytes
+from connectors.arrow_frames import KeptColumns, NotKeepable, checked, dtypes_of, frame_bytes, frame_from_bytes
 from connectors.files_private import private_file
 from connectors.live import carried, carries
 from connectors.parsing import parse_appended, parse_edited, parse_sheet, timezone_of
@@ -193,7 +193,7 @@ class KeptTables:
                  read: _Read):
         """The kept table with the rows edited since parsed again and the rows appended since parsed
         alone; None when it is better read whole."""
-        found = before = self._kept_table(table, kept)
+        found = before = self._kept_table(table, kept, deferred=not change.edited)  # rows appended: judged by column
         header = kept["header"]
         if found is not None and change.edited:
             edited = list(zip(change.edited, sheets.rows_at(title, header, change)))
@@ -218,7 +218,7 @@ class KeptTables:
         if not deferred:
             return load(), problems
         checked(generation.data(name), kept["dtypes"], kept["length"])  # now: a damaged file fails here, not later
-        return Deferred(load, kept["length"]), problems
+        return Deferred(load, kept["length"], KeptColumns(lambda: generation.data(name), kept["dtypes"])), problems
 
     # -- figures ---------------------------------------------------------------------------
     def _figures(self, state, read: _Read, tables: Tables) -> tuple[dict, bool]:

@@ -18,7 +18,7 @@ from workflows.headers import column_positions, header_label, normalise
 from connectors.sheet import RawSheet, Snapshot, StackedRows
 from workflows.problems import Problem
 from workflows.schema import ALL_TABLES, APPEND_ONLY, RECORD, Table, table as schema_table
-from workflows.tables import DEFAULT_TIMEZONE, ROW, Stacked, Tables, per_frame
+from workflows.tables import DEFAULT_TIMEZONE, ROW, Stacked, Tables, frame_of, held_in, parts_of, per_frame
 
 
 def parse_snapshot(snapshot: Snapshot, earlier: tuple[Snapshot, Tables] | None = None) -> Tables:
@@ -111,7 +111,7 @@ def parse_appended(table: Table, title: str, header: list[str], rows: list[list[
     whole (its header had problems, which the new rows would repeat)."""
     if any(p.row is None or p.row <= 1 for p in earlier_problems):
         return None
-    parts = earlier.parts if isinstance(earlier, Stacked) else (earlier,)
+    parts = parts_of(earlier)
     frame, problems = parse_sheet(table, RawSheet(title, header, rows), tz, first_index=start, earlier=parts)
     if any(p.row is None or p.row <= 1 for p in problems):
         return None
@@ -272,13 +272,13 @@ def _without_duplicates(table, raw, frame, positions, indexes, earlier=()) -> tu
     answer was lost) is skipped without a problem."""
     columns = list(table.id_columns)
     repeated = frame.duplicated(columns, keep="first").to_numpy()
-    held = [ids_of(table, part) for part in earlier if len(part)]
-    if held:
-        keys = zip(*(frame[k].to_numpy(dtype=object) for k in columns))
-        repeated = repeated | np.fromiter((any(key in ids for ids in held) for key in keys), dtype=bool, count=len(frame))
+    for part in earlier:
+        if len(part):
+            repeated = repeated | _ids_held(table, part, frame)
     if not repeated.any():
         return frame, []
-    firsts = pd.concat([*(part for part in earlier if len(part)), frame[~repeated]]).set_index(columns, drop=False)
+    firsts = pd.concat([*(frame_of(part) for part in earlier if len(part)), frame[~repeated]]).set_index(columns,
+                                                                                                        drop=False)
     header = raw.header[positions[table.id_columns[0]]]
     found = []
     for index, (_, row) in zip(indexes[repeated], frame[repeated].iterrows()):  # duplicates only: few
@@ -292,10 +292,23 @@ def _without_duplicates(table, raw, frame, positions, indexes, earlier=()) -> tu
     return frame[~repeated], found
 
 
+def _ids_held(table: Table, part, frame: pd.DataFrame) -> np.ndarray:
+    """Per row of `frame`: whether its ID is one of `part`'s rows' (a kept log not loaded is asked by its
+    ID column alone)."""
+    if len(table.id_columns) == 1:
+        held = held_in(part, table.id_columns[0], frame[table.id_columns[0]].to_numpy(dtype=object))
+        if held is not None:
+            return held
+    ids = ids_of(table, part)
+    keys = zip(*(frame[k].to_numpy(dtype=object) for k in table.id_columns))
+    return np.fromiter((key in ids for key in keys), dtype=bool, count=len(frame))
+
+
 def ids_of(table: Table, part: pd.DataFrame) -> frozenset:
     """The IDs (tuples of the ID columns) of a parsed frame, made once per frame."""
     def compute():
-        return frozenset(zip(*(part[k].to_numpy(dtype=object) for k in table.id_columns)))
+        frame = frame_of(part)  # (a kept table not loaded is loaded)
+        return frozenset(zip(*(frame[k].to_numpy(dtype=object) for k in table.id_columns)))
     return per_frame(part, "ids", compute)
 
 

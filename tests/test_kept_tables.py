@@ -19,7 +19,10 @@ import cli
 from connectors.arrow_frames import NotKeepable, dtypes_of, frame_bytes, frame_from_bytes
 from connectors.kept_tables import kept_tables_for
 from connectors.sqlite_workbook import SqliteWorkbook
+from tests.builders import people, signup
 from tests.test_reading_changes import another_tool, assert_same_tables, new_workbook, whole_read
+from workflows.signup import derive
+from workflows.tables import Deferred
 
 texts = st.one_of(st.none(), st.text(max_size=4), st.sampled_from(["S1", "S1", "学号", ""]))
 frames = st.integers(0, 12).flatmap(lambda n: st.fixed_dictionaries({
@@ -197,3 +200,37 @@ def test_a_command_prints_a_line_not_a_traceback_when_the_workbook_cannot_be_rea
     path.write_bytes(b"not a database")
     assert cli.main(["report", "--workbook", f"sqlite:///{path}"]) == 2
     assert capsys.readouterr().err.startswith("report: ")
+
+
+def kept_log_after(tmp_path, rows: list[tuple]):
+    """The tables a command reads from those kept, after another tool appended `rows` to a kept log of
+    102 sign-ups (too few rows to keep it anew), and a whole read of the workbook."""
+    workbook = new_workbook(tmp_path)
+    workbook.append("people", people(*(str(n) for n in range(4, 104))))
+    workbook.append("signups", [signup(n, str(n), "A2", at="2025-11-11 10:00") for n in range(4, 104)])
+    kept_tables_for(workbook).read()
+    with another_tool(workbook) as tool:
+        tool.executemany('INSERT INTO signups ("记录编号", "活动编号", "学号/工号", "操作", "时间") VALUES (?, ?, ?, ?, ?)', rows)
+    tables, _, figures = kept_tables_for(workbook).read()
+    return tables, figures[("derivation",)], whole_read(workbook)
+
+
+def loaded(frame) -> bool:
+    return not isinstance(frame, Deferred) or frame.column_reader() is None
+
+
+def test_a_sign_up_appended_to_a_kept_log_is_judged_and_rostered_without_loading_the_log(tmp_path):
+    tables, derivation, whole = kept_log_after(tmp_path, [("S9", "A1", "3", "signup", "2025-11-12 09:00")])
+    assert not loaded(tables.frames["signups"].parts[0]) and not loaded(tables.frames["checkins"])
+    assert dict(derivation.rosters.items()) == derive(whole).rosters and derivation.roster("A1").waitlisted == ["2", "3"]
+    assert tables.problems == whole.problems
+    assert_same_tables(tables, whole)  # (loads them now)
+
+
+def test_an_id_appended_again_to_a_kept_log_is_the_duplicate_a_whole_read_finds_and_a_re_send_is_skipped(tmp_path):
+    tables, derivation, whole = kept_log_after(tmp_path, [
+        ("S0001", "A2", "3", "signup", "2025-11-12 09:01"),  # another row's ID
+        ("S0002", "A1", "2", "signup", "2025-11-10 10:05+08:00")])  # S0002 sent again as it was
+    assert [p.code for p in tables.problems].count("duplicate_id") == 1
+    assert tables.problems == whole.problems and dict(derivation.rosters.items()) == derive(whole).rosters
+    assert_same_tables(tables, whole)

@@ -19,7 +19,7 @@ from workflows import signup_bulk
 from workflows.layered import version_of
 from workflows.problems import Problem
 from workflows.refusals import Refusal
-from workflows.tables import ROW, Tables, active_ids, is_in, per_frame, positions_in
+from workflows.tables import ROW, Deferred, Tables, active_ids, column_of, frame_of, is_in, per_frame, positions_in
 
 CHECKIN_OPENS_BEFORE = dt.timedelta(hours=1)
 SIGNUP_ORDER, CHECKIN_ORDER = ["at", "signup_id"], ["at", "checkin_id"]  # the order the logs are taken in
@@ -338,12 +338,14 @@ def _split_at(parts: tuple[pd.DataFrame, ...], start: int) -> tuple[list[pd.Data
         if held + len(part) > start:
             before, rest = list(parts[:count]), list(parts[count + 1:])
             if held < start:  # `start` falls inside this part
+                part = frame_of(part)
                 before.append(part.iloc[:start - held])
                 part = part.iloc[start - held:]
             rest = [part, *rest]
             return before, rest[0] if len(rest) == 1 else pd.concat(rest, ignore_index=True)
         held += len(part)
-    return list(parts), parts[-1].iloc[:0]
+    last = parts[-1]  # no row from `start` on: none is taken from a kept log not loaded either
+    return list(parts), last.iloc[:0] if isinstance(last, pd.DataFrame) else pd.DataFrame(columns=[ROW])
 
 
 def _all_after(before: list[pd.DataFrame], new: pd.DataFrame, order: list[str]) -> bool:
@@ -365,9 +367,16 @@ def _all_after(before: list[pd.DataFrame], new: pd.DataFrame, order: list[str]) 
     return bool(new.loc[new["at"] == last_at, order[1]].min() > ties_before)
 
 
-def _last_in_order(part: pd.DataFrame, order: list[str]) -> tuple:
+def _last_in_order(part, order: list[str]) -> tuple:
     """The part's latest `at` and the greatest ID among its rows at that moment."""
     def compute():
+        if isinstance(part, Deferred):  # a kept log not loaded: two of its columns, the IDs only at the last moment
+            moments = column_of(part, "at")
+            timed = moments[~np.isnat(moments)]
+            if not len(timed):
+                return pd.NaT, None
+            last_at = timed.max()
+            return pd.Timestamp(last_at), max(column_of(part, order[1], np.flatnonzero(moments == last_at)))
         if len(part) <= FEW_ROWS:  # a write's rows: looking at each costs less than pandas' reductions
             moments, keys = part["at"].to_numpy(), part[order[1]].to_numpy()
             timed = [(at, key) for at, key in zip(moments, keys) if not pd.isna(at)]
@@ -379,7 +388,7 @@ def _last_in_order(part: pd.DataFrame, order: list[str]) -> tuple:
 
 
 def _activities_checked_in(checkins: pd.DataFrame) -> frozenset:
-    return per_frame(checkins, "activity_ids", lambda: frozenset(checkins["activity_id"]))
+    return per_frame(checkins, "activity_ids", lambda: frozenset(column_of(checkins, "activity_id")))
 
 
 def _of_known(rows: pd.DataFrame, activities, people: frozenset) -> np.ndarray:

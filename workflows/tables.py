@@ -32,9 +32,9 @@ class Tables:
         return len(self.frames[key])
 
     def parts(self, key: str) -> tuple[pd.DataFrame, ...]:
-        """The table as the frames it is held in, in order (one, unless writes laid rows over it)."""
-        frame = self.frames[key]
-        return frame.parts if isinstance(frame, Stacked) else (frame,)
+        """The table as the frames it is held in, in order (one, unless writes laid rows over it). A kept
+        table not loaded yet is a part of its own (`Deferred`), loaded only if a rule asks for all of it."""
+        return parts_of(self.frames[key])
 
     def same_as(self, other: "Tables") -> bool:
         """Whether both hold the same tables, problems, time zone, titles and labels."""
@@ -82,23 +82,27 @@ class Stacked:
     def whole(self) -> pd.DataFrame:
         with self._lock:  # joined once even when two readers ask at the same moment
             if len(self.parts) > 1:
-                self.parts = (pd.concat(self.parts, ignore_index=True),)
-            return self.parts[0]
+                self.parts = (pd.concat([frame_of(part) for part in self.parts], ignore_index=True),)
+            return frame_of(self.parts[0])
 
 
 class Deferred(Stacked):
     """A table's frame made when first asked for (`load()`), its length known before: tables kept between
-    runs of a command are loaded only if the command reads them."""
+    runs of a command are loaded only if the command reads them. `columns` (optional) answers for one
+    column without making the frame: `column(name, rows)` its values (at those positions), `holds(name,
+    values)` per value whether the column has it; a rule that needs a column or two of a 300,000-row
+    log (its last moment, the activities checked in, whether new IDs are taken) asks through
+    `column_of` and `held_in` and the log is never loaded."""
 
-    def __init__(self, load, length: int):
-        self._load, self._length, self._loaded = load, length, None
+    def __init__(self, load, length: int, columns=None):
+        self._load, self._length, self._loaded, self._columns = load, length, None, columns
         self._lock, self._loading = threading.Lock(), threading.Lock()
 
     @property
     def parts(self) -> tuple[pd.DataFrame, ...]:
         with self._loading:
             if self._loaded is None:
-                self._loaded, self._load = (self._load(),), None
+                self._loaded, self._load, self._columns = (self._load(),), None, None
             return self._loaded
 
     @parts.setter
@@ -107,6 +111,40 @@ class Deferred(Stacked):
 
     def __len__(self) -> int:
         return self._length
+
+    def column_reader(self):
+        """What reads one column without loading the frame (`columns`); None once loaded, or if none."""
+        with self._loading:
+            return self._columns if self._loaded is None else None
+
+
+def parts_of(frame) -> tuple:
+    """The frames a table is held in, in order; a `Deferred` one not loaded is its own single part."""
+    if isinstance(frame, Deferred):
+        return (frame,)
+    return frame.parts if isinstance(frame, Stacked) else (frame,)
+
+
+def frame_of(part) -> pd.DataFrame:
+    """A part as a frame (a `Deferred` one loaded)."""
+    return part.whole() if isinstance(part, Stacked) else part
+
+
+def column_of(part, name: str, rows: np.ndarray | None = None) -> np.ndarray:
+    """One column of a part, at `rows` (positions) or whole, as numpy values; of a kept table not loaded,
+    that column alone is read."""
+    reader = part.column_reader() if isinstance(part, Deferred) else None
+    if reader is not None:
+        return reader.column(name, rows)
+    values = frame_of(part)[name].to_numpy()
+    return values if rows is None else values[rows]
+
+
+def held_in(part, name: str, values: np.ndarray) -> np.ndarray | None:
+    """Per value, whether the part's column `name` holds it, when that can be told without loading a
+    kept table; None otherwise (the caller looks it up as it would in any frame)."""
+    reader = part.column_reader() if isinstance(part, Deferred) else None
+    return None if reader is None else reader.holds(name, values)
 
 
 def typed_frame(rows: list, dtypes: dict[str, str]) -> pd.DataFrame:
