@@ -65,7 +65,9 @@ class KeptColumns:
         except (pa.ArrowInvalid, pa.ArrowTypeError):  # a value other than text: compared as Python objects
             present = frozenset(_objects(array))
             return np.fromiter((value in present for value in values), dtype=bool, count=len(values))
-        return pc.is_in(wanted, value_set=array).to_numpy(zero_copy_only=False)
+        # the few values are hashed and the column scanned, not the other way (a hash of 300,000 IDs: 29 MiB)
+        present = pc.filter(array, pc.is_in(array, value_set=wanted, skip_nulls=True))
+        return pc.is_in(wanted, value_set=present, skip_nulls=True).to_numpy(zero_copy_only=False)
 
 
 _ARROW_TYPES = {"object": (pa.string(),), "int64": (pa.int64(),), "Int64": (pa.int64(),), "Float64": (pa.float64(),),
