@@ -140,7 +140,7 @@ class _Ledger:
         self.cancelled_activity = dict(zip(keys, activities["status"] == "cancelled"))
         self.active: dict[str, list[str]] = {key: [] for key in keys}
         self.cancelled: dict[str, list[str]] = {key: [] for key in keys}
-        self.active_in: dict[str, set[str]] = {}  # person -> activities they are active in
+        self.active_in: dict[str, list[str]] = {}  # person -> activities they are active in (each once)
 
     def copy_for(self, activity_ids: set[str], person_ids: set[str]) -> "_Ledger":
         """A ledger that may change these activities and people, sharing everything else with this one."""
@@ -152,7 +152,7 @@ class _Ledger:
             other.active[key], other.cancelled[key] = list(self.active[key]), list(self.cancelled[key])
         for person_id in person_ids:
             if person_id in other.active_in:
-                other.active_in[person_id] = set(other.active_in[person_id])
+                other.active_in[person_id] = list(other.active_in[person_id])
         return other
 
     def confirmed(self, activity_id: str) -> list[str]:
@@ -179,12 +179,12 @@ class _Ledger:
             if mine is not None and activity_id in mine:
                 self.active[activity_id].remove(person_id)
                 self.cancelled[activity_id].append(person_id)
-                mine.discard(activity_id)
+                mine.remove(activity_id)
         elif mine is None or activity_id not in mine:
             self.active[activity_id].append(person_id)
             if mine is None:
-                mine = self.active_in[person_id] = set()
-            mine.add(activity_id)
+                mine = self.active_in[person_id] = []
+            mine.append(activity_id)
             cancelled = self.cancelled[activity_id]
             if cancelled and person_id in cancelled:
                 cancelled.remove(person_id)
