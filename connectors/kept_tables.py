@@ -24,6 +24,7 @@ import logging
 import secrets
 import sqlite3
 import sys
+import threading
 import zoneinfo
 from dataclasses import dataclass
 from functools import lru_cache
@@ -315,7 +316,7 @@ def _generation(state) -> str | None:
 
 def _connect(path: Path) -> sqlite3.Connection:
     private_file(path)
-    conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)  # see _Generation
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("CREATE TABLE IF NOT EXISTS kept (name TEXT PRIMARY KEY, meta TEXT, data BLOB)")
     return conn
@@ -324,10 +325,12 @@ def _connect(path: Path) -> sqlite3.Connection:
 class _Generation:
     """What the kept file holds, as one read transaction of it sees it: open as long as frames may still be
     loaded from it (`Deferred`), so they are those of the state they were kept with, even when another
-    run keeps newer ones meanwhile."""
+    run keeps newer ones meanwhile. A frame may be loaded on any thread: the connection is used by one
+    at a time."""
 
     def __init__(self, conn: sqlite3.Connection, state: dict | None, generation: str | None):
         self.conn, self.state, self.generation = conn, state, generation  # state: None unless this code's
+        self._using = threading.Lock()
 
     @classmethod
     def of(cls, path: Path) -> "_Generation | None":
@@ -344,13 +347,15 @@ class _Generation:
 
     def problems(self, name: str) -> list[Problem] | None:
         try:
-            row = self.conn.execute("SELECT meta FROM kept WHERE name = ?", (name,)).fetchone()
+            with self._using:
+                row = self.conn.execute("SELECT meta FROM kept WHERE name = ?", (name,)).fetchone()
             return None if row is None else [Problem(*p) for p in json.loads(row[0])]
         except (sqlite3.Error, ValueError, TypeError):
             return None
 
     def data(self, name: str) -> bytes:
-        return self.conn.execute("SELECT data FROM kept WHERE name = ?", (name,)).fetchone()[0]
+        with self._using:
+            return self.conn.execute("SELECT data FROM kept WHERE name = ?", (name,)).fetchone()[0]
 
 
 def _problem_fields(problem: Problem) -> list:

@@ -234,3 +234,17 @@ def test_an_id_appended_again_to_a_kept_log_is_the_duplicate_a_whole_read_finds_
     assert [p.code for p in tables.problems].count("duplicate_id") == 1
     assert tables.problems == whole.problems and dict(derivation.rosters.items()) == derive(whole).rosters
     assert_same_tables(tables, whole)
+
+
+def test_a_kept_log_is_read_by_column_and_loaded_on_another_thread_than_the_one_that_read_it(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from workflows.tables import column_of
+
+    tables, _, whole = kept_log_after(tmp_path, [("S9", "A1", "3", "signup", "2025-11-12 09:00")])
+    log = tables.parts("signups")[0]
+    with ThreadPoolExecutor(1) as other:  # as the app's refresh and prepare threads would
+        moments = other.submit(column_of, log, "at").result()
+        frame = other.submit(lambda: tables["signups"]).result()
+    assert len(moments) == len(log) and loaded(log)
+    pd.testing.assert_frame_equal(frame.reset_index(drop=True), whole["signups"].reset_index(drop=True))
