@@ -17,7 +17,7 @@ from workflows.access import COORDINATOR, Viewer
 from workflows.cells import BadCell, format_datetime, parse_cell
 from workflows.schema import table as schema_table
 from workflows.signup import Derivation, new_id
-from workflows.tables import per_frame, typed_frame
+from workflows.tables import per_frame
 
 ENTRY_TYPES = {"person_id": "object", "date": "datetime64[us]", "kind": "object", "ref": "object", "title": "object",
                "hours": "float64"}
@@ -41,13 +41,8 @@ def source_rule_breaches(entries: pd.DataFrame) -> pd.Series:
     return pd.Series(codes, index=entries.index, dtype=object)
 
 
-def credited_rows(entries: pd.DataFrame) -> pd.DataFrame:
-    """The rows of the `hours` sheet that count: approved and within the bounds of their source."""
-    return entries[_counts(entries)]
-
-
-def _counts(entries: pd.DataFrame) -> np.ndarray:
-    """Which rows of the `hours` sheet count (`credited_rows`)."""
+def counted_rows(entries: pd.DataFrame) -> np.ndarray:
+    """Per row of the `hours` sheet, whether it counts: approved and within the bounds of its source."""
     return ((entries["status"].to_numpy(dtype=object) == "approved") & entries["hours"].notna().to_numpy()
             & (source_rule_breaches(entries).to_numpy(dtype=object) == ""))
 
@@ -67,7 +62,7 @@ def _credited_entries(tables, derivation: Derivation, as_of: dt.datetime | None)
         held = held[held["ends_at"] <= as_of]
     attended = derivation.attendance().merge(held[["activity_id", "starts_at", "title", "hours"]], on="activity_id")
     rows = tables["hours"]
-    counted = _counts(rows)
+    counted = counted_rows(rows)
     if as_of is not None:
         counted &= (rows["date"] <= as_of).to_numpy(dtype=bool)
     approved = {key: rows[key].to_numpy()[counted] for key in ("person_id", "date", "entry_id", "description")}

@@ -19,7 +19,7 @@ from workflows import signup_bulk
 from workflows.layered import version_of
 from workflows.problems import Problem
 from workflows.refusals import Refusal
-from workflows.tables import ROW, Deferred, Tables, active_ids, column_of, frame_of, is_in, per_frame, positions_in
+from workflows.tables import ROW, Tables, active_ids, column_of, frame_of, is_in, per_frame, positions_in
 
 CHECKIN_OPENS_BEFORE = dt.timedelta(hours=1)
 SIGNUP_ORDER, CHECKIN_ORDER = ["at", "signup_id"], ["at", "checkin_id"]  # the order the logs are taken in
@@ -370,20 +370,17 @@ def _all_after(before: list[pd.DataFrame], new: pd.DataFrame, order: list[str]) 
 def _last_in_order(part, order: list[str]) -> tuple:
     """The part's latest `at` and the greatest ID among its rows at that moment."""
     def compute():
-        if isinstance(part, Deferred):  # a kept log not loaded: two of its columns, the IDs only at the last moment
-            moments = column_of(part, "at")
-            timed = moments[~np.isnat(moments)]
-            if not len(timed):
-                return pd.NaT, None
-            last_at = timed.max()
-            return pd.Timestamp(last_at), max(column_of(part, order[1], np.flatnonzero(moments == last_at)))
-        if len(part) <= FEW_ROWS:  # a write's rows: looking at each costs less than pandas' reductions
+        if isinstance(part, pd.DataFrame) and len(part) <= FEW_ROWS:  # a write's rows: looked at one by one
             moments, keys = part["at"].to_numpy(), part[order[1]].to_numpy()
             timed = [(at, key) for at, key in zip(moments, keys) if not pd.isna(at)]
             last_at, key = max(timed, default=(None, None))
             return (pd.NaT, None) if last_at is None else (pd.Timestamp(last_at), key)
-        last_at = part["at"].max()
-        return (last_at, None) if pd.isna(last_at) else (last_at, part.loc[part["at"] == last_at, order[1]].max())
+        moments = column_of(part, "at")  # of a kept log not loaded, this column alone; the IDs only at its last moment
+        timed = moments[~np.isnat(moments)]
+        if not len(timed):
+            return pd.NaT, None
+        last_at = timed.max()
+        return pd.Timestamp(last_at), max(column_of(part, order[1], np.flatnonzero(moments == last_at)))
     return per_frame(part, f"last_in_order:{order[1]}", compute)
 
 

@@ -133,7 +133,7 @@ def frame_of(part) -> pd.DataFrame:
 def column_of(part, name: str, rows: np.ndarray | None = None) -> np.ndarray:
     """One column of a part, at `rows` (positions) or whole, as numpy values; of a kept table not loaded,
     that column alone is read."""
-    reader = part.column_reader() if isinstance(part, Deferred) else None
+    reader = _column_reader(part)
     if reader is not None:
         return reader.column(name, rows)
     values = frame_of(part)[name].to_numpy()
@@ -143,8 +143,12 @@ def column_of(part, name: str, rows: np.ndarray | None = None) -> np.ndarray:
 def held_in(part, name: str, values: np.ndarray) -> np.ndarray | None:
     """Per value, whether the part's column `name` holds it, when that can be told without loading a
     kept table; None otherwise (the caller looks it up as it would in any frame)."""
-    reader = part.column_reader() if isinstance(part, Deferred) else None
+    reader = _column_reader(part)
     return None if reader is None else reader.holds(name, values)
+
+
+def _column_reader(part):
+    return part.column_reader() if isinstance(part, Deferred) else None
 
 
 def typed_frame(rows: list, dtypes: dict[str, str]) -> pd.DataFrame:
