@@ -112,7 +112,7 @@ class _Read:
     labels: dict
     headers: dict
     marks: dict  # table -> SheetMark of its sheet (absent: none, so nothing is kept of it)
-    before: dict  # table -> the kept frame it was made from (unchanged or appended to)
+    before: dict  # table -> the kept frame it was made from (unchanged, appended to or edited)
     changes: dict  # table -> rows kept before the appended ones; None: changed otherwise
     rows_changed: dict = dataclasses.field(default_factory=dict)  # table -> rows edited or appended (not read whole)
 
@@ -227,7 +227,7 @@ class KeptTables:
         memo, computed = {}, False
         for name, keeper in _KEEPERS.items():
             value = None
-            if state is not None and name in state.get("figures", ()) and carries(name, read.changes):
+            if state is not None and name in state.get("figures", ()) and carries(name, read.changes, read.before):
                 problems = self._kept.problems(f"figure:{name}")
                 if problems is not None:
                     saved = state["figures"][name]

@@ -59,44 +59,52 @@ class LiveData:
 
 
 
-# name -> (extend(value, tables, table, rows before), the tables the figure is computed from): brings a
-# figure memoised on data up to date with rows appended to `table` (None when it cannot); registered by
-# the services that memoise the figure
+# name -> (extend(value, tables, table, rows before), past_edit(value, tables, table, frame before) or None,
+# the tables the figure is computed from): brings a figure memoised on data up to date with rows appended
+# to `table`, or cells edited in it (None when it cannot); registered by the services that memoise the figure
 _CARRIED: dict = {}
 
 
-def carry_forward(name: str, extend, depends_on: tuple[str, ...]) -> None:
+def carry_forward(name: str, extend, depends_on: tuple[str, ...], past_edit=None) -> None:
     """After a write, the figure memoised as `name` is carried to the new data at once, on the writing
     thread, so the next reader (whichever write it follows) never computes it from scratch: as it is when
     the write changed none of the tables it `depends_on`, brought up to date by `extend` when the write
-    appended to one of them. A read that finds only such changes carries it the same way."""
-    _CARRIED[name] = (extend, depends_on)
+    appended to one of them, by `past_edit` (if given) when it changed one otherwise. A read that finds
+    only such changes carries it the same way."""
+    _CARRIED[name] = (extend, past_edit, depends_on)
 
 
 def carried(memo: dict, before: Mapping[str, pd.DataFrame], after: Tables, changes: dict[str, int | None]) -> dict:
     """The figures of `memo` (memoised on data whose frames were `before`) carried to `after`, which
     differs from it by `changes`: {table: rows it had before, when only rows were appended since; None
-    when changed otherwise}. Appends to several tables are applied one table after the other."""
+    when changed otherwise}. Changes to several tables are applied one table after the other."""
     carried = {}
-    for name, (extend, depends_on) in _CARRIED.items():
+    for name, (extend, past_edit, depends_on) in _CARRIED.items():
         value = memo.get((name,))
         pending = [table for table in depends_on if table in changes]
         while value is not None and pending:
             table = pending.pop(0)
-            if changes[table] is None:
+            tables = dataclasses.replace(after, frames={**after.frames, **{other: before[other] for other in pending}})
+            if changes[table] is not None:
+                value = extend(value, tables, table, changes[table])
+            elif past_edit is not None and before.get(table) is not None:
+                value = past_edit(value, tables, table, before[table])
+            else:
                 value = None
-                break
-            frames = {**after.frames, **{other: before[other] for other in pending}}
-            value = extend(value, dataclasses.replace(after, frames=frames), table, changes[table])
         if value is not None:
             carried[(name,)] = value
     return carried
 
 
-def carries(name: str, changes: dict[str, int | None]) -> bool:
+def carries(name: str, changes: dict[str, int | None], before: Mapping[str, pd.DataFrame]) -> bool:
     """Whether the figure memoised as `name` may be carried past `changes` (see `carried`): none of the
-    tables it depends on changed otherwise than by appended rows."""
-    return name in _CARRIED and all(changes.get(table, 0) is not None for table in _CARRIED[name][1])
+    tables it depends on changed otherwise than by appended rows, or by edits it may be carried past
+    (the table's frame before them is known)."""
+    if name not in _CARRIED:
+        return False
+    _, past_edit, depends_on = _CARRIED[name]
+    return all(changes.get(table, 0) is not None or (past_edit is not None and before.get(table) is not None)
+               for table in depends_on)
 
 
 def changes_between(before: Tables, after: Tables) -> dict[str, int | None]:

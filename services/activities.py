@@ -22,18 +22,19 @@ from workflows.clock import from_epoch
 from workflows.tables import branch_of
 from workflows.activity_form import check_activity, new_activity_id
 from workflows.signup import (Derivation, checkin_row, decide_cancel, decide_checkin, decide_signup, derivation_from_rows,
-                              derivation_rows, derive, extended, new_checkin_code, signup_row)
+                              derivation_rows, derive, extended, new_checkin_code, past_edit, signup_row)
 
 __all__ = ["Outcome", "Refused", "sign_up", "cancel", "check_in", "save_activity", "renew_checkin_code"]
 
 
 def derivation_of(shown: LiveData) -> Derivation:
     """The rosters of this data, derived once for everyone who reads it; after a sign-up, cancellation
-    or check-in, brought up to date by the rows it appended (see `carry_forward`), not derived again."""
+    or check-in, brought up to date by the rows it appended (see `carry_forward`), and after an edit of
+    activities by the rosters it can change (`past_edit`), not derived again."""
     return shown.memo("derivation", derive)
 
 
-carry_forward("derivation", extended, ("people", "activities", "signups", "checkins"))
+carry_forward("derivation", extended, ("people", "activities", "signups", "checkins"), past_edit)
 keep_between_runs("derivation", derive, derivation_rows,
                   lambda tables, rows, problems, meta: derivation_from_rows(tables["activities"], rows, problems, meta))
 

@@ -15,7 +15,8 @@ from hypothesis import example, given, settings, strategies as st
 
 from tests.builders import activity, people, signup, tables
 from workflows import signup as signup_rules
-from workflows.signup import CHECKIN_OPENS_BEFORE, Derivation, Roster, derive, extended
+from workflows.signup import (CHECKIN_OPENS_BEFORE, Derivation, Roster, derivation_from_rows, derivation_rows, derive,
+                              extended, past_edit)
 from workflows.tables import ROW, active_people
 
 
@@ -214,3 +215,87 @@ def test_people_who_cancel_and_sign_up_again_keep_the_place_of_their_latest_sign
     reference = reference_derive(book)
     assert ours.rosters == reference.rosters
     assert ours.problems == reference.problems
+
+
+EDITS = st.tuples(st.sampled_from(["A1", "A2", "A3", "B1", "B2", "B3"]),
+                  st.sampled_from([("capacity", "0"), ("capacity", "1"), ("capacity", "3"), ("capacity", ""),
+                                   ("status", "cancelled"), ("status", "closed"), ("title", "改名"),
+                                   ("ends_at", "2025-11-20 09:45"), ("signup_deadline", "2025-11-10 10:20")]))
+
+
+def _edited(activities: list[dict], edits) -> list[dict]:
+    changed = {key: dict(row) for key, row in ((row["activity_id"], row) for row in activities)}
+    for activity_id, (column, value) in edits:
+        changed[activity_id][column] = value
+    return list(changed.values())
+
+
+@pytest.mark.parametrize("few_rows", [signup_rules.FEW_ROWS, 0], ids=["a write's few rows", "a whole log"])
+@settings(max_examples=80, deadline=None)
+@given(busy_logs, check_ins, st.lists(EDITS, min_size=1, max_size=3), st.booleans())
+def test_a_derivation_carried_past_edited_activities_equals_deriving_them_anew(few_rows, signups, checkins, edits,
+                                                                             kept):
+    """What a coordinator's edit of the activities sheet does to the rosters: whatever `past_edit` makes
+    of it (also of a derivation kept between runs, `kept`) is what a whole derivation makes."""
+    activities = ACTIVITIES[:3] + APART
+    build = lambda rows: tables(people=people("1", "2", "3"), activities=rows,  # noqa: E731
+                                signups=[signup(n, p, a, at=f"2025-11-10 10:{m:02}", action=action)
+                                         for n, (p, a, action, m) in enumerate(signups)],
+                                checkins=[{"checkin_id": f"C{n:03}", "activity_id": a, "person_id": p,
+                                           "method": method, "at": f"2025-11-20 {time}"}
+                                          for n, (p, a, method, time) in enumerate(checkins)])
+    before, after = build(activities), build(_edited(activities, edits))
+    with patch.object(signup_rules, "FEW_ROWS", few_rows):
+        derivation = derive(before)
+        if kept:
+            derivation = derivation_from_rows(before["activities"], *derivation_rows(derivation))
+        carried = past_edit(derivation, after, "activities", before["activities"])
+        whole = derive(after)
+    if carried is None:  # times, a deadline, an activity an overlap looked at, check-ins to judge again
+        return
+    assert dict(carried.rosters.items()) == whole.rosters
+    assert carried.problems == whole.problems
+    assert carried.activities_of("1") == whole.activities_of("1")
+
+
+def _busy_ahead() -> list[dict]:
+    """B1 (2 places) with three people signed up; A1 and A2 overlap, and person 4 signed up for both."""
+    return [signup(1, "1", "B1"), signup(2, "2", "B1"), signup(3, "3", "B1"),
+            signup(4, "4", "A1", at="2025-11-10 10:01"), signup(5, "4", "A2", at="2025-11-10 10:02")]
+
+
+def test_more_places_for_an_activity_no_overlap_ties_to_another_confirm_its_waitlist_without_deriving_again():
+    build = lambda rows: tables(people=people("1", "2", "3", "4"), activities=rows, signups=_busy_ahead())  # noqa: E731
+    before = build(ACTIVITIES[:2] + APART)
+    after = build(_edited(ACTIVITIES[:2] + APART, [("B1", ("capacity", "3"))]))
+    carried = past_edit(derive(before), after, "activities", before["activities"])
+    assert carried is not None and carried.roster("B1").confirmed == ["1", "2", "3"]
+    assert dict(carried.rosters.items()) == derive(after).rosters
+
+
+def test_an_edit_of_a_cell_the_rules_do_not_read_keeps_the_derivation_as_it_was():
+    build = lambda rows: tables(people=people("1", "2", "3", "4"), activities=rows, signups=_busy_ahead())  # noqa: E731
+    before = build(ACTIVITIES[:2] + APART)
+    derivation = derive(before)
+    after = build(_edited(ACTIVITIES[:2] + APART, [("A1", ("title", "改名")), ("B2", ("checkin_code", "ZZ99"))]))
+    assert past_edit(derivation, after, "activities", before["activities"]) is derivation
+
+
+@pytest.mark.parametrize("edit", [("A1", ("capacity", "0")), ("B1", ("starts_at", "2025-11-21 08:00")),
+                                  ("B1", ("signup_deadline", "2025-11-01 10:00"))],
+                         ids=["places of an activity an overlap looked at", "an activity's times", "a deadline"])
+def test_edits_that_may_change_other_rosters_or_the_rows_taken_are_derived_again(edit):
+    build = lambda rows: tables(people=people("1", "2", "3", "4"), activities=rows, signups=_busy_ahead())  # noqa: E731
+    before = build(ACTIVITIES[:2] + APART)
+    after = build(_edited(ACTIVITIES[:2] + APART, [edit]))
+    assert past_edit(derive(before), after, "activities", before["activities"]) is None
+
+
+def test_more_places_where_check_ins_were_judged_by_who_was_confirmed_are_derived_again():
+    build = lambda rows: tables(people=people("1", "2", "3", "4"), activities=rows, signups=_busy_ahead(),  # noqa: E731
+                                checkins=[{"checkin_id": "C1", "activity_id": "B1", "person_id": "3", "method": "code",
+                                           "at": "2025-11-21 09:30"}])
+    before = build(ACTIVITIES[:2] + APART)
+    after = build(_edited(ACTIVITIES[:2] + APART, [("B1", ("capacity", "3"))]))
+    assert past_edit(derive(before), after, "activities", before["activities"]) is None
+    assert derive(after).roster("B1").attended == ["3"]  # the check-in that was refused now counts

@@ -202,17 +202,24 @@ def test_a_command_prints_a_line_not_a_traceback_when_the_workbook_cannot_be_rea
     assert capsys.readouterr().err.startswith("report: ")
 
 
-def kept_log_after(tmp_path, rows: list[tuple]):
-    """The tables a command reads from those kept, after another tool appended `rows` to a kept log of
-    102 sign-ups (too few rows to keep it anew), and a whole read of the workbook."""
+def kept_tables_after(tmp_path, change):
+    """The tables and rosters a command reads from those kept, after another tool made `change`
+    (connection -> None) to a workbook with a kept log of 102 sign-ups (a small change: nothing is kept
+    anew), and a whole read of the workbook."""
     workbook = new_workbook(tmp_path)
     workbook.append("people", people(*(str(n) for n in range(4, 104))))
     workbook.append("signups", [signup(n, str(n), "A2", at="2025-11-11 10:00") for n in range(4, 104)])
     kept_tables_for(workbook).read()
     with another_tool(workbook) as tool:
-        tool.executemany('INSERT INTO signups ("记录编号", "活动编号", "学号/工号", "操作", "时间") VALUES (?, ?, ?, ?, ?)', rows)
+        change(tool)
     tables, _, figures = kept_tables_for(workbook).read()
     return tables, figures[("derivation",)], whole_read(workbook)
+
+
+def kept_log_after(tmp_path, rows: list[tuple]):
+    """`kept_tables_after` another tool appended `rows` to the kept log."""
+    return kept_tables_after(tmp_path, lambda tool: tool.executemany(
+        'INSERT INTO signups ("记录编号", "活动编号", "学号/工号", "操作", "时间") VALUES (?, ?, ?, ?, ?)', rows))
 
 
 def loaded(frame) -> bool:
@@ -225,6 +232,15 @@ def test_a_sign_up_appended_to_a_kept_log_is_judged_and_rostered_without_loading
     assert dict(derivation.rosters.items()) == derive(whole).rosters and derivation.roster("A1").waitlisted == ["2", "3"]
     assert tables.problems == whole.problems
     assert_same_tables(tables, whole)  # (loads them now)
+
+
+def test_more_places_a_coordinator_typed_confirm_the_waitlist_without_loading_the_logs(tmp_path):
+    tables, derivation, whole = kept_tables_after(tmp_path, lambda tool: tool.execute(
+        'UPDATE activities SET "名额" = \'5\' WHERE "活动编号" = \'A2\''))
+    assert not loaded(tables.frames["signups"]) and not loaded(tables.frames["checkins"])
+    assert derivation.roster("A2").confirmed == ["4", "5", "6", "7", "8"]
+    assert dict(derivation.rosters.items()) == derive(whole).rosters and derivation.problems == derive(whole).problems
+    assert_same_tables(tables, whole)
 
 
 def test_an_id_appended_again_to_a_kept_log_is_the_duplicate_a_whole_read_finds_and_a_re_send_is_skipped(tmp_path):

@@ -3,6 +3,7 @@ whole read would: the same sheets, the same tables, the same problems, the same 
 from __future__ import annotations
 
 import sqlite3
+from unittest.mock import patch
 
 import pandas as pd
 from hypothesis import HealthCheck, example, given, settings, strategies as st
@@ -172,6 +173,20 @@ def test_the_rosters_are_carried_as_they_are_past_writes_and_reads_of_tables_the
     assert derivation_of(live.refresh()) is rosters
     live.update("people", {"person_id": "2"}, {"active": "否"})  # who is active decides rosters: derived again
     assert derivation_of(live.data()) is not rosters
+    assert derivation_of(live.data()).rosters == derive(whole_read(workbook)).rosters
+
+
+def test_more_places_for_an_activity_confirm_its_waitlist_without_deriving_every_roster_again(tmp_path):
+    """A coordinator's edit in the app, then one typed in the sheet: each roster follows, none derived anew."""
+    workbook = new_workbook(tmp_path)
+    live = LiveWorkbook(workbook, interval_seconds=3600)
+    assert derivation_of(live.data()).roster("A1").waitlisted == ["2"]
+    with patch("services.activities.derive", side_effect=AssertionError("every roster derived again")):
+        live.update("activities", {"activity_id": "A1"}, {"capacity": "2"})
+        assert derivation_of(live.data()).roster("A1").confirmed == ["1", "2"]
+        with another_tool(workbook) as tool:
+            tool.execute('UPDATE activities SET "名额" = \'1\' WHERE "活动编号" = \'A1\'')
+        assert derivation_of(live.refresh()).roster("A1").waitlisted == ["2"]
     assert derivation_of(live.data()).rosters == derive(whole_read(workbook)).rosters
 
 

@@ -53,6 +53,7 @@ class Derivation:
     _ledger: "_Ledger | None" = field(default=None, repr=False, compare=False)  # to extend it by later rows
     _make_ledger: object = field(default=None, repr=False, compare=False)  # () -> the ledger, made when first asked
     _signup_problems: int = field(default=0, repr=False, compare=False)  # problems[:n] are the sign-up rows'
+    _consulted: frozenset | None = field(default=None, repr=False, compare=False)  # see `_Ledger.consulted`
 
     def roster(self, activity_id: str) -> Roster:
         return self.rosters.get(activity_id, Roster())
@@ -97,7 +98,8 @@ def derivation_rows(derivation: Derivation) -> tuple[pd.DataFrame, list[Problem]
             person_ids += people
     rows = pd.DataFrame({"activity_id": pd.Series(activity_ids, dtype=object), "list": np.asarray(lists, dtype=np.int64),
                          "person_id": pd.Series(person_ids, dtype=object)})
-    return rows, list(derivation.problems), {"signup_problems": derivation._signup_problems}
+    consulted = None if derivation._consulted is None else sorted(derivation._consulted)
+    return rows, list(derivation.problems), {"signup_problems": derivation._signup_problems, "consulted": consulted}
 
 
 def derivation_from_rows(activities: pd.DataFrame, rows: pd.DataFrame, problems: list[Problem], meta: dict
@@ -109,15 +111,19 @@ def derivation_from_rows(activities: pd.DataFrame, rows: pd.DataFrame, problems:
         bounds = np.flatnonzero(np.r_[True, (activity_ids[1:] != activity_ids[:-1]) | (lists[1:] != lists[:-1]), True])
         for begin, end in zip(bounds[:-1], bounds[1:]):
             setattr(rosters[activity_ids[begin]], ROSTER_LISTS[lists[begin]], person_ids[begin:end].tolist())
+    consulted = None if meta.get("consulted") is None else frozenset(meta["consulted"])
+
     def ledger() -> _Ledger:
         made = _Ledger(activities)
+        made.consulted = None if consulted is None else set(consulted)
         for activity_id, roster in rosters.items():
             made.active[activity_id] = roster.confirmed + roster.waitlisted
             made.cancelled[activity_id] = list(roster.cancelled)
         made.active_in = signup_bulk.active_in(made.active)
         return made
 
-    return Derivation(rosters, problems, _make_ledger=ledger, _signup_problems=meta["signup_problems"])
+    return Derivation(rosters, problems, _make_ledger=ledger, _signup_problems=meta["signup_problems"],
+                      _consulted=consulted)
 
 
 def deadline_of(activity) -> dt.datetime:
@@ -135,12 +141,27 @@ class _Ledger:
 
     def __init__(self, activities: pd.DataFrame):
         keys = list(activities["activity_id"])
-        self.capacity = dict(zip(keys, (None if pd.isna(c) else int(c) for c in activities["capacity"])))
+        self._take_places_and_status(activities)
         self.span = dict(zip(keys, zip(_ns(activities["starts_at"]), _ns(activities["ends_at"]))))
-        self.cancelled_activity = dict(zip(keys, activities["status"] == "cancelled"))
         self.active: dict[str, list[str]] = {key: [] for key in keys}
         self.cancelled: dict[str, list[str]] = {key: [] for key in keys}
         self.active_in: dict[str, list[str]] = {}  # person -> activities they are active in (each once)
+        # activities whose confirmed people or status a row of another activity was judged by (an overlap
+        # looked for); None when not known (a ledger made from rosters kept by an older version)
+        self.consulted: set[str] | None = set()
+
+    def _take_places_and_status(self, activities: pd.DataFrame) -> None:
+        keys = activities["activity_id"]
+        self.capacity = dict(zip(keys, (None if pd.isna(c) else int(c) for c in activities["capacity"])))
+        self.cancelled_activity = dict(zip(keys, activities["status"] == "cancelled"))
+
+    def with_places_and_status(self, activities: pd.DataFrame) -> "_Ledger":
+        """This ledger for the same activities with their places and status as `activities` holds them,
+        sharing everything else (neither ledger is changed again)."""
+        other = object.__new__(_Ledger)
+        other.__dict__.update(self.__dict__)
+        other._take_places_and_status(activities)
+        return other
 
     def copy_for(self, activity_ids: set[str], person_ids: set[str]) -> "_Ledger":
         """A ledger that may change these activities and people, sharing everything else with this one."""
@@ -148,6 +169,7 @@ class _Ledger:
         other.capacity, other.span, other.cancelled_activity = self.capacity, self.span, self.cancelled_activity
         other.active, other.cancelled = version_of(self.active), version_of(self.cancelled)
         other.active_in = version_of(self.active_in)
+        other.consulted = None if self.consulted is None else set(self.consulted)
         for key in activity_ids:
             other.active[key], other.cancelled[key] = list(self.active[key]), list(self.cancelled[key])
         for person_id in person_ids:
@@ -160,14 +182,19 @@ class _Ledger:
         return active if capacity is None else active[:capacity]
 
     def clash(self, activity_id: str, person_id: str) -> str | None:
-        """An activity overlapping `activity_id` that the person is confirmed for, if any."""
+        """The first activity (by ID) overlapping `activity_id` that the person is confirmed for, if any.
+        Every overlapping activity the person is active in is `consulted`."""
         start, end = self.span[activity_id]
+        found = None
         for other_id in sorted(self.active_in.get(person_id, ())):
             other_start, other_end = self.span[other_id]
-            if (other_id != activity_id and start < other_end and other_start < end
-                    and not self.cancelled_activity[other_id] and person_id in self.confirmed(other_id)):
-                return other_id
-        return None
+            if other_id != activity_id and start < other_end and other_start < end:
+                if self.consulted is not None:
+                    self.consulted.add(other_id)
+                if (found is None and not self.cancelled_activity[other_id]
+                        and person_id in self.confirmed(other_id)):
+                    found = other_id
+        return found
 
     def is_active(self, activity_id: str, person_id: str) -> bool:
         mine = self.active_in.get(person_id)
@@ -211,7 +238,8 @@ def derive(tables: Tables) -> Derivation:
     rosters = {key: _roster(ledger, key) for key in ledger.active}
     problems.extend(_attach_checkins(tables, activities, rosters))
     _ready_to_extend(tables)
-    return Derivation(rosters, problems, _ledger=ledger, _signup_problems=signup_problems)
+    return Derivation(rosters, problems, _ledger=ledger, _signup_problems=signup_problems,
+                      _consulted=frozenset(ledger.consulted))
 
 
 def _ready_to_extend(tables: Tables) -> None:
@@ -315,7 +343,8 @@ def extended(derivation: Derivation, tables: Tables, table: str, start: int) -> 
         rosters[activity_id] = _roster(ledger, activity_id, derivation.rosters[activity_id].attended)
     cut = derivation._signup_problems
     return Derivation(rosters, derivation.problems[:cut] + problems + derivation.problems[cut:], _ledger=ledger,
-                      _signup_problems=cut + len(problems))
+                      _signup_problems=cut + len(problems),
+                      _consulted=None if ledger.consulted is None else frozenset(ledger.consulted))
 
 
 def _with_checkins(derivation: Derivation, tables: Tables, activities: pd.DataFrame, new: pd.DataFrame) -> Derivation:
@@ -327,7 +356,55 @@ def _with_checkins(derivation: Derivation, tables: Tables, activities: pd.DataFr
     problems = _judge_checkins(tables, activities, rosters, new)
     return Derivation(rosters, derivation.problems + problems, _ledger=derivation._ledger,
                       _make_ledger=derivation._make_ledger,
-                      _signup_problems=derivation._signup_problems)
+                      _signup_problems=derivation._signup_problems, _consulted=derivation._consulted)
+
+
+ACTIVITY_TIMES = ("starts_at", "ends_at", "signup_deadline")  # cells of an activity the rules order rows by
+PLACES_AND_STATUS = ("capacity", "status")
+
+
+def past_edit(derivation: Derivation, tables: Tables, table: str, before: pd.DataFrame) -> Derivation | None:
+    """The derivation of `tables`, whose `table` differs from the tables `derivation` came from only by
+    cells edited in place (its frame was `before`); None when only deriving it all again can tell.
+
+    An edit of cells the rules do not read (a title, a place, a check-in code) changes no roster. An
+    activity's places or status decide who of its active people is confirmed, and nothing else of its
+    own: that is made again from the ledger, unless a row of another activity was judged by who is
+    confirmed there (`_Ledger.consulted`), or the confirmed people change where check-ins were judged
+    by them. Other edits (of its times, deadline or ID, of another table) are derived again."""
+    if table != "activities":
+        return None
+    after, before = tables["activities"], frame_of(before)
+    if len(after) != len(before) or not np.array_equal(after["activity_id"].to_numpy(dtype=object),
+                                                       before["activity_id"].to_numpy(dtype=object)):
+        return None
+    if any(_cells_differ(before[column], after[column]).any() for column in ACTIVITY_TIMES):
+        return None
+    edited = np.zeros(len(after), dtype=bool)
+    for column in PLACES_AND_STATUS:
+        edited |= _cells_differ(before[column], after[column])
+    if not edited.any():
+        return derivation
+    activity_ids = after["activity_id"].to_numpy(dtype=object)[edited]
+    if derivation._consulted is None or not derivation._consulted.isdisjoint(activity_ids):
+        return None
+    ledger = derivation.ledger().with_places_and_status(after)
+    rosters = version_of(derivation.rosters)
+    for activity_id in activity_ids:
+        old = derivation.rosters[activity_id]
+        roster = _roster(ledger, activity_id, old.attended)
+        if roster.confirmed != old.confirmed and any(activity_id in _activities_checked_in(part)
+                                                     for part in tables.parts("checkins")):
+            return None
+        rosters[activity_id] = roster
+    return Derivation(rosters, derivation.problems, _ledger=ledger, _signup_problems=derivation._signup_problems,
+                      _consulted=derivation._consulted)
+
+
+def _cells_differ(before: pd.Series, after: pd.Series) -> np.ndarray:
+    """Per row: whether the two columns' values differ (two missing values do not)."""
+    same = before.reset_index(drop=True).eq(after.reset_index(drop=True)).fillna(False).to_numpy(dtype=bool)
+    return ~(same | (before.isna().to_numpy() & after.isna().to_numpy()))
 
 
 def _split_at(parts: tuple[pd.DataFrame, ...], start: int) -> tuple[list[pd.DataFrame], pd.DataFrame]:
