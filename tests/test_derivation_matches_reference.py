@@ -274,11 +274,21 @@ def test_more_places_for_an_activity_no_overlap_ties_to_another_confirm_its_wait
 
 
 def test_an_edit_of_a_cell_the_rules_do_not_read_keeps_the_derivation_as_it_was():
-    build = lambda rows: tables(people=people("1", "2", "3", "4"), activities=rows, signups=_busy_ahead())  # noqa: E731
+    build = lambda rows, who=people("1", "2", "3", "4"): tables(people=who, activities=rows,  # noqa: E731
+                                                                 signups=_busy_ahead())
     before = build(ACTIVITIES[:2] + APART)
     derivation = derive(before)
     after = build(_edited(ACTIVITIES[:2] + APART, [("A1", ("title", "改名")), ("B2", ("checkin_code", "ZZ99"))]))
     assert past_edit(derivation, after, "activities", before["activities"]) is derivation
+    renamed = build(ACTIVITIES[:2] + APART, people("1", "2", "3") + people("4", name="改名", phone="13900000000"))
+    assert past_edit(derivation, renamed, "people", before["people"]) is derivation
+
+
+def test_a_person_no_longer_active_is_derived_again():
+    build = lambda who: tables(people=who, activities=ACTIVITIES[:2] + APART, signups=_busy_ahead())  # noqa: E731
+    before, after = build(people("1", "2", "3", "4")), build(people("1", "2", "3") + people("4", active="否"))
+    assert past_edit(derive(before), after, "people", before["people"]) is None
+    assert derive(after).roster("A1").confirmed == []
 
 
 @pytest.mark.parametrize("edit", [("A1", ("capacity", "0")), ("B1", ("starts_at", "2025-11-21 08:00")),

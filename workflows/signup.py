@@ -359,7 +359,7 @@ def _with_checkins(derivation: Derivation, tables: Tables, activities: pd.DataFr
                       _signup_problems=derivation._signup_problems, _consulted=derivation._consulted)
 
 
-ACTIVITY_TIMES = ("starts_at", "ends_at", "signup_deadline")  # cells of an activity the rules order rows by
+ACTIVITY_TIMES = ("starts_at", "ends_at", "signup_deadline")  # what rows are judged by: overlaps, deadlines, windows
 PLACES_AND_STATUS = ("capacity", "status")
 
 
@@ -367,18 +367,19 @@ def past_edit(derivation: Derivation, tables: Tables, table: str, before: pd.Dat
     """The derivation of `tables`, whose `table` differs from the tables `derivation` came from only by
     cells edited in place (its frame was `before`); None when only deriving it all again can tell.
 
-    An edit of cells the rules do not read (a title, a place, a check-in code) changes no roster. An
-    activity's places or status decide who of its active people is confirmed, and nothing else of its
-    own: that is made again from the ledger, unless a row of another activity was judged by who is
-    confirmed there (`_Ledger.consulted`), or the confirmed people change where check-ins were judged
-    by them. Other edits (of its times, deadline or ID, of another table) are derived again."""
+    An edit of cells the rules do not read (a name, a phone, a title, a place, a check-in code) changes
+    no roster. An activity's places or status decide who of its active people is confirmed, and nothing
+    else of its own: that is made again from the ledger, unless a row of another activity was judged by
+    who is confirmed there (`_Ledger.consulted`), or the confirmed people change where check-ins were
+    judged by them. Other edits (of who is a person or active, of an activity's times, deadline or ID)
+    are derived again."""
+    before = frame_of(before)
+    if table == "people":
+        return derivation if _unchanged(before, tables["people"], ("person_id", "active")) else None
     if table != "activities":
         return None
-    after, before = tables["activities"], frame_of(before)
-    if len(after) != len(before) or not np.array_equal(after["activity_id"].to_numpy(dtype=object),
-                                                       before["activity_id"].to_numpy(dtype=object)):
-        return None
-    if any(_cells_differ(before[column], after[column]).any() for column in ACTIVITY_TIMES):
+    after = tables["activities"]
+    if not _unchanged(before, after, ("activity_id", *ACTIVITY_TIMES)):
         return None
     edited = np.zeros(len(after), dtype=bool)
     for column in PLACES_AND_STATUS:
@@ -399,6 +400,11 @@ def past_edit(derivation: Derivation, tables: Tables, table: str, before: pd.Dat
         rosters[activity_id] = roster
     return Derivation(rosters, derivation.problems, _ledger=ledger, _signup_problems=derivation._signup_problems,
                       _consulted=derivation._consulted)
+
+
+def _unchanged(before: pd.DataFrame, after: pd.DataFrame, columns) -> bool:
+    """Whether both frames hold the same rows with the same values in these columns."""
+    return len(before) == len(after) and not any(_cells_differ(before[c], after[c]).any() for c in columns)
 
 
 def _cells_differ(before: pd.Series, after: pd.Series) -> np.ndarray:
