@@ -190,6 +190,29 @@ def test_more_places_for_an_activity_confirm_its_waitlist_without_deriving_every
     assert derivation_of(live.data()).rosters == derive(whole_read(workbook)).rosters
 
 
+def test_credited_hours_are_taken_as_they_were_past_a_sign_up_and_made_again_when_someone_attends(tmp_path):
+    """The refresh after a sign-up credits no row again: the hours, the activities and who attended are the
+    very ones the entries were made of. A check-in changes who attended: the entries are made again."""
+    from workflows.hours import credited_entries
+
+    as_of = pd.Timestamp("2025-11-30 10:00").to_pydatetime()
+    workbook = new_workbook(tmp_path)
+    live = LiveWorkbook(workbook, interval_seconds=3600)
+    credited = lambda shown: credited_entries(shown.tables, derivation_of(shown), as_of)  # noqa: E731
+    entries = credited(live.data())
+    live.append("signups", [signup(3, "3", "A2", at="2025-11-11 10:00")])
+    with another_tool(workbook) as tool:
+        tool.execute('INSERT INTO signups ("记录编号", "活动编号", "学号/工号", "时间") VALUES (?, ?, ?, ?)',
+                     ("S0004", "A2", "1", "2025-11-11 10:01"))
+    assert credited(live.data()) is entries and credited(live.refresh()) is entries
+    live.append("checkins", [{"checkin_id": "C1", "activity_id": "A1", "person_id": "1", "method": "coordinator",
+                              "at": "2025-11-20 10:00"}])
+    attended = credited(live.data())
+    assert attended is not entries and list(attended["ref"]) == ["A1"]
+    whole = whole_read(workbook)
+    pd.testing.assert_frame_equal(attended, credited_entries(whole, derive(whole), as_of))
+
+
 def test_editing_a_log_row_that_another_row_repeats_word_for_word_reads_the_log_whole(tmp_path):
     """A log's identical re-send is no problem while it is identical: once the first row changes, the
     re-send is a duplicate to report, which only a look at the whole log finds."""

@@ -8,6 +8,7 @@ the bounds of its source (`source_rule_breaches`); a row outside them is a data 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -47,12 +48,37 @@ def counted_rows(entries: pd.DataFrame) -> np.ndarray:
             & (source_rule_breaches(entries).to_numpy(dtype=object) == ""))
 
 
+MOMENTS_KEPT = 2  # credited entries kept per (hours, activities, attendance): the dashboard asks at two moments
+_KEEPING_ENTRIES = threading.Lock()
+
+
 def credited_entries(tables, derivation: Derivation, as_of: dt.datetime | None = None) -> pd.DataFrame:
     """One row per credited activity attendance or approved hours row, ordered by person, date, ref.
     Computed once per (tables, derivation, as_of): report, by-branch, points and trends share it."""
     _kept, entries = tables.once(("credited_entries", id(derivation), as_of),
-                                lambda: (derivation, _credited_entries(tables, derivation, as_of)))
+                                lambda: (derivation, _entries_of_the_same_rows(tables, derivation, as_of)))
     return entries  # `_kept` keeps that derivation alive, so its id names no other while the entry lives
+
+
+def _entries_of_the_same_rows(tables, derivation: Derivation, as_of: dt.datetime | None) -> pd.DataFrame:
+    """The entries made for earlier tables of these very frames of hours and activities and this very
+    attendance, at `as_of`; else made now. A sign-up changes none of the three, so the refresh after
+    it takes the entries as they were instead of crediting 450,000 rows again."""
+    hours, activities, attendance = tables["hours"], tables["activities"], derivation.attendance()
+    made = per_frame(hours, "credited_entries", dict)  # (activities, attendance, as_of) -> entries, latest last
+    key = (id(activities), id(attendance), as_of)
+    with _KEEPING_ENTRIES:
+        found = made.get(key)
+    if found is not None:
+        return found[2]
+    entries = _credited_entries(tables, derivation, as_of)
+    with _KEEPING_ENTRIES:  # pages and the refresh may make entries of one hours frame at once
+        for other in [k for k, (kept, held, _) in made.items() if kept is not activities or held is not attendance]:
+            del made[other]  # made of inputs gone by (held here with the entries, so no other frame takes their id)
+        while len(made) >= MOMENTS_KEPT:
+            del made[next(iter(made))]
+        made[key] = (activities, attendance, entries)
+    return entries
 
 
 def _credited_entries(tables, derivation: Derivation, as_of: dt.datetime | None) -> pd.DataFrame:

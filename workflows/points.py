@@ -14,7 +14,7 @@ import pandas as pd
 from workflows.hours import credited_entries, hours_by_person
 from workflows.settings import number_setting
 from workflows.signup import Derivation
-from workflows.tables import active_people
+from workflows.tables import active_people, is_in
 
 COLUMNS = ["rank", "person_id", "name", "branch", "points", "hours"]
 
@@ -56,8 +56,8 @@ def ranked(frame: pd.DataFrame) -> pd.DataFrame:
 def _held_activities_attended(tables, derivation: Derivation, as_of: dt.datetime) -> pd.Series:
     activities = tables["activities"]
     held = activities[(activities["status"] != "cancelled") & (activities["ends_at"] <= as_of)]["activity_id"]
-    people = [p for activity_id in held for p in derivation.roster(activity_id).attended]
-    return pd.Series(people, dtype=object).value_counts()
+    attendance = derivation.attendance()
+    return attendance["person_id"][is_in(attendance["activity_id"], set(held))].value_counts()
 
 
 def _surveys_answered(tables, as_of: dt.datetime) -> pd.Series:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -49,7 +50,7 @@ class Roster:
 class Derivation:
     rosters: Mapping[str, Roster]  # a dict, or after a write a version of the one before (`Layered`)
     problems: list[Problem]
-    _attendance: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    _attendance: "_Attendance | None" = field(default=None, repr=False, compare=False)  # shared while unchanged
     _ledger: "_Ledger | None" = field(default=None, repr=False, compare=False)  # to extend it by later rows
     _make_ledger: object = field(default=None, repr=False, compare=False)  # () -> the ledger, made when first asked
     _signup_problems: int = field(default=0, repr=False, compare=False)  # problems[:n] are the sign-up rows'
@@ -74,12 +75,31 @@ class Derivation:
         return self._ledger
 
     def attendance(self) -> pd.DataFrame:
-        """Every (activity_id, person_id) attended, one row each: the rosters as one table, made once."""
+        """Every (activity_id, person_id) attended, one row each: the rosters as one table, made once, and
+        the very same frame for the derivations carried from this one past changes that attend no one
+        (a sign-up, an edit of places): figures made from it may be taken as they are."""
+        return self._same_attendance().frame()
+
+    def _same_attendance(self) -> "_Attendance":
         if self._attendance is None:
-            pairs = [(activity_id, person_id) for activity_id, roster in self.rosters.items()
-                     for person_id in roster.attended]
-            self._attendance = pd.DataFrame(pairs, columns=["activity_id", "person_id"], dtype=object)
+            self._attendance = _Attendance(self.rosters)
         return self._attendance
+
+
+class _Attendance:
+    """The attendance of some rosters as one table, made when first asked."""
+
+    def __init__(self, rosters: Mapping[str, Roster]):
+        self._rosters, self._frame, self._making = rosters, None, threading.Lock()
+
+    def frame(self) -> pd.DataFrame:
+        with self._making:
+            if self._frame is None:
+                pairs = [(activity_id, person_id) for activity_id, roster in self._rosters.items()
+                         for person_id in roster.attended]
+                self._frame = pd.DataFrame(pairs, columns=["activity_id", "person_id"], dtype=object)
+                self._rosters = None
+            return self._frame
 
 
 ROSTER_LISTS = ("confirmed", "waitlisted", "cancelled", "attended")
@@ -343,7 +363,7 @@ def extended(derivation: Derivation, tables: Tables, table: str, start: int) -> 
         rosters[activity_id] = _roster(ledger, activity_id, derivation.rosters[activity_id].attended)
     cut = derivation._signup_problems
     return Derivation(rosters, derivation.problems[:cut] + problems + derivation.problems[cut:], _ledger=ledger,
-                      _signup_problems=cut + len(problems),
+                      _signup_problems=cut + len(problems), _attendance=derivation._same_attendance(),
                       _consulted=None if ledger.consulted is None else frozenset(ledger.consulted))
 
 
@@ -399,7 +419,7 @@ def past_edit(derivation: Derivation, tables: Tables, table: str, before: pd.Dat
             return None
         rosters[activity_id] = roster
     return Derivation(rosters, derivation.problems, _ledger=ledger, _signup_problems=derivation._signup_problems,
-                      _consulted=derivation._consulted)
+                      _consulted=derivation._consulted, _attendance=derivation._same_attendance())
 
 
 def _unchanged(before: pd.DataFrame, after: pd.DataFrame, columns) -> bool:
