@@ -273,6 +273,21 @@ def test_more_places_for_an_activity_no_overlap_ties_to_another_confirm_its_wait
     assert dict(carried.rosters.items()) == derive(after).rosters
 
 
+@pytest.mark.parametrize("kept", [False, True], ids=["derived", "kept between runs"])
+def test_a_sign_up_after_more_places_were_given_is_judged_by_the_places_as_edited(kept):
+    rows = ACTIVITIES[:2] + APART
+    build = lambda activities, log: tables(people=people("1", "2", "3", "4", "5"), activities=activities,  # noqa: E731
+                                           signups=log)
+    before, edited = build(rows, _busy_ahead()), build(_edited(rows, [("B1", ("capacity", "5"))]), _busy_ahead())
+    after = build(_edited(rows, [("B1", ("capacity", "5"))]), _busy_ahead() + [signup(6, "5", "B1", at="2025-11-10 10:03")])
+    derivation = derive(before)
+    if kept:
+        derivation = derivation_from_rows(before["activities"], *derivation_rows(derivation))
+    carried = extended(past_edit(derivation, edited, "activities", before["activities"]), after, "signups", 5)
+    assert carried.roster("B1").confirmed == ["1", "2", "3", "5"]
+    assert dict(carried.rosters.items()) == derive(after).rosters
+
+
 def test_an_edit_of_a_cell_the_rules_do_not_read_keeps_the_derivation_as_it_was():
     build = lambda rows, who=people("1", "2", "3", "4"): tables(people=who, activities=rows,  # noqa: E731
                                                                  signups=_busy_ahead())

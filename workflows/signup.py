@@ -172,7 +172,7 @@ class _Ledger:
 
     def _take_places_and_status(self, activities: pd.DataFrame) -> None:
         keys = activities["activity_id"]
-        self.capacity = dict(zip(keys, (None if pd.isna(c) else int(c) for c in activities["capacity"])))
+        self.capacity = dict(zip(keys, map(_places, activities["capacity"])))
         self.cancelled_activity = dict(zip(keys, activities["status"] == "cancelled"))
 
     def with_places_and_status(self, activities: pd.DataFrame) -> "_Ledger":
@@ -235,6 +235,11 @@ class _Ledger:
             cancelled = self.cancelled[activity_id]
             if cancelled and person_id in cancelled:
                 cancelled.remove(person_id)
+
+
+def _places(capacity) -> int | None:
+    """An activity's places: None for as many as come."""
+    return None if pd.isna(capacity) else int(capacity)
 
 
 def _ns(moments: pd.Series) -> list[int]:
@@ -409,17 +414,18 @@ def past_edit(derivation: Derivation, tables: Tables, table: str, before: pd.Dat
     activity_ids = after["activity_id"].to_numpy(dtype=object)[edited]
     if derivation._consulted is None or not derivation._consulted.isdisjoint(activity_ids):
         return None
-    ledger = derivation.ledger().with_places_and_status(after)
     rosters = version_of(derivation.rosters)
-    for activity_id in activity_ids:
+    for activity_id, places in zip(activity_ids, after["capacity"][edited]):
         old = derivation.rosters[activity_id]
-        roster = _roster(ledger, activity_id, old.attended)
-        if roster.confirmed != old.confirmed and any(activity_id in _activities_checked_in(part)
-                                                     for part in tables.parts("checkins")):
+        active = old.confirmed + old.waitlisted  # in the order they became active
+        confirmed = active if _places(places) is None else active[:_places(places)]
+        if confirmed != old.confirmed and any(activity_id in _activities_checked_in(part)
+                                              for part in tables.parts("checkins")):
             return None
-        rosters[activity_id] = roster
-    return Derivation(rosters, derivation.problems, _ledger=ledger, _signup_problems=derivation._signup_problems,
-                      _consulted=derivation._consulted, _attendance=derivation._same_attendance())
+        rosters[activity_id] = Roster(list(confirmed), active[len(confirmed):], list(old.cancelled), list(old.attended))
+    return Derivation(rosters, derivation.problems, _make_ledger=lambda: derivation.ledger().with_places_and_status(after),
+                      _signup_problems=derivation._signup_problems, _consulted=derivation._consulted,
+                      _attendance=derivation._same_attendance())
 
 
 def _unchanged(before: pd.DataFrame, after: pd.DataFrame, columns) -> bool:
