@@ -164,10 +164,13 @@ def test_the_bulk_derivation_gives_the_rosters_and_problems_of_the_rule_applied_
     assert ours.problems == reference.problems
 
 
+@pytest.mark.parametrize("few_rows", [signup_rules.FEW_ROWS, 0], ids=["a write's few rows", "many rows at once"])
 @settings(max_examples=30, deadline=None)
 @given(sign_ups, check_ins, st.integers(0, 25), st.sampled_from(["signups", "checkins"]))
-def test_a_derivation_brought_up_to_date_by_appended_rows_equals_deriving_the_whole_log(signups, checkins, cut, table):
-    """What a sign-up, cancellation or check-in does to the live data: rows appended after the others."""
+def test_a_derivation_brought_up_to_date_by_appended_rows_equals_deriving_the_whole_log(few_rows, signups, checkins,
+                                                                                    cut, table):
+    """What a sign-up, cancellation or check-in does to the live data: rows appended after the others.
+    With `few_rows` 0 the appended rows take the paths of many rows (another tool's batch)."""
     signup_rows = [signup(n, p, a, at=f"2025-11-10 10:{m:02}", action=action)
                    for n, (p, a, action, m) in enumerate(sorted(signups, key=lambda e: e[3]))]
     checkin_rows = [{"checkin_id": f"C{n:03}", "activity_id": a, "person_id": p, "method": method,
@@ -177,7 +180,8 @@ def test_a_derivation_brought_up_to_date_by_appended_rows_equals_deriving_the_wh
     build = lambda rows: tables(people=people(*PEOPLE[:4]) + people("5", active="否"), activities=ACTIVITIES,  # noqa: E731
                                 **{**logs, table: rows})
     before, after = build(logs[table][:cut]), build(logs[table])
-    brought_up_to_date = extended(derive(before), after, table, len(before[table]))
+    with patch.object(signup_rules, "FEW_ROWS", few_rows):
+        brought_up_to_date = extended(derive(before), after, table, len(before[table]))
     if brought_up_to_date is None:  # refused (rows not last in order, or check-ins to re-judge): derived anew
         return
     whole = derive(after)
@@ -191,6 +195,19 @@ def test_a_sign_up_to_a_future_activity_is_brought_up_to_date_without_a_new_deri
     before, after = build(log), build(log + [signup(3, "3", "A1", at="2025-11-10 10:02")])
     quicker = extended(derive(before), after, "signups", 2)
     assert quicker is not None and quicker.roster("A1").waitlisted == ["3"]
+
+
+def test_a_batch_of_sign_ups_appended_at_once_is_judged_against_the_places_people_hold_already():
+    """More rows than a write's at once (another tool's batch): person 1, confirmed for A1, signs up
+    for the overlapping A2 among 65 other rows, and is refused as a whole derivation refuses them."""
+    log = [signup(1, "1", "A1", at="2025-11-10 10:00")]
+    batch = [signup(2, "1", "A2", at="2025-11-10 10:05")] + [
+        signup(10 + n, "2", "A1", at=f"2025-11-10 11:{n % 60:02}") for n in range(signup_rules.FEW_ROWS + 1)]
+    build = lambda rows: tables(people=people("1", "2"), activities=ACTIVITIES, signups=rows)  # noqa: E731
+    before, after = build(log), build(log + batch)
+    carried = extended(derive(before), after, "signups", 1)
+    assert carried.roster("A2").confirmed == [] and [p.code for p in carried.problems] == ["overlap"]
+    assert carried.rosters == derive(after).rosters and carried._consulted == derive(after)._consulted == {"A1"}
 
 
 APART = [activity("B1", "2025-11-21 09:00", "2025-11-21 11:00", capacity="2"),  # no two of these overlap

@@ -285,9 +285,10 @@ def _roster(ledger: _Ledger, activity_id: str, attended: list[str] | None = None
 
 def _apply_signups(tables: Tables, activities: pd.DataFrame, ledger: _Ledger, rows: pd.DataFrame) -> list[Problem]:
     """Applies the sign-up rows (sorted, of known activities and people) to the ledger, in order;
-    the problems of the rows the rules refuse."""
+    the problems of the rows the rules refuse. Every row is looked at for an overlap: the ledger may
+    hold earlier rows (`extended`), which the rows alone do not show."""
     refused = _refusals_in_bulk(tables, activities, rows)
-    may_clash = _with_overlapping_signups(activities, rows)
+    may_clash = np.ones(len(rows), dtype=bool)
     return [problem for _, problem in _one_by_one(tables, activities, ledger, rows, refused, may_clash)]
 
 
@@ -550,25 +551,6 @@ def _refusal_of_row(person_id: str, at, deadline, active: frozenset) -> str:
     if person_id not in active:
         return "person_not_active"
     return "deadline_passed" if at > deadline else ""  # NaT on either side compares False
-
-
-def _with_overlapping_signups(activities: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
-    """Per sign-up row: whether the person signs up anywhere else at an overlapping time. Only those
-    rows can be refused as an overlap, so only they need the ledger's look at other activities."""
-    if len(rows) <= FEW_ROWS:  # the ledger's look costs less than finding out it is not needed
-        return np.ones(len(rows), dtype=bool)
-    pairs = rows[["person_id", "activity_id"]].drop_duplicates()
-    spans = activities.set_index("activity_id")[["starts_at", "ends_at"]]
-    pairs = pairs.join(spans, on="activity_id").sort_values(["person_id", "starts_at"], kind="stable")
-    same_person = pairs["person_id"].eq(pairs["person_id"].shift())
-    latest_end_before = pairs.groupby("person_id", sort=False)["ends_at"].cummax().shift().where(same_person)
-    next_start = pairs["starts_at"].shift(-1).where(pairs["person_id"].eq(pairs["person_id"].shift(-1)))
-    overlapping = (pairs["starts_at"] < latest_end_before) | (next_start < pairs["ends_at"])
-    flagged = set(zip(pairs.loc[overlapping, "person_id"], pairs.loc[overlapping, "activity_id"]))
-    if not flagged:
-        return np.zeros(len(rows), dtype=bool)
-    return np.fromiter(((p, a) in flagged for p, a in zip(rows["person_id"], rows["activity_id"])), dtype=bool,
-                       count=len(rows))
 
 
 def _deadline_of(activities: pd.DataFrame) -> dict:
