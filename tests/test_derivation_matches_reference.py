@@ -17,7 +17,7 @@ from tests.builders import activity, people, signup, tables
 from workflows import signup as signup_rules
 from workflows.signup import (CHECKIN_OPENS_BEFORE, Derivation, Roster, derivation_from_rows, derivation_rows, derive,
                               extended, past_edit)
-from workflows.tables import ROW, active_people
+from workflows.tables import ROW, Stacked, active_people
 
 
 def _capacity(activity) -> int | None:
@@ -341,3 +341,44 @@ def test_more_places_where_check_ins_were_judged_by_who_was_confirmed_are_derive
     after = build(_edited(ACTIVITIES[:2] + APART, [("B1", ("capacity", "3"))]))
     assert past_edit(derive(before), after, "activities", before["activities"]) is None
     assert derive(after).roster("B1").attended == ["3"]  # the check-in that was refused now counts
+
+
+NEW_RECORDS = st.sampled_from([("activities", [activity("B4", "2025-11-24 09:00", "2025-11-24 11:00", capacity="1")]),
+                               ("activities", [activity("A9", "2025-11-20 10:30", "2025-11-20 11:30", capacity="1")]),
+                               ("activities", [activity("B5"), activity("B6", capacity="")]),
+                               ("activities", [activity("B1")]),  # an ID taken
+                               ("people", people("4")), ("people", people("9")), ("people", people("3"))])
+
+
+@pytest.mark.parametrize("few_rows", [signup_rules.FEW_ROWS, 0], ids=["a write's few rows", "a whole log"])
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["1", "2", "3", "9"]), st.sampled_from(["B1", "B2", "A1", "A2", "A9"]),
+                          st.sampled_from(["signup", "cancel"]), st.integers(0, 59)), max_size=30),
+       NEW_RECORDS, st.booleans())
+@example([("9", "B1", "signup", 0), ("1", "B1", "signup", 1)], ("people", people("9")), False)
+@example([("1", "A9", "signup", 0), ("1", "A1", "signup", 1)], ("activities", [activity("A9", "2025-11-20 10:30",
+                                                                                "2025-11-20 11:30", capacity="1")]), True)
+def test_a_derivation_carried_past_new_people_or_activities_equals_deriving_them_anew(few_rows, signups, added,
+                                                                                    kept):
+    """Person 9 and activity A9 are named by log rows before they exist: once they do, those rows count."""
+    table, rows = added
+    records = {"people": people("1", "2", "3"), "activities": ACTIVITIES[:2] + APART}
+    log = [signup(n, p, a, at=f"2025-11-10 10:{m:02}", action=action) for n, (p, a, action, m) in enumerate(signups)]
+    before = tables(signups=log, **records)
+    after = tables(signups=log, **{**records, table: records[table] + rows})
+    after.frames[table] = Stacked((before[table], after[table].iloc[len(before[table]):]))  # as a write lays rows
+    with patch.object(signup_rules, "FEW_ROWS", few_rows):
+        derivation = derive(before)
+        if kept:
+            derivation = derivation_from_rows(before["activities"], *derivation_rows(derivation))
+        carried = extended(derivation, after, table, len(before[table]))
+        whole = derive(after)
+    if carried is None:  # a log row names one of them, or an ID is taken
+        return
+    assert dict(carried.rosters.items()) == whole.rosters
+    assert carried.problems == whole.problems
+    later = tables(signups=log + [signup(99, "1", "B4", at="2025-11-10 11:00")], **{**records, table: records[table] + rows})
+    with patch.object(signup_rules, "FEW_ROWS", few_rows):
+        again = extended(carried, later, "signups", len(log))
+    if again is not None:  # the ledger made for the new activities takes a sign-up to one of them
+        assert dict(again.rosters.items()) == derive(later).rosters

@@ -190,6 +190,27 @@ def test_more_places_for_an_activity_confirm_its_waitlist_without_deriving_every
     assert derivation_of(live.data()).rosters == derive(whole_read(workbook)).rosters
 
 
+def test_a_new_activity_or_person_no_log_row_names_derives_no_roster_again(tmp_path):
+    """A coordinator adds an activity, a volunteer registers: the rosters are carried; one a tool's row
+    named before it existed is derived again, and the row counts."""
+    workbook = new_workbook(tmp_path)
+    live = LiveWorkbook(workbook, interval_seconds=3600)
+    derivation_of(live.data())
+    with patch("services.activities.derive", side_effect=AssertionError("every roster derived again")):
+        live.append("activities", [activity("A3", "2025-11-22 09:00", "2025-11-22 11:00", capacity="1")])
+        live.append("people", people("4"))
+        assert derivation_of(live.data()).roster("A3").confirmed == []
+        live.append("signups", [signup(3, "4", "A3", at="2025-11-11 10:00")])
+        assert derivation_of(live.data()).roster("A3").confirmed == ["4"]
+    with another_tool(workbook) as tool:
+        tool.execute('INSERT INTO signups ("记录编号", "活动编号", "学号/工号", "时间") VALUES (?, ?, ?, ?)',
+                     ("S0009", "A4", "3", "2025-11-11 10:01"))
+    live.refresh()
+    live.append("activities", [activity("A4", "2025-11-23 09:00", "2025-11-23 11:00")])
+    assert derivation_of(live.data()).roster("A4").confirmed == ["3"]
+    assert derivation_of(live.data()).rosters == derive(whole_read(workbook)).rosters
+
+
 def test_credited_hours_are_taken_as_they_were_past_a_sign_up_and_made_again_when_someone_attends(tmp_path):
     """The refresh after a sign-up credits no row again: the hours, the activities and who attended are the
     very ones the entries were made of. A check-in changes who attended: the entries are made again."""

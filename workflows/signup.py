@@ -20,7 +20,7 @@ from workflows import signup_bulk
 from workflows.layered import version_of
 from workflows.problems import Problem
 from workflows.refusals import Refusal
-from workflows.tables import ROW, Tables, active_ids, column_of, frame_of, is_in, per_frame, positions_in
+from workflows.tables import ROW, Tables, active_ids, column_of, frame_of, held_in, is_in, per_frame, positions_in
 
 CHECKIN_OPENS_BEFORE = dt.timedelta(hours=1)
 SIGNUP_ORDER, CHECKIN_ORDER = ["at", "signup_id"], ["at", "checkin_id"]  # the order the logs are taken in
@@ -183,6 +183,17 @@ class _Ledger:
         other._take_places_and_status(activities)
         return other
 
+    def with_activities(self, activities: pd.DataFrame) -> "_Ledger":
+        """This ledger for `activities`: those it holds, as they are, and new ones no row has signed up
+        for, sharing everything else (neither ledger is changed again)."""
+        other = self.with_places_and_status(activities)
+        other.span = dict(zip(activities["activity_id"], zip(_ns(activities["starts_at"]), _ns(activities["ends_at"]))))
+        other.active, other.cancelled = version_of(self.active), version_of(self.cancelled)
+        for activity_id in activities["activity_id"]:
+            if activity_id not in other.active:
+                other.active[activity_id], other.cancelled[activity_id] = [], []
+        return other
+
     def copy_for(self, activity_ids: set[str], person_ids: set[str]) -> "_Ledger":
         """A ledger that may change these activities and people, sharing everything else with this one."""
         other = object.__new__(_Ledger)
@@ -343,7 +354,11 @@ def extended(derivation: Derivation, tables: Tables, table: str, start: int) -> 
     rows appended after its first `start` rows; None when that cannot be done by applying just those
     rows (they are not last in the log's order, or they change a roster that check-ins were judged by).
     A sign-up then costs the rows it adds, not a derivation of the whole log."""
-    if (derivation._ledger is None and derivation._make_ledger is None) or table not in ("signups", "checkins"):
+    if derivation._ledger is None and derivation._make_ledger is None:
+        return None
+    if table in ("people", "activities"):
+        return _with_new_records(derivation, tables, table, start)
+    if table not in ("signups", "checkins"):
         return None
     order = SIGNUP_ORDER if table == "signups" else CHECKIN_ORDER
     before, new = _split_at(tables.parts(table), start)
@@ -371,6 +386,40 @@ def extended(derivation: Derivation, tables: Tables, table: str, start: int) -> 
     return Derivation(rosters, derivation.problems[:cut] + problems + derivation.problems[cut:], _ledger=ledger,
                       _signup_problems=cut + len(problems), _attendance=derivation._same_attendance(),
                       _consulted=None if ledger.consulted is None else frozenset(ledger.consulted))
+
+
+def _with_new_records(derivation: Derivation, tables: Tables, table: str, start: int) -> Derivation | None:
+    """People or activities appended that no row of the logs names change no roster (a new activity's is
+    empty): the derivation as it was, with those rosters. None when a log row names one of them (a row
+    of an unknown person or activity until now, which counts from now on), or another row has its ID."""
+    before, new = _split_at(tables.parts(table), start)
+    if new.empty:
+        return derivation
+    column = "person_id" if table == "people" else "activity_id"
+    ids = new[column].to_numpy(dtype=object)
+    named = [part for log in ("signups", "checkins") for part in tables.parts(log)] + before  # or an ID taken
+    if len(set(ids)) < len(ids) or any(_names_any(part, column, ids) for part in named):
+        return None
+    if table == "people":
+        return derivation
+    activities = tables["activities"]
+    rosters = version_of(derivation.rosters)
+    for activity_id in ids:
+        rosters[activity_id] = Roster()
+    return Derivation(rosters, derivation.problems, _make_ledger=lambda: derivation.ledger().with_activities(activities),
+                      _signup_problems=derivation._signup_problems, _consulted=derivation._consulted,
+                      _attendance=derivation._same_attendance())
+
+
+def _names_any(part, column: str, ids: np.ndarray) -> bool:
+    """Whether a row of this part of a log names one of `ids` in `column` (of a kept log, by Arrow)."""
+    held = held_in(part, column, ids)
+    if held is not None:
+        return bool(held.any())
+    values = column_of(part, column)
+    if len(ids) <= FEW_ROWS:  # a write's few IDs: the column compared with each, not hashed
+        return any((values == value).any() for value in ids)
+    return bool(is_in(pd.Series(values, dtype=object), ids).any())
 
 
 def _with_checkins(derivation: Derivation, tables: Tables, activities: pd.DataFrame, new: pd.DataFrame) -> Derivation:
