@@ -161,8 +161,7 @@ class _Ledger:
 
     def __init__(self, activities: pd.DataFrame):
         keys = list(activities["activity_id"])
-        self._take_places_and_status(activities)
-        self.span = dict(zip(keys, zip(_ns(activities["starts_at"]), _ns(activities["ends_at"]))))
+        self._take_activities(activities)
         self.active: dict[str, list[str]] = {key: [] for key in keys}
         self.cancelled: dict[str, list[str]] = {key: [] for key in keys}
         self.active_in: dict[str, list[str]] = {}  # person -> activities they are active in (each once)
@@ -170,28 +169,23 @@ class _Ledger:
         # looked for); None when not known (a ledger made from rosters kept by an older version)
         self.consulted: set[str] | None = set()
 
-    def _take_places_and_status(self, activities: pd.DataFrame) -> None:
+    def _take_activities(self, activities: pd.DataFrame) -> None:
         keys = activities["activity_id"]
         self.capacity = dict(zip(keys, map(_places, activities["capacity"])))
+        self.span = dict(zip(keys, zip(_ns(activities["starts_at"]), _ns(activities["ends_at"]))))
         self.cancelled_activity = dict(zip(keys, activities["status"] == "cancelled"))
 
-    def with_places_and_status(self, activities: pd.DataFrame) -> "_Ledger":
-        """This ledger for the same activities with their places and status as `activities` holds them,
-        sharing everything else (neither ledger is changed again)."""
+    def for_activities(self, activities: pd.DataFrame) -> "_Ledger":
+        """This ledger for `activities` as they are now (places, status, times): those it holds, and new
+        ones no row has signed up for, with no one; everything else shared (neither is changed again)."""
         other = object.__new__(_Ledger)
         other.__dict__.update(self.__dict__)
-        other._take_places_and_status(activities)
-        return other
-
-    def with_activities(self, activities: pd.DataFrame) -> "_Ledger":
-        """This ledger for `activities`: those it holds, as they are, and new ones no row has signed up
-        for, sharing everything else (neither ledger is changed again)."""
-        other = self.with_places_and_status(activities)
-        other.span = dict(zip(activities["activity_id"], zip(_ns(activities["starts_at"]), _ns(activities["ends_at"]))))
-        other.active, other.cancelled = version_of(self.active), version_of(self.cancelled)
-        for activity_id in activities["activity_id"]:
-            if activity_id not in other.active:
-                other.active[activity_id], other.cancelled[activity_id] = [], []
+        other._take_activities(activities)
+        new = [key for key in activities["activity_id"] if key not in self.active]
+        if new:
+            other.active, other.cancelled = version_of(self.active), version_of(self.cancelled)
+            for key in new:
+                other.active[key], other.cancelled[key] = [], []
         return other
 
     def copy_for(self, activity_ids: set[str], person_ids: set[str]) -> "_Ledger":
@@ -406,7 +400,7 @@ def _with_new_records(derivation: Derivation, tables: Tables, table: str, start:
     rosters = version_of(derivation.rosters)
     for activity_id in ids:
         rosters[activity_id] = Roster()
-    return Derivation(rosters, derivation.problems, _make_ledger=lambda: derivation.ledger().with_activities(activities),
+    return Derivation(rosters, derivation.problems, _make_ledger=lambda: derivation.ledger().for_activities(activities),
                       _signup_problems=derivation._signup_problems, _consulted=derivation._consulted,
                       _attendance=derivation._same_attendance())
 
@@ -444,7 +438,7 @@ def past_edit(derivation: Derivation, tables: Tables, table: str, before: pd.Dat
 
     An edit of cells the rules do not read (a name, a phone, a title, a place, a check-in code) changes
     no roster. An activity's places or status decide who of its active people is confirmed, and nothing
-    else of its own: that is made again from the ledger, unless a row of another activity was judged by
+    else of its own: that is made again from its roster, unless a row of another activity was judged by
     who is confirmed there (`_Ledger.consulted`), or the confirmed people change where check-ins were
     judged by them. Other edits (of who is a person or active, of an activity's times, deadline or ID)
     are derived again."""
@@ -465,15 +459,15 @@ def past_edit(derivation: Derivation, tables: Tables, table: str, before: pd.Dat
     if derivation._consulted is None or not derivation._consulted.isdisjoint(activity_ids):
         return None
     rosters = version_of(derivation.rosters)
-    for activity_id, places in zip(activity_ids, after["capacity"][edited]):
-        old = derivation.rosters[activity_id]
+    for activity_id, capacity in zip(activity_ids, after["capacity"][edited]):
+        old, places = derivation.rosters[activity_id], _places(capacity)
         active = old.confirmed + old.waitlisted  # in the order they became active
-        confirmed = active if _places(places) is None else active[:_places(places)]
+        confirmed = active if places is None else active[:places]
         if confirmed != old.confirmed and any(activity_id in _activities_checked_in(part)
                                               for part in tables.parts("checkins")):
             return None
         rosters[activity_id] = Roster(list(confirmed), active[len(confirmed):], list(old.cancelled), list(old.attended))
-    return Derivation(rosters, derivation.problems, _make_ledger=lambda: derivation.ledger().with_places_and_status(after),
+    return Derivation(rosters, derivation.problems, _make_ledger=lambda: derivation.ledger().for_activities(after),
                       _signup_problems=derivation._signup_problems, _consulted=derivation._consulted,
                       _attendance=derivation._same_attendance())
 
