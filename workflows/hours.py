@@ -95,7 +95,7 @@ def _credited_entries(tables, derivation: Derivation, as_of: dt.datetime | None)
     approved["hours"] = rows["hours"].to_numpy(dtype=float, na_value=np.nan)[counted]
     parts = {"person_id": (attended["person_id"], approved["person_id"]),
              "date": (attended["starts_at"], approved["date"]),
-             "kind": (np.full(len(attended), "activity", dtype=object), np.full(counted.sum(), "entry", dtype=object)),
+             "kind": (_one_text(len(attended), "activity"), _one_text(counted.sum(), "entry")),
              "ref": (attended["activity_id"], approved["entry_id"]),
              "title": (attended["title"], approved["description"]),
              "hours": (attended["hours"].to_numpy(dtype=float, na_value=0.0), approved["hours"])}
@@ -103,6 +103,14 @@ def _credited_entries(tables, derivation: Derivation, as_of: dt.datetime | None)
               for key, pair in parts.items()}
     order = _entry_order(joined["person_id"], joined["date"], joined["ref"])
     return pd.DataFrame({key: pd.Series(values[order], dtype=ENTRY_TYPES[key]) for key, values in joined.items()})
+
+
+def _one_text(count: int, text: str) -> np.ndarray:
+    """`count` cells all holding this one str object (`np.full` would make a copy of it per cell:
+    15 MiB for the 300,000 attendances of a university)."""
+    cells = np.empty(count, dtype=object)
+    cells[:] = text
+    return cells
 
 
 def _entry_order(person_ids: np.ndarray, dates: np.ndarray, refs: np.ndarray) -> np.ndarray:
