@@ -47,13 +47,20 @@ class KeptColumns:
         self._data, self._dtypes = data, dtypes
 
     def _array(self, name: str) -> pa.Array:
-        return pa.ipc.open_stream(pa.py_buffer(self._data())).read_all().column(name).combine_chunks()
+        return self._table().column(name).combine_chunks()
+
+    def _table(self) -> pa.Table:
+        return pa.ipc.open_stream(pa.py_buffer(self._data())).read_all()
 
     def column(self, name: str, rows=None) -> np.ndarray:
-        array = self._array(name)
+        return self.columns([name], rows)[name]
+
+    def columns(self, names: list[str], rows=None) -> dict[str, np.ndarray]:
+        """Some columns (at `rows`, positions, or whole), the kept bytes read once for all of them."""
+        table = self._table().select(names)
         if rows is not None:
-            array = array.take(pa.array(np.asarray(rows, dtype=np.int64)))
-        return _series(array, self._dtypes[name]).to_numpy()
+            table = table.take(pa.array(np.asarray(rows, dtype=np.int64)))
+        return {name: _series(table.column(name).combine_chunks(), self._dtypes[name]).to_numpy() for name in names}
 
     def holds(self, name: str, values) -> np.ndarray:
         """Per value (text), whether the column holds it: looked up by Arrow, no Python object per row."""

@@ -13,11 +13,12 @@ import pandas as pd
 import pytest
 from hypothesis import example, given, settings, strategies as st
 
+from connectors.arrow_frames import KeptColumns, dtypes_of, frame_bytes, frame_from_bytes
 from tests.builders import activity, people, signup, tables
 from workflows import signup as signup_rules
 from workflows.signup import (CHECKIN_OPENS_BEFORE, Derivation, Roster, derivation_from_rows, derivation_rows, derive,
                               extended, past_edit)
-from workflows.tables import ROW, Stacked, active_people
+from workflows.tables import ROW, Deferred, Stacked, active_people
 
 
 def _capacity(activity) -> int | None:
@@ -237,7 +238,20 @@ def test_people_who_cancel_and_sign_up_again_keep_the_place_of_their_latest_sign
 EDITS = st.tuples(st.sampled_from(["A1", "A2", "A3", "B1", "B2", "B3"]),
                   st.sampled_from([("capacity", "0"), ("capacity", "1"), ("capacity", "3"), ("capacity", ""),
                                    ("status", "cancelled"), ("status", "closed"), ("title", "改名"),
-                                   ("ends_at", "2025-11-20 09:45"), ("signup_deadline", "2025-11-10 10:20")]))
+                                   ("ends_at", "2025-11-20 09:45"), ("signup_deadline", "2025-11-10 10:20"),
+                                   ("starts_at", "2025-11-20 08:00"), ("ends_at", "2025-11-21 10:00"),
+                                   ("ends_at", "2025-11-20 09:30")]))
+
+
+def _held_as(frame: pd.DataFrame, held: str):
+    """A log as the app may hold it: one frame, parts (rows laid over by writes), or kept between runs
+    and not loaded (its columns read from Arrow)."""
+    if held == "parts":
+        return Stacked((frame.iloc[:len(frame) // 2], frame.iloc[len(frame) // 2:]))
+    if held == "kept":
+        data, types = frame_bytes(frame), dtypes_of(frame)
+        return Deferred(lambda: frame_from_bytes(data, types, len(frame)), len(frame), KeptColumns(lambda: data, types))
+    return frame
 
 
 def _edited(activities: list[dict], edits) -> list[dict]:
@@ -247,13 +261,15 @@ def _edited(activities: list[dict], edits) -> list[dict]:
     return list(changed.values())
 
 
+@pytest.mark.parametrize("held", ["one frame", "parts", "kept"])
 @pytest.mark.parametrize("few_rows", [signup_rules.FEW_ROWS, 0], ids=["a write's few rows", "a whole log"])
 @settings(max_examples=80, deadline=None)
 @given(busy_logs, check_ins, st.lists(EDITS, min_size=1, max_size=3), st.booleans())
-def test_a_derivation_carried_past_edited_activities_equals_deriving_them_anew(few_rows, signups, checkins, edits,
+def test_a_derivation_carried_past_edited_activities_equals_deriving_them_anew(held, few_rows, signups, checkins, edits,
                                                                              kept):
-    """What a coordinator's edit of the activities sheet does to the rosters: whatever `past_edit` makes
-    of it (also of a derivation kept between runs, `kept`) is what a whole derivation makes."""
+    """What a coordinator's edit of the activities sheet does to the rosters: what `past_edit` makes of
+    it (also of a derivation kept between runs, `kept`; of logs `held` in parts or kept) is what a whole
+    derivation makes, whether it moves an activity onto others, gives it places, or cancels it."""
     activities = ACTIVITIES[:3] + APART
     build = lambda rows: tables(people=people("1", "2", "3"), activities=rows,  # noqa: E731
                                 signups=[signup(n, p, a, at=f"2025-11-10 10:{m:02}", action=action)
@@ -262,17 +278,19 @@ def test_a_derivation_carried_past_edited_activities_equals_deriving_them_anew(f
                                            "method": method, "at": f"2025-11-20 {time}"}
                                           for n, (p, a, method, time) in enumerate(checkins)])
     before, after = build(activities), build(_edited(activities, edits))
+    for log in ("signups", "checkins"):
+        after.frames[log] = _held_as(after[log], held)
     with patch.object(signup_rules, "FEW_ROWS", few_rows):
         derivation = derive(before)
         if kept:
             derivation = derivation_from_rows(before["activities"], *derivation_rows(derivation))
         carried = past_edit(derivation, after, "activities", before["activities"])
-        whole = derive(after)
-    if carried is None:  # times, a deadline, an activity an overlap looked at, check-ins to judge again
-        return
+        whole = derive(build(_edited(activities, edits)))
     assert dict(carried.rosters.items()) == whole.rosters
     assert carried.problems == whole.problems
+    assert carried._signup_problems == whole._signup_problems
     assert carried.activities_of("1") == whole.activities_of("1")
+    assert carried._consulted == whole._consulted or (kept and carried._consulted is None)
 
 
 def _busy_ahead() -> list[dict]:
@@ -323,24 +341,64 @@ def test_a_person_no_longer_active_is_derived_again():
     assert derive(after).roster("A1").confirmed == []
 
 
-@pytest.mark.parametrize("edit", [("A1", ("capacity", "0")), ("B1", ("starts_at", "2025-11-21 08:00")),
+@pytest.mark.parametrize("edit", [("A1", ("capacity", "0")), ("B1", ("starts_at", "2025-11-20 10:30")),
                                   ("B1", ("signup_deadline", "2025-11-01 10:00"))],
-                         ids=["places of an activity an overlap looked at", "an activity's times", "a deadline"])
-def test_edits_that_may_change_other_rosters_or_the_rows_taken_are_derived_again(edit):
+                         ids=["places of an activity an overlap looked at", "an activity moved onto others", "a deadline"])
+def test_edits_that_may_change_other_rosters_derive_again_only_the_activities_tied_to_the_edited_one(edit):
+    """A1 and A2 overlap and share person 4, so A1's places tie them; the B activities overlap nothing.
+    B1 moved onto A1 and A2 is tied to neither: no one has rows of both."""
     build = lambda rows: tables(people=people("1", "2", "3", "4"), activities=rows, signups=_busy_ahead())  # noqa: E731
     before = build(ACTIVITIES[:2] + APART)
     after = build(_edited(ACTIVITIES[:2] + APART, [edit]))
+    derivation = derive(before)
+    carried = past_edit(derivation, after, "activities", before["activities"])
+    assert dict(carried.rosters.items()) == derive(after).rosters and carried.problems == derive(after).problems
+    untouched = {"A1": ["B2", "B3"], "B1": ["B2", "B3"]}[edit[0]]
+    assert all(carried.rosters[key] is derivation.rosters[key] for key in untouched)
+
+
+def test_a_deadline_brought_forward_refuses_the_sign_ups_after_it_and_confirms_the_waitlist_of_no_other():
+    build = lambda rows: tables(people=people("1", "2", "3", "4"), activities=rows, signups=_busy_ahead())  # noqa: E731
+    before = build(ACTIVITIES[:2] + APART)
+    after = build(_edited(ACTIVITIES[:2] + APART, [("A1", ("signup_deadline", "2025-11-10 10:00"))]))
+    derivation = derive(before)
+    assert [p.code for p in derivation.problems] == ["overlap"]
+    carried = past_edit(derivation, after, "activities", before["activities"])
+    assert carried.roster("A1").confirmed == [] and carried.roster("A2").confirmed == ["4"]
+    assert [p.code for p in carried.problems] == ["deadline_passed"] and carried.problems == derive(after).problems
+    assert carried.roster("B1") is derivation.roster("B1")
+
+
+def test_an_activity_moved_off_another_lets_the_sign_up_it_refused_count():
+    """Person 4 is confirmed for A1 and refused for the overlapping A2; A1 shortened to end before A2
+    begins ties A2 to it by the times it had."""
+    build = lambda rows: tables(people=people("1", "2", "3", "4"), activities=rows, signups=_busy_ahead())  # noqa: E731
+    before = build(ACTIVITIES[:2] + APART)
+    after = build(_edited(ACTIVITIES[:2] + APART, [("A1", ("ends_at", "2025-11-20 09:30"))]))
+    carried = past_edit(derive(before), after, "activities", before["activities"])
+    assert carried.roster("A2").confirmed == ["4"] and carried.problems == []
+    assert carried.rosters == derive(after).rosters
+
+
+def test_a_changed_activity_id_is_derived_again_whole():
+    build = lambda rows: tables(people=people("1", "2", "3", "4"), activities=rows, signups=_busy_ahead())  # noqa: E731
+    before = build(ACTIVITIES[:2] + APART)
+    after = build(_edited(ACTIVITIES[:2] + APART, [("B3", ("activity_id", "B9"))]))
     assert past_edit(derive(before), after, "activities", before["activities"]) is None
 
 
-def test_more_places_where_check_ins_were_judged_by_who_was_confirmed_are_derived_again():
+def test_more_places_where_check_ins_were_judged_by_who_was_confirmed_judge_those_check_ins_again():
     build = lambda rows: tables(people=people("1", "2", "3", "4"), activities=rows, signups=_busy_ahead(),  # noqa: E731
                                 checkins=[{"checkin_id": "C1", "activity_id": "B1", "person_id": "3", "method": "code",
                                            "at": "2025-11-21 09:30"}])
     before = build(ACTIVITIES[:2] + APART)
     after = build(_edited(ACTIVITIES[:2] + APART, [("B1", ("capacity", "3"))]))
-    assert past_edit(derive(before), after, "activities", before["activities"]) is None
-    assert derive(after).roster("B1").attended == ["3"]  # the check-in that was refused now counts
+    derivation = derive(before)
+    assert [p.code for p in derivation.problems] == ["overlap", "not_confirmed"]
+    carried = past_edit(derivation, after, "activities", before["activities"])
+    assert carried.roster("B1").attended == ["3"]  # the check-in that was refused counts
+    assert [p.code for p in carried.problems] == ["overlap"] and carried.problems == derive(after).problems
+    assert carried.rosters == derive(after).rosters
 
 
 NEW_RECORDS = st.sampled_from([("activities", [activity("B4", "2025-11-24 09:00", "2025-11-24 11:00", capacity="1")]),

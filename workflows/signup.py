@@ -20,7 +20,8 @@ from workflows import signup_bulk
 from workflows.layered import version_of
 from workflows.problems import Problem
 from workflows.refusals import Refusal
-from workflows.tables import ROW, Tables, active_ids, column_of, frame_of, held_in, is_in, per_frame, positions_in
+from workflows.tables import (ROW, Tables, active_ids, column_of, columns_of, frame_of, held_in, is_in, per_frame,
+                             positions_in)
 
 CHECKIN_OPENS_BEFORE = dt.timedelta(hours=1)
 SIGNUP_ORDER, CHECKIN_ORDER = ["at", "signup_id"], ["at", "checkin_id"]  # the order the logs are taken in
@@ -132,18 +133,19 @@ def derivation_from_rows(activities: pd.DataFrame, rows: pd.DataFrame, problems:
         for begin, end in zip(bounds[:-1], bounds[1:]):
             setattr(rosters[activity_ids[begin]], ROSTER_LISTS[lists[begin]], person_ids[begin:end].tolist())
     consulted = None if meta.get("consulted") is None else frozenset(meta["consulted"])
+    return Derivation(rosters, problems, _make_ledger=lambda: _ledger_of(activities, rosters, consulted),
+                      _signup_problems=meta["signup_problems"], _consulted=consulted)
 
-    def ledger() -> _Ledger:
-        made = _Ledger(activities)
-        made.consulted = None if consulted is None else set(consulted)
-        for activity_id, roster in rosters.items():
-            made.active[activity_id] = roster.confirmed + roster.waitlisted
-            made.cancelled[activity_id] = list(roster.cancelled)
-        made.active_in = signup_bulk.active_in(made.active)
-        return made
 
-    return Derivation(rosters, problems, _make_ledger=ledger, _signup_problems=meta["signup_problems"],
-                      _consulted=consulted)
+def _ledger_of(activities: pd.DataFrame, rosters: Mapping[str, Roster], consulted: frozenset | None) -> _Ledger:
+    """The ledger these rosters (of every activity) came from."""
+    made = _Ledger(activities)
+    made.consulted = None if consulted is None else set(consulted)
+    for activity_id, roster in rosters.items():
+        made.active[activity_id] = roster.confirmed + roster.waitlisted
+        made.cancelled[activity_id] = list(roster.cancelled)
+    made.active_in = signup_bulk.active_in(made.active)
+    return made
 
 
 def deadline_of(activity) -> dt.datetime:
@@ -440,21 +442,38 @@ def past_edit(derivation: Derivation, tables: Tables, table: str, before: pd.Dat
     no roster. An activity's places or status decide who of its active people is confirmed, and nothing
     else of its own: that is made again from its roster, unless a row of another activity was judged by
     who is confirmed there (`_Ledger.consulted`), or the confirmed people change where check-ins were
-    judged by them. Other edits (of who is a person or active, of an activity's times, deadline or ID)
-    are derived again."""
+    judged by them. Then, and after an edit of an activity's times or deadline, the activities tied to
+    the edited ones by overlaps (`signup_bulk.tied_to`) are derived again, and only those. An edit of
+    who is a person or active, or of an activity's ID, is derived again whole."""
     before = frame_of(before)
     if table == "people":
         return derivation if _unchanged(before, tables["people"], ("person_id", "active")) else None
     if table != "activities":
         return None
     after = tables["activities"]
-    if not _unchanged(before, after, ("activity_id", *ACTIVITY_TIMES)):
+    if not _unchanged(before, after, ("activity_id",)):
         return None
-    edited = np.zeros(len(after), dtype=bool)
-    for column in PLACES_AND_STATUS:
-        edited |= _cells_differ(before[column], after[column])
-    if not edited.any():
+    timed, placed = (_any_cell_differs(before, after, columns) for columns in (ACTIVITY_TIMES, PLACES_AND_STATUS))
+    if not (timed | placed).any():
         return derivation
+    if not timed.any():
+        carried = _past_places_edit(derivation, tables, placed)
+        if carried is not None:
+            return carried
+    return _with_tied_derived_again(derivation, tables, before, timed | placed)
+
+
+def _any_cell_differs(before: pd.DataFrame, after: pd.DataFrame, columns) -> np.ndarray:
+    differs = np.zeros(len(after), dtype=bool)
+    for column in columns:
+        differs |= _cells_differ(before[column], after[column])
+    return differs
+
+
+def _past_places_edit(derivation: Derivation, tables: Tables, edited: np.ndarray) -> Derivation | None:
+    """After an edit of places or status alone: each edited activity's roster made again from its own,
+    None when a row of another activity or a check-in was judged by who is confirmed there."""
+    after = tables["activities"]
     activity_ids = after["activity_id"].to_numpy(dtype=object)[edited]
     if derivation._consulted is None or not derivation._consulted.isdisjoint(activity_ids):
         return None
@@ -470,6 +489,84 @@ def past_edit(derivation: Derivation, tables: Tables, table: str, before: pd.Dat
     return Derivation(rosters, derivation.problems, _make_ledger=lambda: derivation.ledger().for_activities(after),
                       _signup_problems=derivation._signup_problems, _consulted=derivation._consulted,
                       _attendance=derivation._same_attendance())
+
+
+LOG_COLUMNS = {"signups": [ROW, "activity_id", "person_id", "action", *SIGNUP_ORDER],
+               "checkins": [ROW, "activity_id", "person_id", "method", *CHECKIN_ORDER]}
+
+
+def _with_tied_derived_again(derivation: Derivation, tables: Tables, before: pd.DataFrame,
+                             edited: np.ndarray) -> Derivation:
+    """The rosters of the activities tied to the `edited` ones (by position) derived again from their own
+    rows, every other roster and problem as it was: no row of those was judged by a tied activity, before
+    the edit or after it, nor a row of a tied one by another (`signup_bulk.tied_to`). At 30,000 people an
+    activity is tied to a few dozen others, where deriving all 3,000 rosters took 2 s."""
+    after = tables["activities"]
+    signups, checkins = _LogRows(tables, "signups", after), _LogRows(tables, "checkins", after)
+    tied = signup_bulk.tied_to(np.flatnonzero(edited), signups.activity_at, signups.person_ids,
+                               [_spans(before), _spans(after)])
+    ledger, people = _Ledger(after), _person_ids(tables)
+    rows = in_order(signups.rows(signups.of(tied)), SIGNUP_ORDER)
+    rows = rows[_of_known(rows, ledger.active, people)]
+    settle = _settle_signups if len(rows) > FEW_ROWS else _apply_signups
+    signup_problems = settle(tables, after, ledger, rows)
+    tied_ids = after["activity_id"].to_numpy(dtype=object)[tied]
+    made = {activity_id: _roster(ledger, activity_id) for activity_id in tied_ids}
+    rows = in_order(checkins.rows(checkins.of(tied)), CHECKIN_ORDER)
+    checkin_problems = _judge_checkins(tables, after, made, rows[_of_known(rows, made, people)])
+    cut = derivation._signup_problems
+    signup_problems = signups.merged(derivation.problems[:cut], signup_problems, tied)
+    checkin_problems = checkins.merged(derivation.problems[cut:], checkin_problems, tied)
+    rosters = version_of(derivation.rosters)
+    rosters.update(made)
+    consulted = (None if derivation._consulted is None
+                 else frozenset(derivation._consulted.difference(tied_ids) | ledger.consulted))
+    same_attendance = all(made[key].attended == derivation.rosters[key].attended for key in tied_ids)
+    return Derivation(rosters, signup_problems + checkin_problems,
+                      _make_ledger=lambda: _ledger_of(after, rosters, consulted), _signup_problems=len(signup_problems),
+                      _consulted=consulted, _attendance=derivation._same_attendance() if same_attendance else None)
+
+
+class _LogRows:
+    """A log's rows by activity, read column by column (a kept log is not loaded): which rows are of some
+    activities, those rows, and problems of the log put in its order."""
+
+    def __init__(self, tables: Tables, log: str, activities: pd.DataFrame):
+        self.log, self.parts = log, tables.parts(log)
+        parts = [columns_of(part, ["activity_id", "person_id", ROW]) for part in self.parts if len(part)]
+        column = lambda name: np.concatenate([part[name] for part in parts]) if parts else np.zeros(0)  # noqa: E731
+        self.activity_at = positions_in(activities, "activity_id", column("activity_id"))
+        self.person_ids, self._numbers = column("person_id"), column(ROW).astype(np.int64)
+
+    def of(self, activities: np.ndarray) -> np.ndarray:
+        """The positions of the rows of these activities (a mask by activity position)."""
+        return np.flatnonzero((self.activity_at >= 0) & activities[self.activity_at])
+
+    def rows(self, positions: np.ndarray, columns: list[str] | None = None) -> pd.DataFrame:
+        """The rows at these positions (ascending), of these columns (those the rules read)."""
+        columns, frames, held = columns or LOG_COLUMNS[self.log], [], 0
+        for part in self.parts:
+            mine = positions[(positions >= held) & (positions < held + len(part))] - held
+            if len(mine):
+                frames.append(pd.DataFrame(columns_of(part, columns, mine)))
+            held += len(part)
+        if not frames:
+            return pd.DataFrame({name: pd.Series(dtype="datetime64[ns]" if name == "at" else object) for name in columns})
+        return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+
+    def merged(self, kept: list[Problem], made: list[Problem], activities: np.ndarray) -> list[Problem]:
+        """The problems of this log: `kept` (in order) without those of rows of these activities, and
+        `made` (in order, of those rows), all in the log's order."""
+        tied_rows = np.zeros(self._numbers.max() + 1 if len(self._numbers) else 0, dtype=bool)
+        tied_rows[self._numbers[self.of(activities)]] = True
+        kept = [p for p in kept if not (p.row is not None and 0 <= p.row < len(tied_rows) and tied_rows[p.row])]
+        if not kept or not made:
+            return kept or made
+        wanted = {p.row for p in kept} | {p.row for p in made}
+        positions = np.flatnonzero(np.isin(self._numbers, np.fromiter(wanted, dtype=np.int64)))
+        order = LOG_COLUMNS[self.log][-2:]
+        rank = {number: n for n, number in enumerate(in_order(self.rows(positions, [ROW, *order]), order)[ROW])}
+        return sorted(kept + made, key=lambda p: rank[p.row])
 
 
 def _unchanged(before: pd.DataFrame, after: pd.DataFrame, columns) -> bool:
@@ -548,8 +645,9 @@ def _of_known(rows: pd.DataFrame, activities, people: frozenset) -> np.ndarray:
 
 def _each_in(values: pd.Series, keys) -> np.ndarray:
     """Per value: whether it is one of `keys` (a set or a dict's keys): hashed in one go for a whole
-    log, looked up one by one for a write's few rows (hashing the keys would cost more)."""
-    if len(values) > FEW_ROWS:
+    log, looked up one by one for fewer values than keys (a write's rows, one activity's: pandas would
+    first convert the 30,000 keys to its string type, 0.13 s)."""
+    if len(values) > FEW_ROWS and len(values) >= len(keys):
         return is_in(values, keys)
     return np.fromiter((value in keys for value in values), dtype=bool, count=len(values))
 

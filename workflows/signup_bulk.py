@@ -86,3 +86,36 @@ def active_in(active: dict[str, list[str]]) -> dict[str, list[str]]:
             else:
                 mine.append(activity_id)
     return found
+
+
+def tied_to(seeds: np.ndarray, activity_at: np.ndarray, person_ids: np.ndarray, spans) -> np.ndarray:
+    """Per activity (by position): whether its roster may hang on those at `seeds`, or theirs on it.
+
+    A row is judged by the rosters of other activities only where its person has a row of one that
+    overlaps its own (a clash is looked for among those). So the activities tied to the seeds — the
+    seeds, and every activity overlapping a tied one, under any of `spans` ((starts, ends) integer
+    arrays by position), for a person with rows of both — are judged by one another alone, and
+    every other roster comes out as it would without them. `activity_at`: each log row's activity
+    position (-1 for one not known)."""
+    count = len(spans[0][0])
+    tied = np.zeros(count, dtype=bool)
+    tied[seeds] = True
+    known = activity_at >= 0
+    people = pd.factorize(person_ids[known])[0].astype(np.int64)
+    pairs = np.unique(people * count + activity_at[known])  # (person, activity) once, by person
+    pair_person, pair_activity = pairs // count, pairs % count
+    first_of_person = np.searchsorted(pair_person, np.arange(people.max() + 2 if len(people) else 1))
+    frontier = tied.copy()
+    while frontier.any():
+        on_frontier = np.flatnonzero(frontier[pair_activity])  # (person, frontier activity) pairs
+        begins, ends = first_of_person[pair_person[on_frontier]], first_of_person[pair_person[on_frontier] + 1]
+        lengths = ends - begins
+        others = pair_activity[np.repeat(begins - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(lengths.sum())]
+        own = np.repeat(pair_activity[on_frontier], lengths)
+        overlap = np.zeros(len(own), dtype=bool)
+        for starts, finishes in spans:
+            overlap |= (starts[own] < finishes[others]) & (starts[others] < finishes[own])
+        frontier = np.zeros(count, dtype=bool)
+        frontier[others[overlap & ~tied[others]]] = True
+        tied |= frontier
+    return tied

@@ -140,6 +140,14 @@ def column_of(part, name: str, rows: np.ndarray | None = None) -> np.ndarray:
     return values if rows is None else values[rows]
 
 
+def columns_of(part, names: list[str], rows: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Some columns of a part, as `column_of` gives each (of a kept table, read from it once)."""
+    reader = _column_reader(part)
+    if reader is not None:
+        return reader.columns(names, rows)
+    return {name: column_of(part, name, rows) for name in names}
+
+
 def held_in(part, name: str, values: np.ndarray) -> np.ndarray | None:
     """Per value, whether the part's column `name` holds it, when that can be told without loading a
     kept table; None otherwise (the caller looks it up as it would in any frame)."""
