@@ -70,9 +70,9 @@ def measured(command: list[str], env: dict | None = None) -> tuple[float, float,
 def report(path: Path) -> dict:
     """`report` on a copy of the workbook: first with nothing kept (a first run, or after the kept file
     is gone), then as the next runs find it: nothing changed, rows the app appended to the logs since,
-    cells a coordinator edited since (hours approved: that sheet is read whole; an activity's places:
-    that sheet is read whole and the rosters derived again). DuckDB reads the exported CSV files whole
-    every time."""
+    cells a coordinator edited since (hours approved: that sheet is read whole; an activity's places, then
+    another's times: that sheet is read whole and the rosters it may change derived again). DuckDB reads
+    the exported CSV files whole every time."""
     csv = path.parent / (path.stem.replace(".", "_") + "-csv")  # a folder: no suffix
     if not csv.exists():
         subprocess.run([sys.executable, "cli.py", "export", str(csv)], cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
@@ -91,6 +91,8 @@ def report(path: Path) -> dict:
     runs["20 approvals since"] = measured(command, env)
     _edit_activity(copy)
     runs["an activity edited since"] = measured(command, env)
+    _move_activity(copy)
+    runs["and another moved since"] = measured(command, env)
     result = {"DuckDB CPU s": duck[0], "DuckDB MiB": duck[1]}
     for name, (cpu, mib, _) in runs.items():
         result |= {f"{name}: CPU s": cpu, f"{name}: MiB": mib, f"{name}: CPU ratio": cpu / duck[0],
@@ -128,6 +130,13 @@ def _edit_activity(path: Path) -> None:
     """A coordinator gives an activity more places: the rosters are derived again."""
     with sqlite3.connect(path) as db:
         db.execute('UPDATE activities SET "名额" = CAST("名额" AS INTEGER) + 5 WHERE _row = 1')
+
+
+def _move_activity(path: Path) -> None:
+    """A coordinator moves an activity an hour later: who overlaps it changes."""
+    with sqlite3.connect(path) as db:
+        db.execute('UPDATE activities SET "开始时间" = strftime(\'%Y-%m-%d %H:%M\', "开始时间", \'+1 hour\'), '
+                   '"结束时间" = strftime(\'%Y-%m-%d %H:%M\', "结束时间", \'+1 hour\') WHERE _row = 2')
 
 
 # -- sign-ups ---------------------------------------------------------------------------------
