@@ -243,6 +243,15 @@ def test_more_places_a_coordinator_typed_confirm_the_waitlist_without_loading_th
     assert_same_tables(tables, whole)
 
 
+def test_an_activity_a_coordinator_moved_has_its_rows_judged_again_without_loading_the_logs(tmp_path):
+    tables, derivation, whole = kept_tables_after(tmp_path, lambda tool: tool.execute(
+        'UPDATE activities SET "报名截止" = \'2025-11-11 09:00\' WHERE "活动编号" = \'A2\''))
+    assert not loaded(tables.frames["signups"]) and not loaded(tables.frames["checkins"])
+    assert [p.code for p in derivation.problems].count("deadline_passed") == 100  # the 100 rows at 11-11 10:00
+    assert dict(derivation.rosters.items()) == derive(whole).rosters and derivation.problems == derive(whole).problems
+    assert_same_tables(tables, whole)
+
+
 def test_an_id_appended_again_to_a_kept_log_is_the_duplicate_a_whole_read_finds_and_a_re_send_is_skipped(tmp_path):
     tables, derivation, whole = kept_log_after(tmp_path, [
         ("S0001", "A2", "3", "signup", "2025-11-12 09:01"),  # another row's ID
