@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from unittest.mock import patch
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import example, given, settings, strategies as st
@@ -16,6 +17,7 @@ from hypothesis import example, given, settings, strategies as st
 from connectors.arrow_frames import KeptColumns, dtypes_of, frame_bytes, frame_from_bytes
 from tests.builders import activity, people, signup, tables
 from workflows import signup as signup_rules
+from workflows.signup_bulk import tied_to
 from workflows.signup import (CHECKIN_OPENS_BEFORE, Derivation, Roster, derivation_from_rows, derivation_rows, derive,
                               extended, past_edit)
 from workflows.tables import ROW, Deferred, Stacked, active_people
@@ -367,6 +369,18 @@ def test_a_deadline_brought_forward_refuses_the_sign_ups_after_it_and_confirms_t
     assert carried.roster("A1").confirmed == [] and carried.roster("A2").confirmed == ["4"]
     assert [p.code for p in carried.problems] == ["deadline_passed"] and carried.problems == derive(after).problems
     assert carried.roster("B1") is derivation.roster("B1")
+
+
+def test_activities_are_tied_through_a_person_with_rows_of_both_and_a_row_naming_no_one_ties_nothing():
+    """Three activities in a chain of overlaps (0-1, 1-2) and one apart (3): person a has rows of 0 and
+    1, person b of 1 and 2; a row of 3 and 0 names no one."""
+    spans = [(np.array([0, 5, 9, 50]), np.array([10, 15, 20, 60]))]
+    activity_at = np.array([0, 1, 1, 2, 3, 0, -1])
+    person_ids = np.array(["a", "a", "b", "b", None, None, "a"], dtype=object)
+    assert tied_to(np.array([0]), activity_at, person_ids, spans).tolist() == [True, True, True, False]
+    assert tied_to(np.array([3]), activity_at, person_ids, spans).tolist() == [False, False, False, True]
+    person_ids[3] = None
+    assert tied_to(np.array([0]), activity_at, person_ids, spans).tolist() == [True, True, False, False]
 
 
 def test_an_activity_moved_off_another_lets_the_sign_up_it_refused_count():

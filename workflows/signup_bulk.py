@@ -96,12 +96,13 @@ def tied_to(seeds: np.ndarray, activity_at: np.ndarray, person_ids: np.ndarray, 
     seeds, and every activity overlapping a tied one, under any of `spans` ((starts, ends) integer
     arrays by position), for a person with rows of both — are judged by one another alone, and
     every other roster comes out as it would without them. `activity_at`: each log row's activity
-    position (-1 for one not known)."""
+    position (-1 for one not known); a row naming no one (None) ties nothing."""
     count = len(spans[0][0])
     tied = np.zeros(count, dtype=bool)
     tied[seeds] = True
-    known = activity_at >= 0
-    people = pd.factorize(person_ids[known])[0].astype(np.int64)
+    people = pd.factorize(person_ids)[0].astype(np.int64)  # -1 for a row naming no one
+    known = (activity_at >= 0) & (people >= 0)
+    people = people[known]
     pairs = np.unique(people * count + activity_at[known])  # (person, activity) once, by person
     pair_person, pair_activity = pairs // count, pairs % count
     first_of_person = np.searchsorted(pair_person, np.arange(people.max() + 2 if len(people) else 1))
