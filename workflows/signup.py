@@ -443,11 +443,12 @@ def past_edit(derivation: Derivation, tables: Tables, table: str, before: pd.Dat
     else of its own: that is made again from its roster, unless a row of another activity was judged by
     who is confirmed there (`_Ledger.consulted`), or the confirmed people change where check-ins were
     judged by them. Then, and after an edit of an activity's times or deadline, the activities tied to
-    the edited ones by overlaps (`signup_bulk.tied_to`) are derived again, and only those. An edit of
-    who is a person or active, or of an activity's ID, is derived again whole."""
+    the edited ones by overlaps (`signup_bulk.tied_to`) are derived again, and only those. So are the
+    activities a person has rows of, and those tied to them, after an edit of who that person is or
+    whether active. An edit of an activity's ID is derived again whole."""
     before = frame_of(before)
     if table == "people":
-        return derivation if _unchanged(before, tables["people"], ("person_id", "active")) else None
+        return _past_people_edit(derivation, tables, before)
     if table != "activities":
         return None
     after = tables["activities"]
@@ -461,6 +462,21 @@ def past_edit(derivation: Derivation, tables: Tables, table: str, before: pd.Dat
         if carried is not None:
             return carried
     return _with_tied_derived_again(derivation, tables, before, timed | placed)
+
+
+def _past_people_edit(derivation: Derivation, tables: Tables, before: pd.DataFrame) -> Derivation | None:
+    """After an edit of the people sheet in place: the activities with rows of the people whose ID or
+    active cell changed (as before the edit and after it) derived again, with those tied to them."""
+    after = tables["people"]
+    if len(before) != len(after):
+        return None
+    changed = _any_cell_differs(before, after, ("person_id", "active"))
+    if not changed.any():
+        return derivation
+    named = (frozenset(before["person_id"].to_numpy(dtype=object)[changed])
+             | frozenset(after["person_id"].to_numpy(dtype=object)[changed]))
+    activities = tables["activities"]
+    return _with_tied_derived_again(derivation, tables, activities, np.zeros(len(activities), dtype=bool), named)
 
 
 def _any_cell_differs(before: pd.DataFrame, after: pd.DataFrame, columns) -> np.ndarray:
@@ -496,14 +512,16 @@ LOG_COLUMNS = {"signups": [ROW, "activity_id", "person_id", "action", *SIGNUP_OR
 
 
 def _with_tied_derived_again(derivation: Derivation, tables: Tables, before: pd.DataFrame,
-                             edited: np.ndarray) -> Derivation:
-    """The rosters of the activities tied to the `edited` ones (by position) derived again from their own
-    rows, every other roster and problem as it was: no row of those was judged by a tied activity, before
-    the edit or after it, nor a row of a tied one by another (`signup_bulk.tied_to`). At 30,000 people an
-    activity is tied to a few dozen others, where deriving all 3,000 rosters took 2 s."""
+                             edited: np.ndarray, people: frozenset = frozenset()) -> Derivation:
+    """The rosters of the activities tied to the `edited` ones (by position), and to those with rows of
+    the edited `people`, derived again from their own rows, every other roster and problem as it was: no
+    row of those was judged by a tied activity, before the edit or after it, nor a row of a tied one by
+    another (`signup_bulk.tied_to`), and none names an edited person. At 30,000 people an activity is
+    tied to a few dozen others, where deriving all 3,000 rosters took 2 s."""
     after = tables["activities"]
     signups, checkins = _LogRows(tables, "signups", after), _LogRows(tables, "checkins", after)
-    tied = signup_bulk.tied_to(np.flatnonzero(edited), signups.activity_at, signups.person_ids,
+    seeds = edited | signups.naming(people) | checkins.naming(people)
+    tied = signup_bulk.tied_to(np.flatnonzero(seeds), signups.activity_at, signups.person_ids,
                                [_spans(before), _spans(after)])
     ledger, people = _Ledger(after), _person_ids(tables)
     rows = in_order(signups.rows(signups.of(tied)), SIGNUP_ORDER)
@@ -537,6 +555,15 @@ class _LogRows:
         column = lambda name: np.concatenate([part[name] for part in parts]) if parts else np.zeros(0)  # noqa: E731
         self.activity_at = positions_in(activities, "activity_id", column("activity_id"))
         self.person_ids, self._numbers = column("person_id"), column(ROW).astype(np.int64)
+        self._activity_count = len(activities)
+
+    def naming(self, people: frozenset) -> np.ndarray:
+        """Per activity (by position): whether a row of it names one of these people."""
+        named = np.zeros(self._activity_count, dtype=bool)
+        if people:
+            rows = (self.activity_at >= 0) & is_in(pd.Series(self.person_ids, dtype=object), people)
+            named[self.activity_at[rows]] = True
+        return named
 
     def of(self, activities: np.ndarray) -> np.ndarray:
         """The positions of the rows of these activities (a mask by activity position)."""
