@@ -279,7 +279,7 @@ def notify_(args, workbook) -> int:
     from connectors.outbox import Outbox
     from services.notifications import notify
 
-    live = live_workbook(workbook)
+    live = live_workbook(workbook, only_reads=True)  # it writes to the outbox, never to the workbook
     outbox = Outbox(outbox_path(workbook_url(args.workbook)))
     result = notify(live, outbox, channels_from(load_secrets()), clock_for(args, live), dry_run=args.dry_run)
     if args.dry_run:

@@ -1,4 +1,5 @@
-"""Parsed tables kept between runs of the commands that only read (report, points, roster, validate).
+"""Parsed tables kept between runs of the commands that only read (report, points, roster, validate,
+notify).
 
 Each run of such a command used to read and parse the whole embedded workbook: at 30,000 people
 7 M cells, some 5 s before the first figure. Now the tables a run parsed, what it saw of each sheet

@@ -7,6 +7,7 @@ by hand; both must give the same rosters, attendance and problems in the same or
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from unittest.mock import patch
 
 import numpy as np
@@ -18,8 +19,8 @@ from connectors.arrow_frames import KeptColumns, dtypes_of, frame_bytes, frame_f
 from tests.builders import activity, people, signup, tables
 from workflows import signup as signup_rules
 from workflows.signup_bulk import tied_to
-from workflows.signup import (CHECKIN_OPENS_BEFORE, Derivation, Roster, derivation_from_rows, derivation_rows, derive,
-                              extended, past_edit)
+from workflows.signup import (CHECKIN_OPENS_BEFORE, SIGNUP_ORDER, Derivation, Roster, derivation_from_rows,
+                              derivation_rows, derive, extended, in_order, past_edit, promoted_by)
 from workflows.tables import ROW, Deferred, Stacked, active_people
 
 
@@ -496,3 +497,37 @@ def test_a_derivation_carried_past_new_people_or_activities_equals_deriving_them
         again = extended(carried, later, "signups", len(log))
     if again is not None:  # the ledger made for the new activities takes a sign-up to one of them
         assert dict(again.rosters.items()) == derive(later).rosters
+
+
+cancelling_logs = st.lists(st.tuples(st.sampled_from(["1", "2", "3", "4", "9"]),
+                                     st.sampled_from(["A1", "A2", "A3", "B1", "B2", "B3", "A9"]),
+                                     st.sampled_from(["signup", "signup", "cancel"]), st.integers(0, 59)), max_size=40)
+
+
+@settings(max_examples=80, deadline=None)
+@given(cancelling_logs)
+@example([("1", "B2", "signup", 0), ("2", "B2", "signup", 1), ("1", "B2", "cancel", 2)])
+@example([("4", "B2", "signup", 0), ("1", "B2", "signup", 1), ("4", "B2", "cancel", 2)])
+@example([("1", "A2", "signup", 0), ("2", "A1", "signup", 1), ("3", "A1", "signup", 2), ("1", "A1", "signup", 3),
+          ("2", "A1", "cancel", 4)])
+@example([("1", "A1", "signup", 0), ("2", "A1", "signup", 1), ("3", "A1", "signup", 2), ("3", "A2", "signup", 3),
+          ("1", "A2", "signup", 4), ("1", "A1", "cancel", 5), ("3", "A2", "cancel", 6)])
+def test_who_a_cancellation_promotes_is_who_the_rosters_derived_before_and_after_it_tell(signups):
+    """Overlapping activities, apart ones, a deadline, an inactive person (4), an unknown one (9) and an
+    unknown activity: each cancellation moves from its activity's waitlist to confirmed exactly the
+    people the rosters derived from the log up to it and through it show moved (as notify asked of
+    two whole derivations per cancellation)."""
+    book = tables(people=people("1", "2", "3") + people("4", active="否"),
+                  activities=ACTIVITIES[:3] + APART,
+                  signups=[signup(n, p, a, at=f"2025-11-10 10:{m:02}", action=action)
+                           for n, (p, a, action, m) in enumerate(signups)])
+    rows = in_order(book["signups"], SIGNUP_ORDER)
+    cancellations = list(np.flatnonzero((rows["action"] == "cancel").to_numpy()))
+    roster_through = lambda end, activity_id: derive(  # noqa: E731
+        replace(book, frames={**book.frames, "signups": rows.iloc[:end]})).rosters.get(activity_id, Roster())
+    expected = {}
+    for position in cancellations:
+        activity_id = rows["activity_id"].iat[position]
+        before, after = roster_through(position, activity_id), roster_through(position + 1, activity_id)
+        expected[position] = [person for person in after.confirmed if person in before.waitlisted]
+    assert promoted_by(book, cancellations) == expected

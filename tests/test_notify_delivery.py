@@ -254,6 +254,20 @@ def test_dry_run_prints_what_is_due_and_records_and_sends_nothing(url, smtp, rob
     assert Outbox(f"{url.removeprefix('sqlite:///')}.outbox").counts() == {}
 
 
+def test_notify_keeps_the_tables_it_read_and_its_next_run_sees_the_cancellation_made_since(url, smtp, robots, capsys,
+                                                                                            monkeypatch):
+    """notify only reads the workbook (it writes to the outbox), so it keeps its parsed tables for the
+    next run as report does: a scheduled run every few minutes reads only what changed since."""
+    run_cli(url, smtp[1], robots[1], monkeypatch, "--dry-run")
+    before = json.loads(capsys.readouterr().out)["would_send"]
+    assert Path(url.removeprefix("sqlite:///") + "-kept").exists()
+    the_events_happen(url)
+    run_cli(url, smtp[1], robots[1], monkeypatch, "--dry-run")
+    after = json.loads(capsys.readouterr().out)["would_send"]
+    assert [n for n in before if n["kind"] == "waitlist_promoted"] == []
+    assert [n["recipient"] for n in after if n["kind"] == "waitlist_promoted"] == ["P3"]
+
+
 def test_notify_exits_1_when_a_send_failed_and_0_once_nothing_is_left(url, smtp, robots, capsys, monkeypatch):
     mailbox, port = smtp
     the_events_happen(url)

@@ -16,12 +16,13 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 import pandas as pd
 
 from workflows.access import COORDINATOR
 from workflows.requests import board, timeline
 from workflows.settings import setting
-from workflows.signup import Derivation, derive, extended
+from workflows.signup import SIGNUP_ORDER, Derivation, derive, in_order, promoted_by
 from workflows.surveys import open_surveys, who_may_answer
 from workflows.tables import Tables, active_people, is_in
 
@@ -162,57 +163,29 @@ def _activity_params(activity: dict) -> dict:
 
 def waitlist_promotions(tables: Tables, derivation: Derivation, since: dt.datetime, now: dt.datetime) -> list[Notification]:
     """A cancellation since `since` that moved someone from the waitlist to confirmed → that person,
-    if still confirmed now. The rosters before and after the cancellation row are derived by the
-    sign-up rules themselves, on the log up to that row."""
-    signups = tables["signups"].sort_values(["at", "signup_id"], kind="stable").reset_index(drop=True)
-    activities, people, found = _activities(tables), _people(tables), []
-    cancels = signups[(signups["action"] == "cancel") & (signups["at"] >= since) & (signups["at"] <= now)]
-    relevant = []
-    for position, row in cancels.iterrows():
-        activity = activities.get(row["activity_id"])
-        if activity is None or activity["status"] == "cancelled" or activity["starts_at"] <= now:
-            continue
-        if _could_have_had_a_waitlist(signups.iloc[:position], activity):
-            relevant.append((position, row, activity))  # else nobody can have been waiting: nothing to derive
-    log = _LogReplay(tables, signups)
-    for position, row, activity in relevant:
-        before = log.derivation_upto(position).roster(row["activity_id"])
-        after = log.derivation_upto(position + 1).roster(row["activity_id"])
+    if still confirmed now. Who moved is what the sign-up rules make of the log up to that row and
+    through it (`signup.promoted_by`)."""
+    signups = in_order(tables["signups"], SIGNUP_ORDER)
+    activities, people = _activities(tables), _people(tables)
+    window = (signups["action"] == "cancel") & (signups["at"] >= since) & (signups["at"] <= now)
+    cancellations = [position for position in np.flatnonzero(window.to_numpy(dtype=bool, na_value=False))
+                     if _may_promote(activities.get(signups["activity_id"].iat[position]), now)]
+    found = []
+    for position, moved in promoted_by(tables, cancellations).items():
+        row = signups.iloc[position]
+        activity = activities[row["activity_id"]]
         current = derivation.roster(row["activity_id"]).confirmed
-        for person_id in after.confirmed:
-            if person_id in before.waitlisted and person_id in current and person_id in people.index:
+        for person_id in moved:
+            if person_id in current and person_id in people.index:
                 found.append(_notice("waitlist_promoted", row["activity_id"], person_id, row["signup_id"], row["at"],
                                      **_activity_params(activity)))
     return found
 
 
-class _LogReplay:
-    """The rosters after each prefix of the sorted sign-up log, asked for in increasing order: derived once,
-    then brought up to date by the rows in between (as a live sign-up is), so many cancellations cost
-    about one derivation."""
-
-    def __init__(self, tables: Tables, signups: pd.DataFrame):
-        self.tables, self.signups = tables, signups
-        self.upto, self.derivation = None, None
-
-    def derivation_upto(self, end: int) -> Derivation:
-        prefix = replace(self.tables, frames={**self.tables.frames, "signups": self.signups.iloc[:end]})
-        if self.derivation is not None and self.upto is not None and end >= self.upto:
-            quicker = extended(self.derivation, prefix, "signups", self.upto)
-            self.derivation = quicker if quicker is not None else derive(prefix)
-        else:
-            self.derivation = derive(prefix)
-        self.upto = end
-        return self.derivation
-
-
-def _could_have_had_a_waitlist(earlier: pd.DataFrame, activity: dict) -> bool:
-    """False when the activity has no capacity, or fewer people ever signed up for it than it has places."""
-    capacity = activity["capacity"]
-    if pd.isna(capacity):
-        return False
-    people_signed_up = earlier.loc[earlier["activity_id"] == activity["activity_id"], "person_id"].nunique()
-    return people_signed_up > capacity
+def _may_promote(activity: dict | None, now: dt.datetime) -> bool:
+    """Whether a cancellation of this activity may promote someone who is still to come."""
+    return (activity is not None and activity["status"] != "cancelled" and activity["starts_at"] > now
+            and not pd.isna(activity["capacity"]))
 
 
 def activity_reminders(tables: Tables, derivation: Derivation, now: dt.datetime) -> list[Notification]:

@@ -345,6 +345,47 @@ def _settle_signups(tables: Tables, activities: pd.DataFrame, ledger: _Ledger, r
     return [problem for _, problem in sorted(found, key=lambda item: item[0])]
 
 
+def promoted_by(tables: Tables, cancellations: list[int]) -> dict[int, list[str]]:
+    """Per cancellation (its position in the sign-up log in order, `in_order(signups, SIGNUP_ORDER)`),
+    the people its row moved from its activity's waitlist to confirmed: confirmed there by the rows
+    through it, waitlisted by the rows before it, as `derive` of those rows has them.
+
+    One replay of the log answers them all, and only of the rows of those activities and the ones
+    tied to them (`signup_bulk.tied_to`): no other row changes their rosters. Deriving the rosters
+    before and after each cancellation took 75 s for a day's cancellations at 30,000 people."""
+    activities = tables["activities"]
+    rows = in_order(tables["signups"], SIGNUP_ORDER)
+    ledger = _Ledger(activities)
+    known = _of_known(rows, ledger.active, _person_ids(tables))
+    activity_at = np.where(known, positions_in(activities, "activity_id", rows["activity_id"]), -1)
+    asked = sorted(position for position in cancellations if known[position])
+    moved = {position: [] for position in cancellations}
+    if not asked:
+        return moved
+    tied = signup_bulk.tied_to(np.unique(activity_at[asked]), activity_at, rows["person_id"].to_numpy(),
+                               [_spans(activities)])
+    replayed = np.flatnonzero((activity_at >= 0) & tied[activity_at])
+    log = rows.iloc[replayed]
+    refused = np.asarray(_refusals_in_bulk(tables, activities, log), dtype=object)
+    may_clash = np.ones(len(log), dtype=bool)
+
+    def replay(start: int, stop: int) -> None:
+        for _ in _one_by_one(tables, activities, ledger, log.iloc[start:stop], refused[start:stop],
+                             may_clash[start:stop]):
+            pass
+
+    done = 0
+    for position in asked:
+        at = int(np.searchsorted(replayed, position))
+        replay(done, at)
+        activity_id = log["activity_id"].iat[at]
+        waiting = set(ledger.active[activity_id][len(ledger.confirmed(activity_id)):])
+        replay(at, at + 1)
+        moved[position] = [person_id for person_id in ledger.confirmed(activity_id) if person_id in waiting]
+        done = at + 1
+    return moved
+
+
 def extended(derivation: Derivation, tables: Tables, table: str, start: int) -> Derivation | None:
     """The derivation of `tables`, whose `table` differs from the tables `derivation` came from only by
     rows appended after its first `start` rows; None when that cannot be done by applying just those
