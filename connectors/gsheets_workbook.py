@@ -280,7 +280,7 @@ class GoogleSheetsWorkbook(TargetedUpdates):
         return header
 
     # -- updating --------------------------------------------------------------------------
-    def _update(self, table: str, items: list, expect: dict[str, str] | None, extra_columns: tuple = ()) -> None:
+    def _update(self, table: str, items: list, expect: list[dict[str, str]] | None, extra_columns: tuple = ()) -> None:
         items = [(dict(key), {k: str(v) for k, v in changes.items()}) for key, changes in items]
         extra = list(extra_columns)
         check_extra_columns(schema_table(table), extra)  # before anything is journalled
@@ -299,19 +299,21 @@ class GoogleSheetsWorkbook(TargetedUpdates):
             raise QueuedForSync(f"{table}: change saved locally, will be sent when Google Sheets answers") from error
         self.journal.remove(entry_id)
 
-    def _send_updates(self, table: str, items: list, expect: dict | None, extra=()) -> None:
-        """One read (header, key columns and the expected columns) and one write: 2 requests."""
+    def _send_updates(self, table: str, items: list, expect: list[dict] | None, extra=()) -> None:
+        """One read (header, key columns and the expected columns) and one write: 2 requests, whatever
+        the number of rows."""
         spec = schema_table(table)
         title = self._title(table)
         header = self._header_with_columns_for(spec, title, [changes for _, changes in items], extra)
-        header, rows, current = self._locate(spec, title, header, [key for key, _ in items], list(expect or {}))
+        wanted = list(dict.fromkeys(name for cells in expect or () for name in cells))
+        header, rows, current = self._locate(spec, title, header, [key for key, _ in items], wanted)
         for (key, _), row_number in zip(items, rows):
             if row_number is None:
                 raise RowNotFound(table, key)
-        if expect is not None:
-            differing = {k: current.get(k, "") for k, v in expect.items() if current.get(k, "") != str(v)}
+        for (key, _), cells, now in zip(items, expect or (), current):
+            differing = {k: now.get(k, "") for k, v in cells.items() if now.get(k, "") != str(v)}
             if differing:
-                raise Conflict(table, items[0][0], differing)
+                raise Conflict(table, key, differing)
         positions = write_positions(spec, header, extra)
         q = quote_title(title)
         self.api.write_cells([{"range": f"{q}!{column_letter(positions[k])}{row_number}", "values": [[v]]}
@@ -319,9 +321,9 @@ class GoogleSheetsWorkbook(TargetedUpdates):
                               if k in positions])
 
     def _locate(self, spec: Table, title: str, header: list[str], keys: list[dict],
-                wanted: list[str] = ()) -> tuple[list[str], list, dict[str, str]]:
+                wanted: list[str] = ()) -> tuple[list[str], list, list[dict[str, str]]]:
         """The header as it is now, the sheet row number of the first row with each key, and the text
-        of the `wanted` columns in the first key's row: all in one read."""
+        of the `wanted` columns in each of those rows: all in one read."""
         positions = column_positions(spec, header)
         id_keys = list(keys[0])
         wanted = [k for k in wanted if k in positions]
@@ -337,10 +339,9 @@ class GoogleSheetsWorkbook(TargetedUpdates):
             cells = tuple(normalise(g[index][0]) if index < len(g) and g[index] else "" for g in id_grids)
             first_row.setdefault(cells, index + 1)
         rows = [first_row.get(tuple(normalise(str(key[k])) for k in id_keys)) for key in keys]
-        current = {}
-        if rows and rows[0] is not None:
-            index = rows[0] - 1
-            current = {k: (g[index][0] if index < len(g) and g[index] else "") for k, g in zip(wanted, wanted_grids)}
+        current = [{} if row is None else
+                   {k: (g[row - 1][0] if row - 1 < len(g) and g[row - 1] else "") for k, g in zip(wanted, wanted_grids)}
+                   for row in rows]
         return header, rows, current
 
     # -- schema and sync -------------------------------------------------------------------

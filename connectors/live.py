@@ -21,7 +21,7 @@ import pandas as pd
 from workflows.headers import missing_extra, normalise, write_positions
 from connectors.bulk import hand_back_last_read, read_set_aside
 from connectors.fair_lock import FairLock
-from connectors.overlay import aligned_cells, index_for_writes, with_cells, with_rows
+from connectors.overlay import aligned_cells, index_for_writes, with_cells_of_rows, with_rows
 from connectors.parsing import parse_snapshot, read_tables
 from connectors.sheet import QueuedForSync, Snapshot, Stamp, Workbook
 from workflows.clock import in_zone
@@ -406,27 +406,22 @@ class LiveWorkbook:
 
     def update(self, table: str, key: dict[str, str], changes: dict[str, str],
                expect: dict[str, str] | None = None, extra_columns=()) -> bool:
-        return self.update_rows(table, [(key, changes)], expect, extra_columns)
+        return self.update_rows(table, [(key, changes)], None if expect is None else [expect], extra_columns)
 
     def update_rows(self, table: str, items: list[tuple[dict[str, str], dict[str, str]]],
-                    expect: dict[str, str] | None = None, extra_columns=()) -> bool:
+                    expect: list[dict[str, str]] | None = None, extra_columns=()) -> bool:
         """Changes the named cells of each keyed row in one write, then lays them over the data
-        (cells of extra columns show at the next read)."""
+        (cells of extra columns show at the next read). `expect`: one dict per item, the cells each row
+        must still hold (else `Conflict`, and no row is changed)."""
         self._refuse_writes_without_cells()
         self.data()
         try:
-            if expect is not None:
-                key, changes = items[0]
-                self.workbook.update(table, key, changes, expect, extra_columns=extra_columns)
-            else:
-                self.workbook.update_rows(table, items, extra_columns=extra_columns)
+            self.workbook.update_rows(table, items, extra_columns=extra_columns, expect=expect)
             sent = True
         except QueuedForSync:
             sent = False
         def overlay(tables, snapshot):
-            for key, changes in items:
-                tables, snapshot = with_cells(tables, snapshot, table, key, changes)
-            return tables, snapshot
+            return with_cells_of_rows(tables, snapshot, table, items)
 
         with self._laying:
             self._lay(overlay)

@@ -76,6 +76,60 @@ def with_cells(tables: Tables, snapshot: Snapshot, table: str, key: dict[str, st
             _with_sheet(snapshot, table, RawSheet(old.title, old.header, rows)))
 
 
+def with_cells_of_rows(tables: Tables, snapshot: Snapshot, table: str,
+                       items: list[tuple[dict[str, str], dict[str, str]]]) -> tuple[Tables, Snapshot]:
+    """The data with the cells of the first row holding each key changed, as the backends write them: the
+    rows are found by their ID cells in the sheet in one pass, and parsed again together, the table
+    copied once (row by row, closing 3,000 requests at once in a table of 30,000 scanned and copied it
+    3,000 times). A row the edit made usable, or unusable, is in the table or out of it as a read finds."""
+    spec = schema_table(table)
+    old = snapshot.sheets.get(table)
+    if old is None or not items:
+        return tables, snapshot
+    positions = column_positions(spec, old.header)
+    if any(column in changes for _, changes in items for column in spec.id_columns) or any(
+            column not in positions for key, _ in items for column in key):
+        for key, changes in items:  # an ID edited: the next item may name it
+            tables, snapshot = with_cells(tables, snapshot, table, key, changes)
+        return tables, snapshot
+    rows, edited = list(old.rows), set()
+    first = _first_rows(rows, [positions[column] for column in items[0][0]])
+    for key, changes in items:
+        index = (first if list(key) == list(items[0][0]) else
+                 _first_rows(rows, [positions[column] for column in key])).get(tuple(map(normalise, key.values())))
+        if index is None:
+            continue
+        cells = list(rows[index]) + [""] * max(0, len(old.header) - len(rows[index]))
+        for column, value in changes.items():
+            if column in positions:
+                cells[positions[column]] = str(value)
+        rows[index] = cells
+        edited.add(index)
+    if not edited:
+        return tables, snapshot
+    indexes = sorted(edited)
+    parsed, problems = parse_sheet(spec, RawSheet(old.title, old.header, [rows[i] for i in indexes]),
+                                   ZoneInfo(tables.timezone))
+    number_of = {RawSheet.row_number(k): RawSheet.row_number(i) for k, i in enumerate(indexes)}  # block -> sheet
+    frame = tables[table]
+    parsed[ROW] = parsed[ROW].map(number_of).astype(frame[ROW].dtype)
+    others = frame[~frame[ROW].isin(number_of.values())]
+    frame = pd.concat([others, parsed], ignore_index=True).sort_values(ROW, kind="stable", ignore_index=True)
+    numbers = set(number_of.values())
+    kept = [p for p in tables.problems if not (p.sheet == old.title and p.row in numbers)]
+    found = [dataclasses.replace(p, row=number_of[p.row]) for p in problems if p.row in number_of]
+    return (dataclasses.replace(tables, frames={**tables.frames, table: frame}, problems=kept + found),
+            _with_sheet(snapshot, table, RawSheet(old.title, old.header, rows)))
+
+
+def _first_rows(rows, id_positions: list[int]) -> dict[tuple, int]:
+    """The index of the first row holding each (normalised) combination of ID cells."""
+    first: dict[tuple, int] = {}
+    for index, row in enumerate(rows):
+        first.setdefault(tuple(normalise(row[p]) if p < len(row) else "" for p in id_positions), index)
+    return first
+
+
 def _not_known(spec, parts, positions: dict[str, int], rows: list[list[str]]) -> list[list[str]]:
     """The rows whose ID the table (held as `parts`) does not hold yet, IDs compared as the parser
     reads them. Each part's IDs are a set made once per part (see `index_for_writes`), so the whole

@@ -166,7 +166,7 @@ class Workbook(Protocol):
                expect: dict[str, str] | None = None, extra_columns: Sequence[str] = ()) -> None: ...
 
     def update_rows(self, table: str, items: list[tuple[dict[str, str], dict[str, str]]],
-                    extra_columns: Sequence[str] = ()) -> None: ...
+                    extra_columns: Sequence[str] = (), expect: list[dict[str, str]] | None = None) -> None: ...
 
     def ensure_schema(self, lang: str = "zh") -> list[str]: ...
 
@@ -182,11 +182,15 @@ class TargetedUpdates:
                expect: dict[str, str] | None = None, extra_columns: Sequence[str] = ()) -> None:
         """Changes only the named cells of the first row with `key`; with `expect`, only if
         those cells still hold the expected values (else `Conflict`)."""
-        self._update(table, [(key, changes)], expect, tuple(extra_columns))
+        self._update(table, [(key, changes)], None if expect is None else [expect], tuple(extra_columns))
 
     def update_rows(self, table: str, items: list[tuple[dict[str, str], dict[str, str]]],
-                    extra_columns: Sequence[str] = ()) -> None:
-        self._update(table, items, None, tuple(extra_columns))
+                    extra_columns: Sequence[str] = (), expect: list[dict[str, str]] | None = None) -> None:
+        """`update` of many rows in one write (all keys name the same columns); with `expect` (one dict
+        per item), only if every row still holds its expected values, else `Conflict` and none is changed."""
+        if expect is not None and len(expect) != len(items):
+            raise ValueError("update_rows: one expectation per item")
+        self._update(table, items, expect, tuple(extra_columns))
 
-    def _update(self, table: str, items: list, expect: dict[str, str] | None, extra_columns: tuple = ()) -> None:
+    def _update(self, table: str, items: list, expect: list[dict[str, str]] | None, extra_columns: tuple = ()) -> None:
         raise NotImplementedError

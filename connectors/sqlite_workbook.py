@@ -407,21 +407,23 @@ class SqliteWorkbook(TargetedUpdates):
                 self._read_up_to[title] = (start + len(rows), rows[-1][0])
             return Tail(header, [[_text(value) for value in row[1:]] for row in rows], start)
 
-    def _update(self, table: str, items: list, expect: dict[str, str] | None, extra_columns=()) -> None:
+    def _update(self, table: str, items: list, expect: list[dict[str, str]] | None, extra_columns=()) -> None:
         self._with_counting_tables(self._write_updates, table, items, expect, extra_columns)
 
-    def _write_updates(self, table: str, items: list, expect: dict[str, str] | None, extra_columns) -> None:
+    def _write_updates(self, table: str, items: list, expect: list[dict[str, str]] | None, extra_columns) -> None:
         spec = schema_table(table)
         check_extra_columns(spec, extra_columns)
-        with self._transaction("BEGIN IMMEDIATE") as conn:
+        expected = expect or [{}] * len(items)
+        wanted = list(dict.fromkeys(name for cells in expected for name in cells))
+        with self._transaction("BEGIN IMMEDIATE") as conn:  # a Conflict or a missing row changes none
             title = self._title_or_fail(conn, table)
             header = self._add_columns_for(conn, spec, title, [changes for _, changes in items], extra_columns)
             positions = write_positions(spec, header, extra_columns)
-            for key, changes in items:
-                row_id, current = self._locate(conn, spec, title, header, key, list(expect or {}))
+            located = self._located(conn, spec, title, header, [key for key, _ in items], wanted)
+            for (key, changes), cells, (row_id, current) in zip(items, expected, located):
                 if row_id is None:
                     raise RowNotFound(table, key)
-                differing = {k: current[k] for k, v in (expect or {}).items() if current[k] != str(v)}
+                differing = {k: current[k] for k, v in cells.items() if current[k] != str(v)}
                 if differing:
                     raise Conflict(table, key, differing)
                 changes = {k: v for k, v in changes.items() if k in positions}
@@ -431,21 +433,42 @@ class SqliteWorkbook(TargetedUpdates):
                 conn.execute(f"UPDATE {_quote(title)} SET {assignments} WHERE {ROW_ID} = ?",
                                      (*[str(v) for v in changes.values()], row_id))
 
+    def _located(self, conn, spec, title, header, keys: list[dict], wanted: list[str]) -> list[tuple]:
+        """`_locate` of each key. Many keys (a batch) are found in one pass over the sheet, not one pass
+        each: 3,000 requests closed at once in a sheet of 30,000 took 157 s so."""
+        if len(keys) == 1 or any(list(key) != list(keys[0]) for key in keys):
+            return [self._locate(conn, spec, title, header, key, wanted) for key in keys]
+        sql, width = self._locating_query(spec, title, header, list(keys[0]), wanted)
+        first: dict[tuple, tuple] = {}
+        for row in _fetched(conn, sql):
+            first.setdefault(tuple(normalise(_text(v)) for v in row[1:1 + width]), row)
+        found = []
+        for key in keys:
+            row = first.get(tuple(normalise(str(v)) for v in key.values()))
+            found.append((None, {}) if row is None else (row[0], dict(zip(wanted, [_text(v) for v in row[1 + width:]]))))
+        return found
+
     def _locate(self, conn, spec, title, header, key, wanted):
         """The first row whose ID cells match `key`, with the current text of `wanted` columns."""
-        positions = column_positions(spec, header)
-        id_names = [header[positions[k]] for k in key]
-        wanted_names = [header[positions[k]] if k in positions else None for k in wanted]
-        selected = ", ".join([ROW_ID, *(_quote(n) for n in id_names),
-                              *(_quote(n) if n else "''" for n in wanted_names)])
+        sql, width = self._locating_query(spec, title, header, list(key), wanted)
         target = tuple(normalise(str(v)) for v in key.values())
-        sql = f"SELECT {selected} FROM {_quote(title)} ORDER BY {ROW_ID}"
         try:
-            return _first_with(conn.execute(sql), target, len(key), wanted)
+            return _first_with(conn.execute(sql), target, width, wanted)
         except sqlite3.OperationalError as error:
             if "decode" not in str(error):
                 raise
-        return _first_with(_fetched(conn, sql), target, len(key), wanted)
+        return _first_with(_fetched(conn, sql), target, width, wanted)
+
+    @staticmethod
+    def _locating_query(spec, title, header, id_keys: list[str], wanted: list[str]) -> tuple[str, int]:
+        """The rows' IDs, their `id_keys` cells and their `wanted` cells ('' for a column the sheet lacks),
+        in the sheet's order; and how many ID cells each row has."""
+        positions = column_positions(spec, header)
+        id_names = [header[positions[k]] for k in id_keys]
+        wanted_names = [header[positions[k]] if k in positions else None for k in wanted]
+        selected = ", ".join([ROW_ID, *(_quote(n) for n in id_names),
+                              *(_quote(n) if n else "''" for n in wanted_names)])
+        return f"SELECT {selected} FROM {_quote(title)} ORDER BY {ROW_ID}", len(id_names)
 
     def count_changes(self) -> bool:
         """Makes the triggers that count each sheet's changes where they are missing (`sqlite_changes`);

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from connectors.live import LiveWorkbook
 from connectors.sqlite_workbook import SqliteWorkbook
 
@@ -152,3 +154,27 @@ def test_an_idle_workbook_is_not_read_again_and_any_commit_anywhere_makes_the_ne
     SqliteWorkbook(workbook.url).append("people", [person("2", "丙")])  # another process
     clock.now = 45.0
     assert names(live) == ["乙", "丙"] and live.reads == 3
+
+
+
+@pytest.mark.parametrize("rows", [3, 40], ids=["a few rows", "a batch parsed by column"])
+def test_a_batch_of_row_updates_laid_over_the_data_reads_the_same_as_the_workbook_read_afresh(tmp_path, rows):
+    """Many rows changed in one write (requests closed by the housekeeping, a branch's hours approved)
+    are found and parsed together: the data is what a fresh read gives, a row made unusable by the edit
+    (its required name emptied, a status no one knows) and one it mended included, and rows it did not name as they were."""
+    clock = Clock()
+    workbook, live = live_workbook(tmp_path, clock)
+    workbook.append("people", [person(f"{n}", f"名{n}") for n in range(1, 61)])
+    workbook.update("people", {"person_id": "58"}, {"political_status": "火星人"})
+    assert [p.code for p in live.data().tables.problems] == ["cell.not_choice"]
+    items = [({"person_id": f"{n}"}, {"name": f"改{n}", "dorm": f"{n}-101"}) for n in range(2, 2 + rows)]
+    items += [({"person_id": " 60"}, {"name": ""}), ({"person_id": "59"}, {"political_status": "外星人"}),
+              ({"person_id": "2"}, {"skills": "维修"}),
+              ({"person_id": "58"}, {"political_status": "群众"})]
+    live.update_rows("people", items)
+    laid = live.data()
+    fresh = LiveWorkbook(SqliteWorkbook(workbook.url), interval_seconds=15, clock=clock).data()
+    assert laid.tables["people"].reset_index(drop=True).equals(fresh.tables["people"])
+    assert sorted(map(repr, laid.tables.problems)) == sorted(map(repr, fresh.tables.problems))
+    assert [p.code for p in fresh.tables.problems] == ["cell.not_choice", "required_empty"]
+    assert list(laid.snapshot.sheets["people"].rows) == list(fresh.snapshot.sheets["people"].rows)

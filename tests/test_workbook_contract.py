@@ -118,6 +118,24 @@ def test_an_update_expecting_old_values_refuses_when_someone_changed_them(workbo
     assert refused.value.current == {"name": "乙"}
 
 
+def test_a_batch_update_changes_every_row_whose_cells_hold_what_each_expects(workbook):
+    workbook.append("people", [person("1001", "甲"), person("1002", "乙"), person("1003", "丙")])
+    workbook.update_rows("people", [({"person_id": "1003"}, {"name": "丙丙"}), ({"person_id": " 1001"}, {"name": "甲甲"})],
+                         expect=[{"name": "丙"}, {"name": "甲"}])
+    assert list(parse_snapshot(workbook.snapshot())["people"]["name"]) == ["甲甲", "乙", "丙丙"]
+
+
+def test_a_batch_update_changes_no_row_when_one_no_longer_holds_what_it_expects(workbook):
+    workbook.append("people", [person("1001", "甲"), person("1002", "乙"), person("1003", "丙")])
+    with pytest.raises(Conflict) as refused:
+        workbook.update_rows("people", [({"person_id": "1001"}, {"name": "甲甲"}), ({"person_id": "1003"}, {"name": "丙丙"})],
+                             expect=[{"name": "甲"}, {"name": "已改"}])
+    assert refused.value.current == {"name": "丙"}
+    with pytest.raises(RowNotFound):
+        workbook.update_rows("people", [({"person_id": "1001"}, {"name": "甲甲"}), ({"person_id": "404"}, {"name": "无"})])
+    assert list(parse_snapshot(workbook.snapshot())["people"]["name"]) == ["甲", "乙", "丙"]
+
+
 def test_the_first_of_duplicate_ids_wins_for_reads_and_writes(backend):
     backend.hand_write_sheet("people", ["person_id", "name", "political_status"],
                              [["1001", "甲", "群众"], ["1001", "乙", "群众"]])
