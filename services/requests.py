@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from connectors.live import LiveWorkbook
-from connectors.sheet import Conflict
+from connectors.sheet import Conflict, RowNotFound
 from services.clock import Clock
 from services.outcomes import Refused, refuse
 from services.submissions import already_there
@@ -42,16 +42,22 @@ def act(live: LiveWorkbook, request_id: str, action: str, actor: Viewer, clock: 
 
 def _apply(live: LiveWorkbook, transition: Transition, clock: Clock) -> None:
     """The row's cells if its status is still the one decided on, then the event."""
-    shown = live.data()
-    row = shown.tables["requests"].set_index("request_id").loc[transition.request_id]
-    current = shown.cells_of("requests", int(row["_row"]))["status"]
     try:
-        live.update("requests", {"request_id": transition.request_id}, transition.changes, expect={"status": current})
-        # who and when: the request_events row below is this change's audit
+        _apply_all(live, [transition], clock)
     except Conflict:
         raise refuse("changed_meanwhile", transition.request_id) from None
-    if transition.event:
-        live.append("request_events", [transition.event], stamp=("at", clock))
+
+
+def _apply_all(live: LiveWorkbook, transitions: list[Transition], clock: Clock) -> None:
+    """The rows' cells in one write, if each row's status is still the one decided on (else `Conflict`
+    and none is changed), then their events in one append: the events are the changes' audit."""
+    shown = live.data()
+    row_of = dict(zip(shown.tables["requests"]["request_id"], shown.tables["requests"]["_row"]))
+    current = [{"status": shown.cells_of("requests", int(row_of[t.request_id]))["status"]} for t in transitions]
+    live.update_rows("requests", [({"request_id": t.request_id}, t.changes) for t in transitions], expect=current)
+    events = [t.event for t in transitions if t.event]
+    if events:
+        live.append("request_events", events, stamp=("at", clock))
 
 
 def claim(live: LiveWorkbook, request_id: str, actor: Viewer, clock: Clock) -> bool:
@@ -72,12 +78,23 @@ def claim(live: LiveWorkbook, request_id: str, actor: Viewer, clock: Clock) -> b
 
 def close_expired(live: LiveWorkbook, clock: Clock) -> int:
     """Closes resolved requests whose rating window has passed; returns how many.
-    Housekeeping: the app runs it after each scheduled read, never while a page renders."""
-    closed = 0
-    for transition in auto_closes(live.data().tables, clock()):
-        try:
-            _apply(live, transition, clock)
-            closed += 1
-        except Refused:
-            pass  # someone rated or changed it meanwhile
-    return closed
+    Housekeeping: the app runs it after each scheduled read, never while a page renders. They are
+    closed in one write (a college's migrated history may hold thousands: one by one, 3,000 took
+    157 s at 30,000 people, and 6,000 Sheets requests); a request changed meanwhile is left alone."""
+    return _closed(live, auto_closes(live.data().tables, clock()), clock)
+
+
+def _closed(live: LiveWorkbook, transitions: list[Transition], clock: Clock) -> int:
+    """How many of the transitions were written: all in one write, or, when one of them conflicts, each
+    half again, so a request rated meanwhile costs a few writes, not one per request (a missing row
+    raises before anything is written, like a conflict)."""
+    if not transitions:
+        return 0
+    try:
+        _apply_all(live, transitions, clock)
+        return len(transitions)
+    except (Conflict, RowNotFound):  # rated, reopened or deleted meanwhile
+        if len(transitions) == 1:
+            return 0
+    middle = len(transitions) // 2
+    return _closed(live, transitions[:middle], clock) + _closed(live, transitions[middle:], clock)

@@ -166,3 +166,26 @@ def test_expired_rating_windows_are_closed_by_the_system(workbook):
     act(live, rid, "resolve", MEMBER, clock, resolution="好了")
     assert close_expired(live, lambda: NOW + dt.timedelta(days=8)) == 1
     assert live.refresh().tables["requests"].iloc[0]["status"] == "closed"
+
+
+def resolved_long_ago(count: int) -> list[dict]:
+    return [request("resolved", request_id=f"R{n}", resolved_at="2025-11-20 10:00", resolution="好了")
+            for n in range(1, count + 1)]
+
+
+def test_many_expired_rating_windows_close_in_one_go_and_a_request_rated_meanwhile_keeps_its_rating(backend):
+    """A college's migrated history holds thousands of requests past their rating window: they close
+    together, and one its requester rated after the app last read (another process) is left as rated."""
+    workbook = backend.workbook
+    workbook.ensure_schema()
+    workbook.append("people", [{"person_id": p, "name": p, "political_status": "masses"} for p in ["P1", "P2", "C1"]])
+    workbook.append("requests", resolved_long_ago(12))
+    live = LiveWorkbook(workbook, interval_seconds=3600)
+    live.data()
+    workbook.update("requests", {"request_id": "R7"}, {"status": "closed", "rating": "5"})
+    assert close_expired(live, lambda: NOW) == 11
+    fresh = LiveWorkbook(workbook, interval_seconds=0).data().tables
+    requests = fresh["requests"].set_index("request_id")
+    assert set(requests["status"]) == {"closed"} and requests.loc["R7", "rating"] == 5
+    closed_by_the_system = fresh["request_events"].query("action == 'auto_close'")["request_id"]
+    assert sorted(closed_by_the_system) == sorted(f"R{n}" for n in range(1, 13) if n != 7)

@@ -167,3 +167,19 @@ def test_the_app_sends_what_waited_in_the_journal_at_its_next_refresh(sheets):
     clock[0] = 15.0
     assert list(live.data().tables["people"]["person_id"]) == ["1001"]
     assert [row[0] for row in sheets.fake.get_values(sheets.spreadsheet_id, "people")[1:]] == ["1001"]
+
+
+def test_closing_many_expired_rating_windows_costs_three_requests_not_three_per_request(sheets):
+    """One read of the key and status columns, one write of the changed cells, one append of the events."""
+    import datetime as dt
+
+    from connectors.live import LiveWorkbook
+    from services.requests import close_expired
+    from tests.test_requests import resolved_long_ago
+
+    sheets.workbook.append("requests", resolved_long_ago(20))
+    live = LiveWorkbook(sheets.workbook, interval_seconds=3600)
+    live.data()
+    sheets.fake.reset_log()
+    assert close_expired(live, lambda: dt.datetime(2025, 12, 1, 12, 0)) == 20
+    assert [e["kind"] for e in sheets.fake.log] == ["values_batch_get", "values_batch_update", "values_append"]
