@@ -46,6 +46,14 @@ def test_workflows_import_no_io_library_and_no_outer_layer(path):
         assert module.split(".")[0] not in IO_LIBRARIES, f"{path.name} imports {module}"
 
 
+@pytest.mark.parametrize("path", modules("workflows"), ids=lambda p: p.name)
+def test_rules_never_walk_a_table_row_by_row_with_iterrows(path):
+    """architecture.md § Scale: rules are vectorised over tables (no `iterrows`)."""
+    calls = [node.lineno for node in ast.walk(parsed(path))
+             if isinstance(node, ast.Attribute) and node.attr == "iterrows"]
+    assert not calls, f"{path.name} walks rows with iterrows at line(s) {calls}"
+
+
 @pytest.mark.parametrize("path", modules("pages"), ids=lambda p: p.name)
 def test_pages_import_no_connector_and_no_row_builder(path):
     for module, names in imported(parsed(path)):

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pandas as pd
 
-from workflows.signup import CHECKIN_OPENS_BEFORE, Derivation, deadline_of
+from workflows.signup import CHECKIN_OPENS_BEFORE, Derivation, deadlines
 from workflows.tables import typed_frame
 
 LISTING_TYPES = {"activity_id": "object", "title": "object", "category": "object", "branch": "object",
@@ -22,22 +22,18 @@ def activity_listing(tables, derivation: Derivation, now: dt.datetime, person_id
     """Open activities that have not ended, soonest first, with places left or the waitlist."""
     activities = tables["activities"]
     shown = activities[(activities["status"] == "open") & (activities["ends_at"] >= now)]
-    rows = []
-    for _, activity in shown.sort_values(["starts_at", "activity_id"]).iterrows():
-        roster = derivation.roster(activity["activity_id"])
-        capacity = None if pd.isna(activity["capacity"]) else int(activity["capacity"])
-        status, position = roster.status_of(person_id)
-        rows.append({
-            "activity_id": activity["activity_id"], "title": activity["title"], "category": activity["category"],
-            "branch": activity["branch"], "location": activity["location"], "starts_at": activity["starts_at"],
-            "ends_at": activity["ends_at"], "hours": activity["hours"], "capacity": capacity,
-            "confirmed": len(roster.confirmed),
-            "places_left": None if capacity is None else max(capacity - len(roster.confirmed), 0),
-            "waitlist": len(roster.waitlisted), "deadline": deadline_of(activity),
-            "open_for_signup": now <= deadline_of(activity),
-            "my_status": "attended" if person_id in roster.attended else status, "my_position": position,
-        })
-    return typed_frame(rows, LISTING_TYPES)
+    shown = shown.sort_values(["starts_at", "activity_id"])
+    rosters = [derivation.roster(activity_id) for activity_id in shown["activity_id"]]
+    mine = [roster.status_of(person_id) for roster in rosters]
+    capacity = shown["capacity"].astype("Int64")
+    confirmed = pd.Series([len(roster.confirmed) for roster in rosters], index=shown.index, dtype="int64")
+    deadline = deadlines(shown)
+    listing = shown[["activity_id", "title", "category", "branch", "location", "starts_at", "ends_at", "hours"]].assign(
+        capacity=capacity, confirmed=confirmed, places_left=(capacity - confirmed).clip(lower=0),
+        waitlist=[len(roster.waitlisted) for roster in rosters], deadline=deadline, open_for_signup=deadline >= now,
+        my_status=["attended" if person_id in roster.attended else status for roster, (status, _) in zip(rosters, mine)],
+        my_position=pd.array([position for _, position in mine], dtype="Int64"))
+    return listing.reset_index(drop=True)[LISTING_COLUMNS].astype(LISTING_TYPES)
 
 
 def my_activities(tables, derivation: Derivation, person_id: str) -> pd.DataFrame:

@@ -763,10 +763,11 @@ def _refusal_of_row(person_id: str, at, deadline, active: frozenset) -> str:
 
 
 def _deadline_of(activities: pd.DataFrame) -> dict:
-    return per_frame(activities, "deadline_of", lambda: dict(zip(activities["activity_id"], _deadlines(activities))))
+    return per_frame(activities, "deadline_of", lambda: dict(zip(activities["activity_id"], deadlines(activities))))
 
 
-def _deadlines(activities: pd.DataFrame) -> pd.Series:
+def deadlines(activities: pd.DataFrame) -> pd.Series:
+    """Each activity's sign-up deadline: its own, else its start (`deadline_of`, for a whole table)."""
     return activities["signup_deadline"].fillna(activities["starts_at"])
 
 

@@ -16,13 +16,6 @@ from workflows.signup import Derivation, new_id
 ANSWER_LIMIT = 2000
 
 
-def is_open(survey, now: dt.datetime) -> bool:
-    if survey["status"] != "open":
-        return False
-    opens, closes = survey["opens_at"], survey["closes_at"]
-    return (pd.isna(opens) or opens <= now) and (pd.isna(closes) or now <= closes)
-
-
 def latest_submissions(responses: pd.DataFrame) -> pd.DataFrame:
     """The answers of each person's latest submission per survey, with a `who` column: the
     respondent, or for an anonymous submission the keyed hash its response_id starts with (see
@@ -39,14 +32,16 @@ def latest_submissions(responses: pd.DataFrame) -> pd.DataFrame:
 def surveys_for(tables, derivation: Derivation, person_id: str, now: dt.datetime) -> pd.DataFrame:
     """Open surveys this person may answer: needs surveys, and the feedback survey of an activity they attended."""
     open_ = open_surveys(tables["surveys"], now)
-    keep = [(who := who_may_answer(s, derivation)) is None or person_id in who for _, s in open_.iterrows()]
+    keep = [(who := who_may_answer(survey, derivation)) is None or person_id in who
+            for survey in open_[["kind", "activity_id"]].to_dict("records")]
     shown = open_[keep] if len(open_) else open_
     return shown.assign(anonymous=anonymous(shown["anonymous"]))
 
 
 def open_surveys(surveys: pd.DataFrame, now: dt.datetime) -> pd.DataFrame:
-    """The rows of `surveys` open at `now`."""
-    return surveys[[is_open(s, now) for _, s in surveys.iterrows()]] if not surveys.empty else surveys
+    """The rows of `surveys` open at `now`: status open, between their dates (either may be blank)."""
+    opens, closes = surveys["opens_at"], surveys["closes_at"]
+    return surveys[(surveys["status"] == "open") & (opens.isna() | (opens <= now)) & (closes.isna() | (closes >= now))]
 
 
 def who_may_answer(survey, derivation: Derivation) -> frozenset | None:
@@ -71,9 +66,9 @@ def submission_rows(tables, derivation: Derivation, survey_id: str, person_id: s
     """The answer rows of one submission. An anonymous survey stores no respondent_id: its response_id
     starts with `anonymous_as`, a keyed hash of (survey, person) that only the app can make, so a
     later submission replaces the earlier one and nobody can count one person twice."""
-    surveys = tables["surveys"].set_index("survey_id")
-    if survey_id not in surveys.index or not is_open(surveys.loc[survey_id], now):
+    if survey_id not in set(open_surveys(tables["surveys"], now)["survey_id"]):
         return Refusal("survey_closed", survey_id)
+    surveys = tables["surveys"].set_index("survey_id")
     survey = surveys.loc[survey_id]
     if survey["kind"] == "feedback" and person_id not in derivation.roster(survey["activity_id"]).attended:
         return Refusal("survey_closed", survey_id)

@@ -27,8 +27,8 @@ def data_problems(tables: Tables, derivation: Derivation | None = None) -> list[
 def _activities_end_after_start(tables: Tables) -> list[Problem]:
     frame = tables["activities"]
     bad = frame[frame["ends_at"].notna() & frame["starts_at"].notna() & (frame["ends_at"] <= frame["starts_at"])]
-    return [tables.problem("activities", row[ROW], "ends_at", row["ends_at"], "ends_before_start")
-            for _, row in bad.iterrows()]
+    return [tables.problem("activities", row, "ends_at", ends_at, "ends_before_start")
+            for row, ends_at in zip(bad[ROW], bad["ends_at"])]
 
 
 def _hours_within_the_bounds_of_their_source(tables: Tables) -> list[Problem]:
@@ -50,8 +50,7 @@ def _unknown_references(tables: Tables) -> list[Problem]:
         frame = tables[table]
         unknown = frame[frame[column].notna() & (frame[column] != "") & ~is_in(frame[column], known)]
         code = "unknown_person" if column == "person_id" else "unknown_activity"
-        found.extend(tables.problem(table, row[ROW], column, row[column], code)
-                     for _, row in unknown.iterrows())
+        found.extend(tables.problem(table, row, column, value, code) for row, value in zip(unknown[ROW], unknown[column]))
     return found
 
 
