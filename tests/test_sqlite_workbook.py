@@ -5,6 +5,7 @@ import sqlite3
 
 import pytest
 
+from connectors.sheet import RowNotFound
 from connectors.sqlite_workbook import SqliteWorkbook
 from tests.builders import people
 
@@ -99,3 +100,28 @@ def test_which_columns_turn_numbers_into_text_follows_sqlites_own_rule(declared)
         db.execute("INSERT INTO t VALUES (45)")
         stored = db.execute("SELECT typeof(c) FROM t").fetchone()[0]
     assert _has_text_affinity(declared) == (stored == "text")
+
+
+def test_an_update_finds_its_row_through_the_id_indexes_however_another_tool_typed_the_ids(tmp_path):
+    """The indexes an update looks its row up in are made for a workbook that predates them, kept by
+    SQLite for any tool's writes, and give the first row whose ID reads as the key."""
+    path = tmp_path / "book.sqlite3"
+    workbook = SqliteWorkbook(f"sqlite:///{path}")
+    workbook.ensure_schema()
+    workbook.append("people", people("X1", "B7", "A1001", "A1001X", "E5", "Q2"))
+    with sqlite3.connect(path) as other_tool:
+        other_tool.execute('DROP INDEX "_by_id_nocase_people"')
+        other_tool.execute('DROP INDEX "_irregular_ids_people"')
+        for old, typed in (("B7", "\tb7\u3000"), ("A1001X", "ａ１００１"), ("Q2", b"Q2")):
+            other_tool.execute('UPDATE people SET "学号/工号" = ? WHERE "学号/工号" = ?', (typed, old))
+        other_tool.execute('UPDATE people SET "学号/工号" = \'e5\' WHERE "学号/工号" = \'E5\'')
+    workbook.ensure_schema()
+    with sqlite3.connect(path) as other_tool:
+        indexes = {row[0] for row in other_tool.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"_by_id_nocase_people", "_irregular_ids_people"} <= indexes
+    for key, name in (("b7", "乙"), ("a1001", "丙"), ("E5", "丁"), ("b'Q2'", "戊"), ("x1", "甲")):  # a blob reads as its repr
+        workbook.update("people", {"person_id": key}, {"name": name})
+    with pytest.raises(RowNotFound):
+        workbook.update("people", {"person_id": "404"}, {"name": "无"})
+    names = [row[1] for row in workbook.snapshot().sheets["people"].rows]
+    assert names == ["甲", "乙", "丙", "PA1001X", "丁", "戊"]

@@ -145,6 +145,19 @@ def test_the_first_of_duplicate_ids_wins_for_reads_and_writes(backend):
     assert [(p.row, p.value) for p in tables.problems if p.sheet == "people"] == [(3, "1001")]
 
 
+def test_an_update_finds_its_row_however_its_id_was_typed_and_the_first_of_such_rows_wins(backend):
+    """Coordinators type IDs by hand: full width, lower case, padded with a tab or an ideographic space."""
+    backend.hand_write_sheet("people", ["person_id", "name", "political_status"],
+                             [["X1", "甲", "群众"], ["\tb7\u3000", "乙", "群众"], ["ａ１００１", "丙", "群众"],
+                              ["A1001", "丁", "群众"], [" c9 ", "戊", "群众"], ["E5", "己", "群众"]])
+    backend.workbook.update("people", {"person_id": "B7"}, {"name": "乙乙"})
+    backend.workbook.update("people", {"person_id": "a1001"}, {"name": "丙丙"})
+    backend.workbook.update("people", {"person_id": "C9"}, {"name": "戊戊"})
+    backend.workbook.update("people", {"person_id": "E5"}, {"name": "己己"})
+    names = [row[1] for row in backend.grid("people")[1:]]
+    assert names == ["甲", "乙乙", "丙丙", "丁", "戊戊", "己己"]
+
+
 def test_a_resent_append_stays_single(workbook):
     rows = [person("1001")]
     workbook.append("people", rows)
