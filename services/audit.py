@@ -35,10 +35,26 @@ def audited_update(live: LiveWorkbook, actor: str, table: str, key: dict[str, st
     return sent
 
 
+def current_cells_of_rows(live: LiveWorkbook, table: str, keys: list[dict[str, str]]) -> list[dict[str, str]]:
+    """`current_cells` of each key, the table looked through once for a batch of one-column keys (a
+    branch's pending hours approved at once: once per entry, 150,000 rows each time)."""
+    if len(keys) <= 1 or any(list(key) != list(keys[0]) or len(key) != 1 for key in keys):
+        return [current_cells(live, table, key) for key in keys]
+    shown = live.data()
+    frame = shown.tables[table]
+    (column,) = keys[0]
+    wanted = {key[column] for key in keys}
+    named = frame[frame[column].isin(wanted)]
+    row_of = {}
+    for value, row in zip(named[column], named["_row"]):
+        row_of.setdefault(value, int(row))
+    return [shown.cells_of(table, row_of[key[column]]) if key[column] in row_of else {} for key in keys]
+
+
 def audited_update_rows(live: LiveWorkbook, actor: str, table: str, items: list[tuple[dict, dict]],
                         clock: Clock) -> bool:
     """Several rows' cells in one write, and one log append for all of them."""
-    befores = [current_cells(live, table, key) for key, _ in items]
+    befores = current_cells_of_rows(live, table, [key for key, _ in items])
     sent = live.update_rows(table, items)
     _log_changes(live, actor, table, [(key, changes, before) for (key, changes), before in zip(items, befores)], clock)
     return sent

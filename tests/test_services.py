@@ -80,6 +80,20 @@ def test_every_service_that_changes_a_record_table_leaves_an_audit_entry_by_its_
     assert set(audit_of(live, "hours")["column"]) >= {"*", "status"}
 
 
+def test_a_batch_approval_logs_each_entry_with_the_old_value_of_its_own_row(live):
+    coordinator, volunteer = person(live, COORDINATOR_ID), person(live, VOLUNTEER_ID)
+    clock = now_of(live)
+    entries = [report_hours(live, volunteer, {"date": f"{clock():%Y-%m-%d}", "hours": f"{n}", "description": f"整理{n}"},
+                            clock).entry_id for n in (1, 2, 3)]
+    review_hours(live, coordinator, [entries[0]], "rejected", "重复", clock)
+    assert review_hours(live, coordinator, entries, "approved", "", clock).done == 2  # the rejected one is no longer pending
+    logged = audit_of(live, "hours")
+    status = logged[logged["column"] == "status"]
+    assert list(zip(status["record"], status["old"], status["new"])) == [
+        (f"entry_id={entries[0]}", "pending", "rejected"), (f"entry_id={entries[1]}", "pending", "approved"),
+        (f"entry_id={entries[2]}", "pending", "approved")]
+
+
 def test_a_new_activity_gets_its_check_in_code_when_it_is_created(live):
     coordinator = person(live, COORDINATOR_ID)
     clock = now_of(live)
