@@ -6,7 +6,9 @@ shared with the data they came from, which stays unchanged for anyone still read
 from __future__ import annotations
 
 import dataclasses
+import re
 
+import numpy as np
 import pandas as pd
 from zoneinfo import ZoneInfo
 
@@ -15,6 +17,9 @@ from connectors.parsing import ids_of, parse_sheet
 from connectors.sheet import RawSheet, Snapshot, StackedRows
 from workflows.schema import table as schema_table
 from workflows.tables import ROW, Stacked, Tables
+
+FEW_KEYS = 8  # keys a write names: each looked for in the rows, not all rows' IDs hashed
+_PLAIN_CELLS = re.compile("[!-~\0]*")  # cells joined by NUL, none other than printable ASCII without spaces
 
 
 def aligned_cells(header: list[str], positions: dict[str, int], row: dict[str, str]) -> list[str]:
@@ -93,10 +98,13 @@ def with_cells_of_rows(tables: Tables, snapshot: Snapshot, table: str,
             tables, snapshot = with_cells(tables, snapshot, table, key, changes)
         return tables, snapshot
     rows, edited = list(old.rows), set()
-    first = _first_rows(rows, [positions[column] for column in items[0][0]])
+    lookup = _first_rows if len(items) > FEW_KEYS else _first_row_finder
+    found_in = {}  # the key's columns -> where each (normalised) key is first
     for key, changes in items:
-        index = (first if list(key) == list(items[0][0]) else
-                 _first_rows(rows, [positions[column] for column in key])).get(tuple(map(normalise, key.values())))
+        columns = tuple(key)
+        if columns not in found_in:
+            found_in[columns] = lookup(rows, [positions[column] for column in columns])
+        index = found_in[columns].get(tuple(map(normalise, key.values())))
         if index is None:
             continue
         cells = list(rows[index]) + [""] * max(0, len(old.header) - len(rows[index]))
@@ -113,8 +121,7 @@ def with_cells_of_rows(tables: Tables, snapshot: Snapshot, table: str,
     number_of = {RawSheet.row_number(k): RawSheet.row_number(i) for k, i in enumerate(indexes)}  # block -> sheet
     frame = tables[table]
     parsed[ROW] = parsed[ROW].map(number_of).astype(frame[ROW].dtype)
-    others = frame[~frame[ROW].isin(number_of.values())]
-    frame = pd.concat([others, parsed], ignore_index=True).sort_values(ROW, kind="stable", ignore_index=True)
+    frame = _with_rows_replaced(frame, parsed, sorted(number_of.values()))
     numbers = set(number_of.values())
     kept = [p for p in tables.problems if not (p.sheet == old.title and p.row in numbers)]
     found = [dataclasses.replace(p, row=number_of[p.row]) for p in problems if p.row in number_of]
@@ -122,12 +129,61 @@ def with_cells_of_rows(tables: Tables, snapshot: Snapshot, table: str,
             _with_sheet(snapshot, table, RawSheet(old.title, old.header, rows)))
 
 
+def _with_rows_replaced(frame: pd.DataFrame, parsed: pd.DataFrame, numbers: list[int]) -> pd.DataFrame:
+    """The frame (in sheet order) with its rows of these sheet row numbers, if any, replaced by `parsed`
+    (the rows parsed again, those still usable). A write's few rows are cut in between the frame's
+    slices; many are put in order by a sort."""
+    rows = frame[ROW].to_numpy()
+    if len(numbers) > FEW_KEYS or (len(rows) > 1 and not (rows[1:] > rows[:-1]).all()):
+        others = frame[~frame[ROW].isin(numbers)]
+        return pd.concat([others, parsed], ignore_index=True).sort_values(ROW, kind="stable", ignore_index=True)
+    pieces, start, new = [], 0, parsed[ROW].to_numpy()
+    for number in numbers:
+        at = int(np.searchsorted(rows, number))
+        pieces += [frame.iloc[start:at], parsed[new == number]]
+        start = at + (at < len(rows) and rows[at] == number)
+    return pd.concat([*pieces, frame.iloc[start:]], ignore_index=True)
+
+
 def _first_rows(rows, id_positions: list[int]) -> dict[tuple, int]:
     """The index of the first row holding each (normalised) combination of ID cells."""
     first: dict[tuple, int] = {}
     for index, row in enumerate(rows):
-        first.setdefault(tuple(normalise(row[p]) if p < len(row) else "" for p in id_positions), index)
+        first.setdefault(tuple(_normalised(row[p]) if p < len(row) else "" for p in id_positions), index)
     return first
+
+
+class _first_row_finder:
+    """`_first_rows(...).get(key)` for a write's few keys: the rows read up to the first that holds it."""
+
+    def __init__(self, rows, id_positions: list[int]):
+        self.rows, self.id_positions = rows, id_positions
+
+    def get(self, key: tuple) -> int | None:
+        if len(self.id_positions) != 1:
+            return _first_rows(self.rows, self.id_positions).get(key)
+        position = self.id_positions[0]
+        column = [row[position] if position < len(row) else "" for row in self.rows]
+        joined = "\0".join(column)
+        if (column and key[0] and joined.count("\0") == len(column) - 1  # no cell holds a NUL
+                and _PLAIN_CELLS.fullmatch(joined)):  # each cell reads as its lower case
+            if "\0" in key[0] or not _PLAIN_CELLS.fullmatch(key[0]):
+                return None  # a key no such cell reads as
+            at = ("\0" + joined.lower() + "\0").find("\0" + key[0] + "\0")
+            return None if at < 0 else joined.count("\0", 0, at)
+        try:  # the cells as typed need no normalising past the first that holds the key exactly
+            end = column.index(key[0]) + 1
+        except ValueError:
+            end = len(column)
+        try:
+            return list(map(_normalised, column[:end])).index(key[0])
+        except ValueError:
+            return None
+
+
+def _normalised(cell: str) -> str:
+    """`normalise`, quicker for the ASCII an ID mostly is (its NFKC form is itself, casefold is lower)."""
+    return cell.strip().lower() if cell.isascii() else normalise(cell)
 
 
 def _not_known(spec, parts, positions: dict[str, int], rows: list[list[str]]) -> list[list[str]]:

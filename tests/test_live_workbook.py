@@ -4,6 +4,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from connectors.live import LiveWorkbook
 from connectors.sqlite_workbook import SqliteWorkbook
@@ -178,3 +179,19 @@ def test_a_batch_of_row_updates_laid_over_the_data_reads_the_same_as_the_workboo
     assert sorted(map(repr, laid.tables.problems)) == sorted(map(repr, fresh.tables.problems))
     assert [p.code for p in fresh.tables.problems] == ["cell.not_choice", "required_empty"]
     assert list(laid.snapshot.sheets["people"].rows) == list(fresh.snapshot.sheets["people"].rows)
+
+
+ID_CELLS = st.sampled_from(["A1", "a1", " a1", "ａ1", "B2", "b2\t", "", "\0", "C3\0", "ß", "ss", "SS", "a b"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(ID_CELLS, max_size=2), max_size=12), st.sampled_from(["A1", "a1", "b2", "ss", "ß", "", "a b", "c3"]))
+def test_a_write_of_a_few_keys_finds_the_row_a_pass_over_all_the_ids_finds(rows, key):
+    """A single update looks its row up in the ID column joined as one text (plain IDs: lower case alone)
+    or, for IDs typed otherwise, normalises them up to the first exact match: the first row holding the
+    key either way, as the backends write it."""
+    from connectors.overlay import _first_row_finder, _first_rows
+    from workflows.headers import normalise
+
+    wanted = (normalise(key),)
+    assert _first_row_finder(rows, [0]).get(wanted) == _first_rows(rows, [0]).get(wanted)
