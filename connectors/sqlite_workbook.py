@@ -554,19 +554,19 @@ class SqliteWorkbook(TargetedUpdates):
     def _create_sheet(self, conn, spec, lang):
         columns = ", ".join(f"{_quote(name)} TEXT" for name in spec.header(lang))
         conn.execute(f"CREATE TABLE {_quote(spec.key)} ({ROW_ID} INTEGER PRIMARY KEY AUTOINCREMENT, {columns})")
-        id_header = spec.header(lang)[spec.column_keys.index(spec.id_columns[0])]
-        conn.execute(f"CREATE INDEX {_quote('_by_id_' + spec.key)} ON {_quote(spec.key)} ({_quote(id_header)})")
         self._index_ids(conn, spec, spec.key)
 
     def _index_ids(self, conn, spec, title) -> None:
-        """The indexes an update finds its row by (`_located_by_index`): the ID ignoring ASCII case, and
-        the few IDs typed otherwise. A workbook made before them gets them at the next `ensure_schema`
-        (the app's start); without them updates are right, only slower."""
+        """The indexes of the sheet's ID column: as typed (an append looks its IDs up there), ignoring ASCII
+        case and the few IDs typed otherwise (an update finds its row by these, `_located_by_index`). A
+        workbook made before them, or a tool that dropped them, gets them at the next `ensure_schema` (the
+        app's start); without them writes are right, only slower."""
         header = self._header(conn, title)
         positions = column_positions(spec, header)
         if spec.id_columns[0] not in positions:
             return
         column = _quote(header[positions[spec.id_columns[0]]])
+        conn.execute(f"CREATE INDEX IF NOT EXISTS {_quote('_by_id_' + spec.key)} ON {_quote(title)} ({column})")
         conn.execute(f"CREATE INDEX IF NOT EXISTS {_quote('_by_id_nocase_' + spec.key)} ON {_quote(title)} "
                      f"({column} COLLATE NOCASE)")
         conn.execute(f"CREATE INDEX IF NOT EXISTS {_quote('_irregular_ids_' + spec.key)} ON {_quote(title)} "
