@@ -343,10 +343,10 @@ def daily_digests(tables: Tables, now: dt.datetime) -> list[Notification]:
         to_review = hours[hours["branch"] == branch]
         starting = tomorrow[tomorrow["branch"] == branch]
         counts = {"overdue": len(overdue), "waiting": len(waiting), "hours": len(to_review), "tomorrow": len(starting)}
-        titles = "; ".join(f"{a['starts_at']:%H:%M} {a['title']}" for a in starting.to_dict("records"))
+        titles = "; ".join(f"{starts_at:%H:%M} {title}" for starts_at, title in zip(starting["starts_at"], starting["title"]))
+        listed = "; ".join(f"{request_id} {title}" for request_id, title in zip(overdue["request_id"], overdue["title"]))
         for person_id in coordinators[coordinators["branch"] == branch].index:
             if len(overdue):
-                listed = "; ".join(f"{r['request_id']} {r['title']}" for r in overdue.to_dict("records"))
                 found.append(_notice("requests_overdue", branch, person_id, f"{day}", at, branch=branch,
                                      count=len(overdue), requests=listed))
             if any(counts.values()):
