@@ -472,14 +472,16 @@ class SqliteWorkbook(TargetedUpdates):
 
     def _located_by_index(self, conn, spec, title, header, key, target: tuple) -> int | None:
         """The row ID of the first row holding the key, 0 for none; None when the indexes cannot tell (a
-        key of more columns, an empty one, a column that keeps numbers as numbers).
+        key of more columns, an empty one or one holding a NUL, a column that keeps numbers as numbers).
 
         A cell of printable ASCII without spaces (`_PLAIN`) normalises to its lower case, so it matches
         exactly when it equals the key ignoring ASCII case: the NOCASE index finds the first such row.
         Every other cell (wide forms, padding, a blob) is in the partial index of irregular IDs, few
         rows, each normalised here. The first of both is the row."""
         positions = column_positions(spec, header)
-        if len(key) != 1 or not target[0] or not self._schema_known(conn).text_affinity[title][positions[list(key)[0]]]:
+        affinity = self._schema_known(conn).text_affinity.get(title)  # another thread may have begun anew
+        if (len(key) != 1 or not target[0] or "\0" in target[0]  # GLOB reads a cell only up to a NUL
+                or affinity is None or len(affinity) != len(header) or not affinity[positions[list(key)[0]]]):
             return None
         column = _quote(header[positions[list(key)[0]]])
         irregular = _IRREGULAR.format(column=column)

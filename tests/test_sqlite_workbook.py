@@ -108,20 +108,21 @@ def test_an_update_finds_its_row_through_the_id_indexes_however_another_tool_typ
     path = tmp_path / "book.sqlite3"
     workbook = SqliteWorkbook(f"sqlite:///{path}")
     workbook.ensure_schema()
-    workbook.append("people", people("X1", "B7", "A1001", "A1001X", "E5", "Q2"))
+    workbook.append("people", people("X1", "B7", "A1001", "A1001X", "E5", "Q2", "N1"))
     with sqlite3.connect(path) as other_tool:
         for index in ("_by_id_people", "_by_id_nocase_people", "_irregular_ids_people"):
             other_tool.execute(f'DROP INDEX "{index}"')
-        for old, typed in (("B7", "\tb7\u3000"), ("A1001X", "ａ１００１"), ("Q2", b"Q2")):
+        for old, typed in (("B7", "\tb7\u3000"), ("A1001X", "ａ１００１"), ("Q2", b"Q2"), ("N1", "N1\0")):
             other_tool.execute('UPDATE people SET "学号/工号" = ? WHERE "学号/工号" = ?', (typed, old))
         other_tool.execute('UPDATE people SET "学号/工号" = \'e5\' WHERE "学号/工号" = \'E5\'')
     workbook.ensure_schema()
     with sqlite3.connect(path) as other_tool:
         indexes = {row[0] for row in other_tool.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert {"_by_id_people", "_by_id_nocase_people", "_irregular_ids_people"} <= indexes
-    for key, name in (("b7", "乙"), ("a1001", "丙"), ("E5", "丁"), ("b'Q2'", "戊"), ("x1", "甲")):  # a blob reads as its repr
+    for key, name in (("b7", "乙"), ("a1001", "丙"), ("E5", "丁"), ("b'Q2'", "戊"), ("x1", "甲"),  # a blob reads as its repr
+                      ("n1\0", "己")):  # SQLite's GLOB reads a cell only up to a NUL
         workbook.update("people", {"person_id": key}, {"name": name})
     with pytest.raises(RowNotFound):
         workbook.update("people", {"person_id": "404"}, {"name": "无"})
     names = [row[1] for row in workbook.snapshot().sheets["people"].rows]
-    assert names == ["甲", "乙", "丙", "PA1001X", "丁", "戊"]
+    assert names == ["甲", "乙", "丙", "PA1001X", "丁", "戊", "己"]
