@@ -121,12 +121,34 @@ def with_cells_of_rows(tables: Tables, snapshot: Snapshot, table: str,
     number_of = {RawSheet.row_number(k): RawSheet.row_number(i) for k, i in enumerate(indexes)}  # block -> sheet
     frame = tables[table]
     parsed[ROW] = parsed[ROW].map(number_of).astype(frame[ROW].dtype)
-    frame = _with_rows_replaced(frame, parsed, sorted(number_of.values()))
     numbers = set(number_of.values())
+    if _among_repeated_ids(spec, tables, old.title, frame, parsed, problems, numbers):
+        whole, found = parse_sheet(spec, RawSheet(old.title, old.header, rows), ZoneInfo(tables.timezone))
+        kept = [p for p in tables.problems if p.sheet != old.title]
+        return (dataclasses.replace(tables, frames={**tables.frames, table: whole}, problems=kept + found),
+                _with_sheet(snapshot, table, RawSheet(old.title, old.header, rows)))
+    frame = _with_rows_replaced(frame, parsed, sorted(number_of.values()))
     kept = [p for p in tables.problems if not (p.sheet == old.title and p.row in numbers)]
     found = [dataclasses.replace(p, row=number_of[p.row]) for p in problems if p.row in number_of]
     return (dataclasses.replace(tables, frames={**tables.frames, table: frame}, problems=kept + found),
             _with_sheet(snapshot, table, RawSheet(old.title, old.header, rows)))
+
+
+def _among_repeated_ids(spec, tables: Tables, title: str, frame: pd.DataFrame, parsed: pd.DataFrame,
+                        problems: list, numbers: set[int]) -> bool:
+    """Whether an edited row's ID is another row's too (before the edit or after it): then which of them
+    counts is the sheet's order to tell, and the sheet is parsed whole, as a read would."""
+    if any(p.code == "duplicate_id" for p in problems) or any(
+            p.sheet == title and p.code == "duplicate_id" and (p.row in numbers or p.params.get("first_row") in numbers)
+            for p in tables.problems):
+        return True
+    if parsed.empty:
+        return False
+    others = frame[~frame[ROW].isin(numbers)]
+    held = pd.Series(True, index=others.index)
+    for column in spec.id_columns:
+        held &= others[column].isin(set(parsed[column]))
+    return bool(held.any())
 
 
 def _with_rows_replaced(frame: pd.DataFrame, parsed: pd.DataFrame, numbers: list[int]) -> pd.DataFrame:
@@ -171,10 +193,12 @@ class _first_row_finder:
                 return None  # a key no such cell reads as
             at = ("\0" + joined.lower() + "\0").find("\0" + key[0] + "\0")
             return None if at < 0 else joined.count("\0", 0, at)
-        try:  # the cells as typed need no normalising past the first that holds the key exactly
-            end = column.index(key[0]) + 1
-        except ValueError:
-            end = len(column)
+        end = len(column)
+        if normalise(key[0]) == key[0]:  # a cell holding the key exactly reads as it: none past it is read
+            try:
+                end = column.index(key[0]) + 1
+            except ValueError:
+                pass
         try:
             return list(map(_normalised, column[:end])).index(key[0])
         except ValueError:

@@ -195,3 +195,26 @@ def test_a_write_of_a_few_keys_finds_the_row_a_pass_over_all_the_ids_finds(rows,
 
     wanted = (normalise(key),)
     assert _first_row_finder(rows, [0]).get(wanted) == _first_rows(rows, [0]).get(wanted)
+
+
+@pytest.mark.parametrize("rows, key, changes", [
+    ([["ss\u0301", "甲", "群众"], ["ß\u0301", "乙", "群众"]], {"person_id": "ß\u0301"}, {"name": "新"}),
+    ([["A1", "", "群众"], ["A1", "乙", "群众"]], {"person_id": "A1"}, {"name": "新"}),
+    ([["A1", "甲", "群众"], ["A1", "乙", "群众"]], {"person_id": "A1"}, {"name": ""}),
+], ids=["an earlier ID typed as the key reads otherwise", "the edit mends the first of two equal IDs",
+        "the edit makes the first of two equal IDs unusable"])
+def test_an_update_laid_over_the_data_reads_as_the_workbook_read_afresh_where_ids_repeat_or_read_otherwise(
+        tmp_path, rows, key, changes):
+    from tests.conftest import SqliteBackend
+
+    backend = SqliteBackend(tmp_path)
+    backend.workbook.ensure_schema()
+    backend.hand_write_sheet("people", ["学号/工号", "姓名", "政治面貌"], rows)
+    live = LiveWorkbook(backend.workbook, interval_seconds=15, clock=Clock())
+    live.data()
+    live.update("people", key, changes)
+    laid = live.data()
+    fresh = LiveWorkbook(SqliteWorkbook(backend.workbook.url), interval_seconds=15, clock=Clock()).data()
+    assert laid.tables["people"].reset_index(drop=True).equals(fresh.tables["people"])
+    assert sorted(map(repr, laid.tables.problems)) == sorted(map(repr, fresh.tables.problems))
+    assert list(map(list, laid.snapshot.sheets["people"].rows)) == list(map(list, fresh.snapshot.sheets["people"].rows))
