@@ -284,8 +284,9 @@ class GoogleSheetsWorkbook(TargetedUpdates):
         items = [(dict(key), {k: str(v) for k, v in changes.items()}) for key, changes in items]
         extra = list(extra_columns)
         check_extra_columns(schema_table(table), extra)  # before anything is journalled
-        entry_id = self.journal.record("update", table, {"items": items, **({"extra": extra} if extra else {})},
-                                       claim=True)
+        expect = None if expect is None else [{k: str(v) for k, v in cells.items()} for cells in expect]
+        payload = {"items": items, **({"extra": extra} if extra else {}), **({"expect": expect} if expect else {})}
+        entry_id = self.journal.record("update", table, payload, claim=True)
         try:
             self._send_updates(table, items, expect, extra)
         except (Conflict, RowNotFound):
@@ -299,26 +300,30 @@ class GoogleSheetsWorkbook(TargetedUpdates):
             raise QueuedForSync(f"{table}: change saved locally, will be sent when Google Sheets answers") from error
         self.journal.remove(entry_id)
 
-    def _send_updates(self, table: str, items: list, expect: list[dict] | None, extra=()) -> None:
+    def _send_updates(self, table: str, items: list, expect: list[dict] | None, extra=(),
+                      leave_out_refused: bool = False) -> None:
         """One read (header, key columns and the expected columns) and one write: 2 requests, whatever
-        the number of rows."""
+        the number of rows. A row not found, or not holding what it expects, raises before anything is
+        written; with `leave_out_refused` (a queued change sent later) it is left out and the rest written."""
         spec = schema_table(table)
         title = self._title(table)
         header = self._header_with_columns_for(spec, title, [changes for _, changes in items], extra)
         wanted = list(dict.fromkeys(name for cells in expect or () for name in cells))
         header, rows, current = self._locate(spec, title, header, [key for key, _ in items], wanted)
-        for (key, _), row_number in zip(items, rows):
-            if row_number is None:
-                raise RowNotFound(table, key)
-        for (key, _), cells, now in zip(items, expect or (), current):
+        refused = set()
+        for index, ((key, _), row_number, cells, now) in enumerate(zip(items, rows, expect or [{}] * len(items), current)):
             differing = {k: now.get(k, "") for k, v in cells.items() if now.get(k, "") != str(v)}
-            if differing:
-                raise Conflict(table, key, differing)
+            if row_number is None or differing:
+                if not leave_out_refused:
+                    raise RowNotFound(table, key) if row_number is None else Conflict(table, key, differing)
+                refused.add(index)
         positions = write_positions(spec, header, extra)
         q = quote_title(title)
-        self.api.write_cells([{"range": f"{q}!{column_letter(positions[k])}{row_number}", "values": [[v]]}
-                              for (_, changes), row_number in zip(items, rows) for k, v in changes.items()
-                              if k in positions])
+        cells = [{"range": f"{q}!{column_letter(positions[k])}{row_number}", "values": [[v]]}
+                 for index, ((_, changes), row_number) in enumerate(zip(items, rows)) if index not in refused
+                 for k, v in changes.items() if k in positions]
+        if cells:
+            self.api.write_cells(cells)
 
     def _locate(self, spec: Table, title: str, header: list[str], keys: list[dict],
                 wanted: list[str] = ()) -> tuple[list[str], list, list[dict[str, str]]]:
@@ -428,7 +433,8 @@ class GoogleSheetsWorkbook(TargetedUpdates):
 
     def _resend_update(self, entry) -> None:
         try:
-            self._send_updates(entry.table, entry.payload["items"], None, entry.payload.get("extra", []))
+            self._send_updates(entry.table, entry.payload["items"], entry.payload.get("expect"),
+                               entry.payload.get("extra", []), leave_out_refused=True)
             self.journal.remove(entry.id)
         except (Conflict, RowNotFound):
             self.journal.remove(entry.id)

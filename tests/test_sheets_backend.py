@@ -183,3 +183,20 @@ def test_closing_many_expired_rating_windows_costs_three_requests_not_three_per_
     sheets.fake.reset_log()
     assert close_expired(live, lambda: dt.datetime(2025, 12, 1, 12, 0)) == 20
     assert [e["kind"] for e in sheets.fake.log] == ["values_batch_get", "values_batch_update", "values_append"]
+
+
+def test_a_queued_batch_update_sends_the_rows_still_as_expected_and_leaves_out_one_deleted_or_changed_meanwhile(sheets):
+    """Queued in an outage, an update waits in the journal with each row's expected cells. By the time it
+    is sent a coordinator deleted one row and changed another: those are left out, the others written."""
+    workbook = sheets.workbook
+    sheets.hand_write_sheet("people", ["学号/工号", "姓名", "政治面貌"], [[f"100{n}", "甲", "群众"] for n in range(1, 5)])
+    sheets.fake.fail_next(10, 503)
+    with pytest.raises(QueuedForSync):
+        workbook.update_rows("people", [({"person_id": f"100{n}"}, {"name": "新"}) for n in range(1, 5)],
+                             expect=[{"name": "甲"}] * 4)
+    sheets.fake.clear_faults()
+    by_hand = [["1001", "甲", "群众"], ["1003", "改过", "群众"], ["1004", "甲", "群众"], ["", "", ""]]  # 1002 deleted
+    sheets.fake.set_values(sheets.spreadsheet_id, "people", by_hand, start_row=2)
+    assert workbook.sync() == 0
+    rows = sheets.fake.get_values(sheets.spreadsheet_id, "people")[1:]
+    assert [row[:2] for row in rows if any(row)] == [["1001", "新"], ["1003", "改过"], ["1004", "新"]]
