@@ -144,10 +144,9 @@ def _among_repeated_ids(spec, tables: Tables, title: str, frame: pd.DataFrame, p
         return True
     if parsed.empty:
         return False
-    others = frame[~frame[ROW].isin(numbers)]
-    held = pd.Series(True, index=others.index)
+    held = ~frame[ROW].isin(numbers)  # the other rows, by column: the frame is not copied
     for column in spec.id_columns:
-        held &= others[column].isin(set(parsed[column]))
+        held &= frame[column].isin(set(parsed[column]))
     return bool(held.any())
 
 
