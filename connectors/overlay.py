@@ -15,9 +15,11 @@ from zoneinfo import ZoneInfo
 from workflows.headers import column_positions, normalise
 from connectors.parsing import ids_of, parse_sheet
 from connectors.sheet import RawSheet, Snapshot, StackedRows
-from workflows.schema import table as schema_table
+from workflows.schema import RECORD, table as schema_table
 from workflows.tables import ROW, Stacked, Tables
 
+# Problems of a sheet that its parse does not give: `parsing.timezone_of`'s, of the settings' time zone
+NOT_OF_PARSING = frozenset({"unknown_time_zone"})
 FEW_KEYS = 8  # keys a write names: each looked for in the rows, not all rows' IDs hashed
 _PLAIN_CELLS = re.compile("[!-~\0]*")  # cells joined by NUL, none other than printable ASCII without spaces
 
@@ -122,9 +124,10 @@ def with_cells_of_rows(tables: Tables, snapshot: Snapshot, table: str,
     frame = tables[table]
     parsed[ROW] = parsed[ROW].map(number_of).astype(frame[ROW].dtype)
     numbers = set(number_of.values())
-    if _among_repeated_ids(spec, tables, old.title, frame, parsed, problems, numbers):
+    if (_among_repeated_ids(spec, tables, old.title, frame, parsed, problems, numbers)
+            or _resent_in_log(spec, rows, indexes, positions)):
         whole, found = parse_sheet(spec, RawSheet(old.title, old.header, rows), ZoneInfo(tables.timezone))
-        kept = [p for p in tables.problems if p.sheet != old.title]
+        kept = [p for p in tables.problems if p.sheet != old.title or p.code in NOT_OF_PARSING]
         return (dataclasses.replace(tables, frames={**tables.frames, table: whole}, problems=kept + found),
                 _with_sheet(snapshot, table, RawSheet(old.title, old.header, rows)))
     frame = _with_rows_replaced(frame, parsed, sorted(number_of.values()))
@@ -148,6 +151,17 @@ def _among_repeated_ids(spec, tables: Tables, title: str, frame: pd.DataFrame, p
     for column in spec.id_columns:
         held &= frame[column].isin(set(parsed[column]))
     return bool(held.any())
+
+
+def _resent_in_log(spec, rows, indexes: list[int], positions: dict[str, int]) -> bool:
+    """Whether a log row edited is one of rows with the same ID: an identical re-send is no problem and in
+    no frame, so only the cells tell (and, once they differ, the later is a duplicate a read reports)."""
+    if spec.kind == RECORD or any(column not in positions for column in spec.id_columns):
+        return False
+    at = [positions[column] for column in spec.id_columns]
+    ids = lambda row: tuple(row[p].strip() if p < len(row) else "" for p in at)  # noqa: E731 - as the parser reads them
+    edited = {ids(rows[index]) for index in indexes}
+    return sum(ids(row) in edited for row in rows) > len(indexes)
 
 
 def _with_rows_replaced(frame: pd.DataFrame, parsed: pd.DataFrame, numbers: list[int]) -> pd.DataFrame:

@@ -1,6 +1,7 @@
 """The shared live snapshot: one read per interval, read-your-writes, hand edits within the interval."""
 from __future__ import annotations
 
+import sqlite3
 import threading
 
 import pytest
@@ -140,8 +141,6 @@ def test_a_command_that_only_reads_gets_the_same_tables_and_problems_without_kee
 def test_an_idle_workbook_is_not_read_again_and_any_commit_anywhere_makes_the_next_refresh_read(tmp_path):
     """SQLite tells whether anything was committed since the last read (by this process, another one or
     a coordinator's own tool), so an idle workbook's scheduled refresh reads no cells at all."""
-    import sqlite3
-
     clock = Clock()
     workbook, live = live_workbook(tmp_path, clock)
     workbook.append("people", [person("1", "甲")])
@@ -218,3 +217,35 @@ def test_an_update_laid_over_the_data_reads_as_the_workbook_read_afresh_where_id
     assert laid.tables["people"].reset_index(drop=True).equals(fresh.tables["people"])
     assert sorted(map(repr, laid.tables.problems)) == sorted(map(repr, fresh.tables.problems))
     assert list(map(list, laid.snapshot.sheets["people"].rows)) == list(map(list, fresh.snapshot.sheets["people"].rows))
+
+
+def laid_and_fresh(workbook, live, table, key, changes):
+    live.update(table, key, changes)
+    return live.data().tables, LiveWorkbook(SqliteWorkbook(workbook.url), interval_seconds=15, clock=Clock()).data().tables
+
+
+@pytest.mark.parametrize("changes", [{"by": "C9"}, {"at": ""}], ids=["now differing", "now unusable"])
+def test_an_edit_of_a_log_row_sent_twice_identically_reads_as_the_workbook_read_afresh(tmp_path, changes):
+    """An identical re-send in a log is no problem and in no frame; once the first differs, or cannot be
+    used, the second is a duplicate or the row that counts, as a read finds."""
+    workbook, live = live_workbook(tmp_path, Clock())
+    workbook.append("people", [person("P1")])
+    row = {"activity_id": "A1", "person_id": "P1", "action": "signup", "at": "2025-11-01 10:00"}
+    workbook.append("signups", [{"signup_id": "S1", **row}, {"signup_id": "S1-again", **row}])
+    with sqlite3.connect(tmp_path / "w.sqlite3") as other_tool:
+        other_tool.execute('UPDATE signups SET "记录编号" = \'S1\' WHERE "记录编号" = \'S1-again\'')
+    live.data()
+    laid, fresh = laid_and_fresh(workbook, live, "signups", {"signup_id": "S1"}, changes)
+    assert laid["signups"].reset_index(drop=True).equals(fresh["signups"])
+    assert sorted(map(repr, laid.problems)) == sorted(map(repr, fresh.problems))
+
+
+def test_an_edit_of_a_repeated_setting_keeps_the_problem_of_an_unknown_time_zone(tmp_path):
+    workbook, live = live_workbook(tmp_path, Clock())
+    workbook.append("settings", [{"key": "timezone", "value": "Mars/Phobos"}, {"key": "x", "value": "1"}])
+    with sqlite3.connect(tmp_path / "w.sqlite3") as other_tool:  # the key typed again: a duplicate
+        other_tool.execute('INSERT INTO settings ("参数", "值") VALUES (\'x\', \'2\')')
+    live.data()
+    laid, fresh = laid_and_fresh(workbook, live, "settings", {"key": "x"}, {"value": "3"})
+    assert sorted(p.code for p in laid.problems) == sorted(p.code for p in fresh.problems) == ["duplicate_id",
+                                                                                               "unknown_time_zone"]
