@@ -189,31 +189,37 @@ def _first_rows(rows, id_positions: list[int]) -> dict[tuple, int]:
 
 
 class _first_row_finder:
-    """`_first_rows(...).get(key)` for a write's few keys: the rows read up to the first that holds it."""
+    """`_first_rows(...).get(key)` for a write's few keys: the rows read up to the first that holds it.
+    The ID column (and whether every cell in it is plain) is taken once for every key asked: the batch
+    changes no ID (`with_cells_of_rows`)."""
 
     def __init__(self, rows, id_positions: list[int]):
         self.rows, self.id_positions = rows, id_positions
+        self.column = self.joined = None
 
     def get(self, key: tuple) -> int | None:
         if len(self.id_positions) != 1:
             return _first_rows(self.rows, self.id_positions).get(key)
-        position = self.id_positions[0]
-        column = [row[position] if position < len(row) else "" for row in self.rows]
-        joined = "\0".join(column)
-        if (column and key[0] and joined.count("\0") == len(column) - 1  # no cell holds a NUL
-                and _PLAIN_CELLS.fullmatch(joined)):  # each cell reads as its lower case
-            if "\0" in key[0] or not _PLAIN_CELLS.fullmatch(key[0]):
+        if self.column is None:
+            position = self.id_positions[0]
+            self.column = [row[position] if position < len(row) else "" for row in self.rows]
+            joined = "\0".join(self.column)
+            plain = joined.count("\0") == len(self.column) - 1 and _PLAIN_CELLS.fullmatch(joined)  # no NUL in a cell
+            self.joined = joined.lower() if plain and self.column else None  # each cell reads as its lower case
+        column, wanted = self.column, key[0]
+        if self.joined is not None and wanted:
+            if "\0" in wanted or not _PLAIN_CELLS.fullmatch(wanted):
                 return None  # a key no such cell reads as
-            at = ("\0" + joined.lower() + "\0").find("\0" + key[0] + "\0")
-            return None if at < 0 else joined.count("\0", 0, at)
+            at = ("\0" + self.joined + "\0").find("\0" + wanted + "\0")
+            return None if at < 0 else self.joined.count("\0", 0, at)
         end = len(column)
-        if normalise(key[0]) == key[0]:  # a cell holding the key exactly reads as it: none past it is read
+        if normalise(wanted) == wanted:  # a cell holding the key exactly reads as it: none past it is read
             try:
-                end = column.index(key[0]) + 1
+                end = column.index(wanted) + 1
             except ValueError:
                 pass
         try:
-            return list(map(_normalised, column[:end])).index(key[0])
+            return list(map(_normalised, column[:end])).index(wanted)
         except ValueError:
             return None
 
