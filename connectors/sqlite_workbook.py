@@ -62,8 +62,13 @@ def _first_with(rows, target: tuple, width: int, wanted: list[str]):
     """(row ID, {wanted: text}) of the first row whose ID cells read as `target`; (None, {}) if none."""
     for row in rows:
         if tuple(normalise(_text(v)) for v in row[1:1 + width]) == target:
-            return row[0], dict(zip(wanted, [_text(v) for v in row[1 + width:]]))
+            return _located_row(row, width, wanted)
     return None, {}
+
+
+def _located_row(row, width: int, wanted: list[str]) -> tuple:
+    """(row ID, {wanted: text}) of a row of `_locating_query` (None: no row)."""
+    return (None, {}) if row is None else (row[0], dict(zip(wanted, [_text(v) for v in row[1 + width:]])))
 
 
 def _fetched(conn: sqlite3.Connection, sql: str, parameters=()) -> list:
@@ -448,11 +453,7 @@ class SqliteWorkbook(TargetedUpdates):
         first: dict[tuple, tuple] = {}
         for row in _fetched(conn, sql):
             first.setdefault(tuple(normalise(_text(v)) for v in row[1:1 + width]), row)
-        found = []
-        for key in keys:
-            row = first.get(tuple(normalise(str(v)) for v in key.values()))
-            found.append((None, {}) if row is None else (row[0], dict(zip(wanted, [_text(v) for v in row[1 + width:]]))))
-        return found
+        return [_located_row(first.get(tuple(normalise(str(v)) for v in key.values())), width, wanted) for key in keys]
 
     def _locate(self, conn, spec, title, header, key, wanted):
         """The first row whose ID cells match `key` (as `normalise` reads them), with the current text of
@@ -474,7 +475,7 @@ class SqliteWorkbook(TargetedUpdates):
         """The row ID of the first row holding the key, 0 for none; None when the indexes cannot tell (a
         key of more columns, an empty one or one holding a NUL, a column that keeps numbers as numbers).
 
-        A cell of printable ASCII without spaces (`_PLAIN`) normalises to its lower case, so it matches
+        A cell of printable ASCII without spaces (not `_IRREGULAR`) normalises to its lower case, so it matches
         exactly when it equals the key ignoring ASCII case: the NOCASE index finds the first such row.
         Every other cell (wide forms, padding, a blob) is in the partial index of irregular IDs, few
         rows, each normalised here. The first of both is the row."""
@@ -499,21 +500,20 @@ class SqliteWorkbook(TargetedUpdates):
         """(row ID, {wanted: text}) of that row, as `_first_with` gives it; (None, {}) for 0."""
         if not row_id:
             return None, {}
-        sql, width = self._locating_query(spec, title, header, id_keys, wanted)
-        sql = sql.replace(" ORDER BY ", f" WHERE {ROW_ID} = ? ORDER BY ")
-        row = _fetched(conn, sql, (row_id,))[0]
-        return row[0], dict(zip(wanted, [_text(v) for v in row[1 + width:]]))
+        sql, width = self._locating_query(spec, title, header, id_keys, wanted, where=f"{ROW_ID} = ?")
+        return _located_row(_fetched(conn, sql, (row_id,))[0], width, wanted)
 
     @staticmethod
-    def _locating_query(spec, title, header, id_keys: list[str], wanted: list[str]) -> tuple[str, int]:
-        """The rows' IDs, their `id_keys` cells and their `wanted` cells ('' for a column the sheet lacks),
-        in the sheet's order; and how many ID cells each row has."""
+    def _locating_query(spec, title, header, id_keys: list[str], wanted: list[str], where: str = "") -> tuple[str, int]:
+        """The rows' IDs (those meeting `where`), their `id_keys` cells and their `wanted` cells ('' for a
+        column the sheet lacks), in the sheet's order; and how many ID cells each row has."""
         positions = column_positions(spec, header)
         id_names = [header[positions[k]] for k in id_keys]
         wanted_names = [header[positions[k]] if k in positions else None for k in wanted]
         selected = ", ".join([ROW_ID, *(_quote(n) for n in id_names),
                               *(_quote(n) if n else "''" for n in wanted_names)])
-        return f"SELECT {selected} FROM {_quote(title)} ORDER BY {ROW_ID}", len(id_names)
+        return (f"SELECT {selected} FROM {_quote(title)}{f' WHERE {where}' if where else ''} ORDER BY {ROW_ID}",
+                len(id_names))
 
     def count_changes(self) -> bool:
         """Makes the triggers that count each sheet's changes where they are missing (`sqlite_changes`);
