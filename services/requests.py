@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from connectors.live import LiveWorkbook
 from connectors.sheet import Conflict, RowNotFound
+from services.audit import current_cells_of_rows
 from services.clock import Clock
 from services.outcomes import Refused, refuse
 from services.submissions import already_there
@@ -51,10 +52,9 @@ def _apply(live: LiveWorkbook, transition: Transition, clock: Clock) -> None:
 def _apply_all(live: LiveWorkbook, transitions: list[Transition], clock: Clock) -> None:
     """The rows' cells in one write, if each row's status is still the one decided on (else `Conflict`
     and none is changed), then their events in one append: the events are the changes' audit."""
-    shown = live.data()
-    row_of = dict(zip(shown.tables["requests"]["request_id"], shown.tables["requests"]["_row"]))
-    current = [{"status": shown.cells_of("requests", int(row_of[t.request_id]))["status"]} for t in transitions]
-    live.update_rows("requests", [({"request_id": t.request_id}, t.changes) for t in transitions], expect=current)
+    keys = [{"request_id": t.request_id} for t in transitions]
+    current = [{"status": cells["status"]} for cells in current_cells_of_rows(live, "requests", keys)]
+    live.update_rows("requests", [(key, t.changes) for key, t in zip(keys, transitions)], expect=current)
     events = [t.event for t in transitions if t.event]
     if events:
         live.append("request_events", events, stamp=("at", clock))
