@@ -8,6 +8,7 @@ members claim at once is decided by the order of their claim events, never by re
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -156,9 +157,9 @@ def auto_closes(tables, now: dt.datetime) -> list[Transition]:
     requests = tables["requests"]
     due = requests[(requests["status"] == "resolved") & requests["rating"].isna()
                    & requests["resolved_at"].notna() & (requests["resolved_at"] + window < now)]
-    return [Transition(r.request_id, "resolved", {"status": "closed"},
-                       _event(r.request_id, "system", "auto_close", "resolved", "closed",
-                              "评价期满未评价，自动结案", now)) for r in due.itertuples()]
+    return [Transition(request_id, "resolved", {"status": "closed"},
+                       _event(request_id, "system", "auto_close", "resolved", "closed",
+                              "评价期满未评价，自动结案", now)) for request_id in due["request_id"]]
 
 
 def board(tables, now: dt.datetime) -> pd.DataFrame:
@@ -178,7 +179,9 @@ def suggested_members(tables, request_id: str, limit: int = 5) -> pd.DataFrame:
     people = active_people(tables)
     people = people[people["person_id"] != request["requester_id"]]
     words = CATEGORY_SKILLS.get(request["category"], (request["category"],))
-    skill = people["skills"].fillna("").apply(lambda s: any(word in s for word in words if word))
+    words = [re.escape(word) for word in words if word]
+    skill = (people["skills"].fillna("").astype(str).str.contains("|".join(words), regex=True) if words
+             else pd.Series(False, index=people.index))
     same = (people["building"] == request["building"]) & (request["building"] != "")
     scored = people.assign(score=skill.astype(int) * 2 + same.astype(int), skill_match=skill, same_building=same)
     scored = scored[scored["score"] > 0].sort_values(["score", "person_id"], ascending=[False, True])
@@ -201,13 +204,10 @@ def claim_winner(tables, request_id: str) -> str | None:
     """The first claim in event order since the wish was last (re)opened."""
     events = tables["request_events"]
     mine = events[events["request_id"] == request_id].sort_values(["at", "event_id"])
-    winner = None
-    for event in mine.itertuples():
-        if event.to_status == "reopened":
-            winner = None
-        elif event.action == "claim" and winner is None:
-            winner = event.actor
-    return winner
+    since_reopened = mine[(mine["to_status"] == "reopened").cumsum() == (mine["to_status"] == "reopened").sum()]
+    claims = since_reopened.loc[(since_reopened["action"] == "claim") & (since_reopened["to_status"] != "reopened"),
+                                "actor"]
+    return claims.iat[0] if len(claims) else None
 
 
 def claim_transition(tables, request_id: str, winner: str) -> Transition:
@@ -219,13 +219,6 @@ def timeline(tables, request_id: str) -> pd.DataFrame:
     """The request's steps in order, claims that came second marked as not effective."""
     events = tables["request_events"]
     mine = events[events["request_id"] == request_id].sort_values(["at", "event_id"]).reset_index(drop=True)
-    effective, claimed = [], False
-    for event in mine.itertuples():
-        if event.to_status == "reopened":
-            claimed = False
-        if event.action == "claim":
-            effective.append(not claimed)
-            claimed = True
-        else:
-            effective.append(True)
-    return mine.assign(effective=effective)
+    claim = mine["action"] == "claim"
+    claims_since_reopened = claim.groupby((mine["to_status"] == "reopened").cumsum()).cumsum()
+    return mine.assign(effective=~claim | (claims_since_reopened == 1))
