@@ -419,6 +419,7 @@ class GoogleSheetsWorkbook(TargetedUpdates):
                         _Pending(entry.id, entry.payload["rows"], entry.payload.get("extra", [])))
                 else:
                     self._resend_appends(appends)
+                    appends = {}  # sent: the appends after this update form the next batches
                     self._resend_update(entry)
             self._resend_appends(appends)
         return True
@@ -429,7 +430,6 @@ class GoogleSheetsWorkbook(TargetedUpdates):
                 self._send_batch(table, batch, checked=True)
             except Exception:  # noqa: BLE001 - not transient: it stays in the journal, the rest go on
                 pass
-        appends.clear()
 
     def _resend_update(self, entry) -> None:
         try:
