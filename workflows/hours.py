@@ -18,7 +18,7 @@ from workflows.access import COORDINATOR, Viewer
 from workflows.cells import BadCell, format_datetime, parse_cell
 from workflows.schema import table as schema_table
 from workflows.signup import Derivation, new_id
-from workflows.tables import per_frame
+from workflows.tables import per_frame, positions_in
 
 ENTRY_TYPES = {"person_id": "object", "date": "datetime64[us]", "kind": "object", "ref": "object", "title": "object",
                "hours": "float64"}
@@ -83,10 +83,10 @@ def _entries_of_the_same_rows(tables, derivation: Derivation, as_of: dt.datetime
 
 def _credited_entries(tables, derivation: Derivation, as_of: dt.datetime | None) -> pd.DataFrame:
     activities = tables["activities"]
-    held = activities[activities["status"] != "cancelled"]
+    held = (activities["status"] != "cancelled").to_numpy(dtype=bool)
     if as_of is not None:
-        held = held[held["ends_at"] <= as_of]
-    attended = derivation.attendance().merge(held[["activity_id", "starts_at", "title", "hours"]], on="activity_id")
+        held = held & (activities["ends_at"] <= as_of).to_numpy(dtype=bool, na_value=False)
+    attended = _attended_and_held(derivation.attendance(), activities, held)
     rows = tables["hours"]
     counted = counted_rows(rows)
     if as_of is not None:
@@ -95,14 +95,29 @@ def _credited_entries(tables, derivation: Derivation, as_of: dt.datetime | None)
     approved["hours"] = rows["hours"].to_numpy(dtype=float, na_value=np.nan)[counted]
     parts = {"person_id": (attended["person_id"], approved["person_id"]),
              "date": (attended["starts_at"], approved["date"]),
-             "kind": (_one_text(len(attended), "activity"), _one_text(counted.sum(), "entry")),
+             "kind": (_one_text(len(attended["person_id"]), "activity"), _one_text(counted.sum(), "entry")),
              "ref": (attended["activity_id"], approved["entry_id"]),
              "title": (attended["title"], approved["description"]),
-             "hours": (attended["hours"].to_numpy(dtype=float, na_value=0.0), approved["hours"])}
+             "hours": (attended["hours"], approved["hours"])}
     joined = {key: np.concatenate([np.asarray(part, dtype=ENTRY_TYPES[key]) for part in pair])
               for key, pair in parts.items()}
     order = _entry_order(joined["person_id"], joined["date"], joined["ref"])
     return pd.DataFrame({key: pd.Series(values[order], dtype=ENTRY_TYPES[key]) for key, values in joined.items()})
+
+
+def _attended_and_held(attendance: pd.DataFrame, activities: pd.DataFrame, held: np.ndarray) -> dict[str, np.ndarray]:
+    """The attendances of the `held` activities (a mask over `activities`), in their order, with each
+    activity's start, title and hours (0 where it has none): an inner merge on the activity ID, done by
+    position (pandas' merge converted 170,000 IDs to its string type and back)."""
+    where = positions_in(activities, "activity_id", attendance["activity_id"])
+    kept = where >= 0
+    kept[kept] = held[where[kept]]
+    where = where[kept]
+    return {"activity_id": attendance["activity_id"].to_numpy(dtype=object)[kept],
+            "person_id": attendance["person_id"].to_numpy(dtype=object)[kept],
+            "starts_at": activities["starts_at"].to_numpy()[where],
+            "title": activities["title"].to_numpy(dtype=object)[where],
+            "hours": activities["hours"].to_numpy(dtype=float, na_value=0.0)[where]}
 
 
 def _one_text(count: int, text: str) -> np.ndarray:
@@ -119,7 +134,25 @@ def _entry_order(person_ids: np.ndarray, dates: np.ndarray, refs: np.ndarray) ->
     people a third of the memory of a report)."""
     moments = dates.astype("int64")
     moments[np.isnat(dates)] = np.iinfo(np.int64).max
-    return np.lexsort((_sorting_codes(refs), moments, _sorting_codes(person_ids)))
+    people = _sorting_codes(person_ids)
+    return np.lexsort((_ref_codes_of_ties(refs, moments, people), moments, people))
+
+
+def _ref_codes_of_ties(refs: np.ndarray, moments: np.ndarray, people: np.ndarray) -> np.ndarray:
+    """Sorting codes of the refs where they decide: among entries of one person at one moment. Few
+    entries share both, so only their refs are sorted (sorting all 450,000 texts of a university took
+    three quarters of crediting them); every other entry's code is 0, which orders nothing."""
+    by_person_and_moment = np.lexsort((moments, people))
+    people, moments = people[by_person_and_moment], moments[by_person_and_moment]
+    same_as_next = (people[1:] == people[:-1]) & (moments[1:] == moments[:-1])
+    tied = np.zeros(len(refs), dtype=bool)
+    tied[:-1] |= same_as_next
+    tied[1:] |= same_as_next
+    codes = np.zeros(len(refs), dtype=np.int64)
+    positions = by_person_and_moment[tied]
+    if len(positions):
+        codes[positions] = _sorting_codes(refs[positions])
+    return codes
 
 
 def _sorting_codes(values: np.ndarray) -> np.ndarray:

@@ -186,11 +186,16 @@ def is_in(values: pd.Series, keys) -> np.ndarray:
 
 
 def positions_in(frame: pd.DataFrame, column: str, values: pd.Series | np.ndarray) -> np.ndarray:
-    """Each value's row position in `frame` by its unique `column` (an ID), -1 where it has none. The
-    column's index is made once per frame, of objects (pandas would otherwise convert the IDs to its
-    own string type first)."""
-    index = per_frame(frame, f"index:{column}", lambda: pd.Index(frame[column].to_numpy(), dtype=object))
-    return index.get_indexer(np.asarray(values, dtype=object))
+    """Each value's row position in `frame` by its unique `column` (an ID), -1 where it has none: looked
+    up value by value in `position_of` (a quarter of the time of pandas' indexer, which first converts
+    the values to its own string type)."""
+    position = position_of(frame, column)
+    return np.fromiter((position.get(value, -1) for value in values), dtype=np.intp, count=len(values))
+
+
+def position_of(frame: pd.DataFrame, column: str) -> dict:
+    """{value: row position} of the frame's unique `column` (an ID), made once per frame."""
+    return per_frame(frame, f"position_of:{column}", lambda: {key: n for n, key in enumerate(frame[column].to_numpy(dtype=object))})
 
 
 def once_per_value(values, compute) -> list:
