@@ -142,8 +142,10 @@ class LiveWorkbook:
         waits for a read, its parsing or `prepare`; pages get the previous data meanwhile.
         `keep_cells=False`: for commands that only read figures: each sheet's cells are let go once it is
         parsed (the data has no `snapshot`, so nothing can be laid over it: writes are refused); with `kept`
-        (`kept_tables.KeptTables`), the tables an earlier run kept are read only where they changed."""
+        (`kept_tables.KeptTables`), the tables an earlier run kept are read only where they changed, and
+        appends are taken: the data after one is read again, as the changes since (`_append_and_read_again`)."""
         self._keep_cells, self._kept = keep_cells, kept
+        self._read_again = False  # an append was made without cells: the next `data()` reads what changed
         self.workbook, self.interval, self._clock, self._after_read = workbook, interval_seconds, clock, after_read
         self._prepare, self._background = prepare, background
         self._prepared: LiveData | None = None  # the latest data `prepare` finished
@@ -160,6 +162,12 @@ class LiveWorkbook:
         self._read_failed = False
 
     def data(self) -> LiveData:
+        if self._read_again:
+            with self._refreshing:
+                if self._read_again:
+                    self._read()
+                    self._read_again = False
+            return self._data
         if self._data is None:
             with self._refreshing:
                 if self._data is None:
@@ -356,7 +364,8 @@ class LiveWorkbook:
         roster): the rows added since the data was read are laid over it too, in the sheet's order.
         `extra_columns`: the rows also carry cells of these extra columns (see `Workbook`).
         """
-        self._refuse_writes_without_cells()
+        if not self._keep_cells:
+            return self._append_and_read_again(table, rows, stamp, extra_columns)
         self.data()
         with self._laying:  # written and laid in one step: a later write is never laid before this one
             try:
@@ -379,6 +388,24 @@ class LiveWorkbook:
             new_rows += [cells for cells in (aligned_cells(header, positions, row) for row in written)
                          if _id_of(spec, positions, cells) not in in_tail]  # rows the table holds are dropped later
             self._lay(lambda tables, snapshot: with_rows(tables, snapshot, table, new_rows, header), appended_to=table)
+        return sent
+
+    def _append_and_read_again(self, table: str, rows: list[dict[str, str]], stamp: Stamp | None,
+                               extra_columns) -> bool:
+        """An append without cells to lay it over (a command over kept tables): the data after it is read
+        again at the next `data()`, as what changed since the kept tables were: these rows, and any that
+        others appended meanwhile, in the sheet's order (what `fresh` gives). Some tens of rows parsed and
+        the figures carried past them, against parsing the whole workbook to hold its cells."""
+        if self._kept is None:
+            raise RuntimeError("this live workbook keeps no cells (keep_cells=False): it only reads")
+        self.data()
+        with self._laying:
+            try:
+                self.workbook.append(table, rows, stamp, extra_columns=extra_columns)
+                sent = True
+            except QueuedForSync:
+                sent = False
+            self._read_again = True
         return sent
 
     def _lay(self, overlay, appended_to: str | None = None) -> None:

@@ -273,3 +273,40 @@ def test_a_kept_log_is_read_by_column_and_loaded_on_another_thread_than_the_one_
         frame = other.submit(lambda: tables["signups"]).result()
     assert len(moments) == len(log) and loaded(log)
     pd.testing.assert_frame_equal(frame.reset_index(drop=True), whole["signups"].reset_index(drop=True))
+
+
+def cli_json(*argv) -> dict:
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert cli.main(list(argv)) == 0
+    return json.loads(out.getvalue())
+
+
+def test_sign_ups_cancellations_and_check_ins_from_the_command_line_read_the_kept_tables_not_the_whole_workbook(
+        tmp_path, monkeypatch):
+    workbook = new_workbook(tmp_path)  # A1 has one place: 1 holds it, 2 waits
+    run_report(workbook)  # the tables are kept
+    with another_tool(workbook) as tool:  # meanwhile someone else signs 3 up
+        tool.execute('INSERT INTO signups ("记录编号", "活动编号", "学号/工号", "时间") VALUES '
+                     "('S9', 'A1', '3', '2025-11-12 09:00')")
+    def at(moment):
+        return "--workbook", workbook.url, "--as-of", moment, "--json"
+
+    with monkeypatch.context() as no_whole_reads:
+        no_whole_reads.setattr(SqliteWorkbook, "snapshot", lambda *_, **__: pytest.fail("read the whole workbook"))
+        assert cli_json("cancel", "A1", "1", *at("2025-11-15 10:00")) == {"status": "cancelled", "promoted": "2"}
+        assert cli_json("signup", "A1", "1", *at("2025-11-15 10:05")) == {"status": "waitlisted", "position": 2}
+        assert cli_json("checkin", "A1", "2", *at("2025-11-20 09:30")) == {"status": "attended", "already": False}
+        shown = cli_json("roster", "A1", *at("2025-11-20 09:30"))
+    whole = derive(whole_read(workbook)).roster("A1")
+    assert shown == {"confirmed": ["2"], "waitlisted": ["3", "1"], "attended": ["2"]}
+    assert (whole.confirmed, whole.waitlisted, whole.attended) == (["2"], ["3", "1"], ["2"])
+
+
+def test_a_command_that_only_appends_to_kept_tables_may_not_change_a_row(tmp_path):
+    live = cli.live_workbook(new_workbook(tmp_path), only_appends=True)
+    with pytest.raises(RuntimeError, match="only reads"):
+        live.update("people", {"person_id": "1"}, {"name": "改"})
