@@ -16,7 +16,8 @@ DIR (default: a folder in the system's temporary directory, kept between runs; n
   UPDATE by the ID index: p50 and slowest wall time.
 - refresh: the app's scheduled read and the figures it prepares after another process wrote, vs
   reading every sheet again (what it did before reading by changes).
-- jobs: `cli.py notify --dry-run` with nothing kept and with its tables kept; the app's housekeeping
+- jobs: `cli.py notify --dry-run` with nothing kept and with its tables kept; `cli.py signup` the same
+  two ways vs a process making a raw SQLite insert with the same checks; the app's housekeeping
   closing the requests past their rating window vs a raw SQLite UPDATE + INSERT of the same rows.
 - pages: the Dashboard, Activities, Leaderboard and My record pages, and the coordinator's desk
   pages, under AppTest, first run after start (the read and the prepared figures) and warm.
@@ -315,7 +316,44 @@ def jobs(path: Path) -> dict:
     for name in ("nothing kept", "kept"):
         cpu, mib, _ = measured(command, {"WORKBOOK_URL": f"sqlite:///{copy}"})
         result |= {f"notify, {name}: CPU s": cpu, f"notify, {name}: MiB": mib}
-    return result | _closing_expired(copy)
+    return result | _command_signups(path) | _closing_expired(copy)
+
+
+def _command_signups(path: Path) -> dict:
+    """`cli.py signup` (a process of its own, as a coordinator's script runs it, one person at a time) with
+    nothing kept, then as the next finds it (the tables kept), beside a process making the same sign-up as
+    a raw SQLite insert with its duplicate and capacity checks in one transaction."""
+    copy = _fresh_copy(path, ".signup-commands.sqlite3")
+    with sqlite3.connect(copy) as db:
+        activity = db.execute('SELECT "活动编号" FROM activities WHERE "状态" = \'open\' AND "报名截止" > ? '
+                              'ORDER BY "报名截止" LIMIT 1', (AS_OF,)).fetchone()[0]
+        newcomers = [row[0] for row in db.execute(  # no rows of theirs: no overlap can refuse them
+            'SELECT "学号/工号" FROM people WHERE "在册" = \'true\' AND "学号/工号" NOT IN '
+            '(SELECT "学号/工号" FROM signups) LIMIT 3')]
+    result = {}
+    env = {"WORKBOOK_URL": f"sqlite:///{copy}"}
+    for name, person in zip(("nothing kept", "kept"), newcomers):
+        cpu, mib, _ = measured([sys.executable, "cli.py", "signup", activity, person, "--json", "--as-of", AS_OF], env)
+        result |= {f"signup command, {name}: CPU s": cpu, f"signup command, {name}: MiB": mib}
+    cpu, mib, _ = measured([sys.executable, "-c", _RAW_SIGNUP, str(copy), activity, newcomers[2]])
+    return result | {"raw SQLite insert process: CPU s": cpu, "raw SQLite insert process: MiB": mib,
+                     "signup command, kept: CPU ratio": result["signup command, kept: CPU s"] / cpu}
+
+
+_RAW_SIGNUP = """
+import sqlite3, sys, time
+path, activity, person = sys.argv[1:]
+db = sqlite3.connect(path, isolation_level=None, timeout=60)
+db.execute("BEGIN IMMEDIATE")
+places = int(db.execute('SELECT "名额" FROM activities WHERE "活动编号" = ?', (activity,)).fetchone()[0])
+taken = db.execute('SELECT count(*) FROM signups WHERE "活动编号" = ?', (activity,)).fetchone()[0]
+twice = db.execute('SELECT 1 FROM signups WHERE "活动编号" = ? AND "学号/工号" = ?', (activity, person)).fetchone()
+if twice is None:
+    db.execute('INSERT INTO signups ("记录编号", "活动编号", "学号/工号", "操作", "时间", "操作人") VALUES (?, ?, ?, ?, ?, ?)',
+               (f"SR{time.time_ns()}", activity, person, "signup", time.strftime("%Y-%m-%d %H:%M:%S"), person))
+db.execute("COMMIT")
+print("confirmed" if taken < places else "waitlisted")
+"""
 
 
 def _closing_expired(path: Path) -> dict:
