@@ -51,7 +51,8 @@ def live_workbook(workbook, only_reads: bool = False, only_appends: bool = False
     changes since, its own rows among them (see `LiveWorkbook`)."""
     kept = kept_tables_for(workbook) if only_reads or only_appends else None
     keep_cells = not only_reads and kept is None
-    return LiveWorkbook(workbook, interval_seconds=math.inf, keep_cells=keep_cells, kept=kept)
+    return LiveWorkbook(workbook, interval_seconds=math.inf, keep_cells=keep_cells, kept=kept,
+                        appends_read_back=only_appends)
 
 
 def clock_for(args, live: LiveWorkbook) -> Clock:

@@ -29,6 +29,10 @@ from workflows.schema import table as schema_table
 from workflows.tables import Tables
 
 
+class ReadBackFailed(RuntimeError):
+    """An append without cells was written, but the read after it, which the answer needs, failed."""
+
+
 @dataclass(frozen=True)
 class LiveData:
     tables: Tables
@@ -135,17 +139,21 @@ class _LastRead:
 
 class LiveWorkbook:
     def __init__(self, workbook: Workbook, interval_seconds: float = 15.0, clock=time.monotonic,
-                 after_read=None, prepare=None, background: bool = False, keep_cells: bool = True, kept=None):
+                 after_read=None, prepare=None, background: bool = False, keep_cells: bool = True, kept=None,
+                 appends_read_back: bool = False):
         """`after_read(live)`: housekeeping run after each scheduled read (e.g. closing expired requests).
         `prepare(data)`: computes what pages show from new data (rosters, figures) before it is shown, on
         the thread that read it. `background`: scheduled reads run on their own thread, so no page run
         waits for a read, its parsing or `prepare`; pages get the previous data meanwhile.
         `keep_cells=False`: for commands that only read figures: each sheet's cells are let go once it is
         parsed (the data has no `snapshot`, so nothing can be laid over it: writes are refused); with `kept`
-        (`kept_tables.KeptTables`), the tables an earlier run kept are read only where they changed, and
-        appends are taken: the data after one is read again, as the changes since (`_append_and_read_again`)."""
+        (`kept_tables.KeptTables`), the tables an earlier run kept are read only where they changed. With
+        `kept` and `appends_read_back` too, appends are taken: the data after one is read again, as the
+        changes since (`_append_and_read_back`); other writes are still refused."""
         self._keep_cells, self._kept = keep_cells, kept
-        self._read_again = False  # an append was made without cells: the next `data()` reads what changed
+        self._appends_read_back = appends_read_back and kept is not None and not keep_cells
+        self._appends = 0  # appends made without cells to lay them over
+        self._appends_read = 0  # how many of them the data holds (it was read after them)
         self.workbook, self.interval, self._clock, self._after_read = workbook, interval_seconds, clock, after_read
         self._prepare, self._background = prepare, background
         self._prepared: LiveData | None = None  # the latest data `prepare` finished
@@ -162,12 +170,8 @@ class LiveWorkbook:
         self._read_failed = False
 
     def data(self) -> LiveData:
-        if self._read_again:
-            with self._refreshing:
-                if self._read_again:
-                    self._read()
-                    self._read_again = False
-            return self._data
+        if self._appends_read < self._appends:
+            return self._read_back()
         if self._data is None:
             with self._refreshing:
                 if self._data is None:
@@ -179,6 +183,20 @@ class LiveWorkbook:
             else:
                 self._scheduled_read()
         return self._data
+
+    def _read_back(self) -> LiveData:
+        """The data read again after appends made without cells: what changed since, those rows among it."""
+        with self._refreshing:
+            with self._laying:
+                made = self._appends  # committed before the read begins, so it finds them
+            if self._appends_read < made:
+                try:
+                    self._read()
+                except Exception as error:
+                    raise ReadBackFailed(f"what was just written is in the workbook, but reading it back failed "
+                                         f"({error}); a command showing it (e.g. `roster`) reads it again") from error
+                self._appends_read = made
+            return self._data
 
     def _scheduled_read(self) -> None:
         """A scheduled read (the caller acquired `_refreshing`), then `prepare` for data written meanwhile."""
@@ -353,7 +371,8 @@ class LiveWorkbook:
 
     def _refuse_writes_without_cells(self) -> None:
         if not self._keep_cells:
-            raise RuntimeError("this live workbook keeps no cells (keep_cells=False): it only reads")
+            raise RuntimeError("this live workbook keeps no cells (keep_cells=False): it only reads"
+                               + (" and appends" if self._appends_read_back else ""))
 
     # -- writing ---------------------------------------------------------------------------
     def append(self, table: str, rows: list[dict[str, str]], stamp: Stamp | None = None,
@@ -364,8 +383,9 @@ class LiveWorkbook:
         roster): the rows added since the data was read are laid over it too, in the sheet's order.
         `extra_columns`: the rows also carry cells of these extra columns (see `Workbook`).
         """
-        if not self._keep_cells:
-            return self._append_and_read_again(table, rows, stamp, extra_columns)
+        if self._appends_read_back:
+            return self._append_and_read_back(table, rows, stamp, extra_columns)
+        self._refuse_writes_without_cells()
         self.data()
         with self._laying:  # written and laid in one step: a later write is never laid before this one
             try:
@@ -390,22 +410,19 @@ class LiveWorkbook:
             self._lay(lambda tables, snapshot: with_rows(tables, snapshot, table, new_rows, header), appended_to=table)
         return sent
 
-    def _append_and_read_again(self, table: str, rows: list[dict[str, str]], stamp: Stamp | None,
-                               extra_columns) -> bool:
+    def _append_and_read_back(self, table: str, rows: list[dict[str, str]], stamp: Stamp | None,
+                              extra_columns) -> bool:
         """An append without cells to lay it over (a command over kept tables): the data after it is read
         again at the next `data()`, as what changed since the kept tables were: these rows, and any that
-        others appended meanwhile, in the sheet's order (what `fresh` gives). Some tens of rows parsed and
-        the figures carried past them, against parsing the whole workbook to hold its cells."""
-        if self._kept is None:
-            raise RuntimeError("this live workbook keeps no cells (keep_cells=False): it only reads")
-        self.data()
+        others appended meanwhile, in the sheet's order (what `fresh` gives). Some rows parsed and the
+        figures carried past them, against parsing the whole workbook to hold its cells."""
+        try:
+            self.workbook.append(table, rows, stamp, extra_columns=extra_columns)
+            sent = True
+        except QueuedForSync:
+            sent = False
         with self._laying:
-            try:
-                self.workbook.append(table, rows, stamp, extra_columns=extra_columns)
-                sent = True
-            except QueuedForSync:
-                sent = False
-            self._read_again = True
+            self._appends += 1
         return sent
 
     def _lay(self, overlay, appended_to: str | None = None) -> None:

@@ -9,6 +9,7 @@ import json
 import os
 import sqlite3
 import stat
+import threading
 
 import numpy as np
 import pandas as pd
@@ -306,7 +307,59 @@ def test_sign_ups_cancellations_and_check_ins_from_the_command_line_read_the_kep
     assert (whole.confirmed, whole.waitlisted, whole.attended) == (["2"], ["3", "1"], ["2"])
 
 
-def test_a_command_that_only_appends_to_kept_tables_may_not_change_a_row(tmp_path):
-    live = cli.live_workbook(new_workbook(tmp_path), only_appends=True)
-    with pytest.raises(RuntimeError, match="only reads"):
-        live.update("people", {"person_id": "1"}, {"name": "改"})
+def test_a_command_that_only_appends_to_kept_tables_may_not_change_a_row_and_one_that_only_reads_may_not_append(
+        tmp_path):
+    workbook = new_workbook(tmp_path)
+    with pytest.raises(RuntimeError, match="only reads and appends"):
+        cli.live_workbook(workbook, only_appends=True).update("people", {"person_id": "1"}, {"name": "改"})
+    with pytest.raises(RuntimeError, match="only reads$"):
+        cli.live_workbook(workbook, only_reads=True).append("signups", [signup(9, "3")])
+    assert len(whole_read(workbook)["signups"]) == 2
+
+
+def test_an_append_read_back_by_another_thread_s_read_that_began_before_it_is_read_again(tmp_path, monkeypatch):
+    """Two sign-ups on one live workbook that keeps no cells: the second's row is committed while the
+    first's read back is under way (and may miss it); the second's answer still holds its row."""
+    from connectors.kept_tables import KeptTables
+    from services.activities import derivation_of
+
+    workbook = new_workbook(tmp_path)
+    live = cli.live_workbook(workbook, only_appends=True)
+    live.data()
+    reading = KeptTables.read
+
+    def read_while_another_appends(self):
+        found = reading(self)
+        if not appended_meanwhile:
+            another = threading.Thread(target=lambda: appended_meanwhile.append(
+                live.append("signups", [signup(9, "3", at="2025-11-12 09:00")])))
+            another.start()
+            another.join()
+        return found
+
+    appended_meanwhile = []
+    monkeypatch.setattr(KeptTables, "read", read_while_another_appends)
+    live.append("signups", [signup(8, "1", "A2", at="2025-11-12 08:00")])
+    assert derivation_of(live.data()).roster("A2").confirmed == ["1"]  # the first's answer (its read missed 3)
+    assert derivation_of(live.data()).roster("A1").waitlisted == ["2", "3"]  # the second's: read again
+
+
+def test_a_sign_up_written_but_not_read_back_says_so_rather_than_that_it_failed(tmp_path, monkeypatch, capsys):
+    from connectors.kept_tables import KeptTables
+
+    workbook = new_workbook(tmp_path)
+    run_report(workbook)
+    reading, reads = KeptTables.read, []
+
+    def read_once_then_fail(self):
+        reads.append(1)
+        if len(reads) > 1:
+            raise sqlite3.OperationalError("database is locked")
+        return reading(self)
+
+    monkeypatch.setattr(KeptTables, "read", read_once_then_fail)
+    assert cli.main(["signup", "A1", "3", "--workbook", workbook.url, "--as-of", "2025-11-15 10:00"]) == 2
+    assert "what was just written is in the workbook, but reading it back failed (database is locked)" in (
+        capsys.readouterr().err)
+    monkeypatch.undo()
+    assert derive(whole_read(workbook)).roster("A1").waitlisted == ["2", "3"]
