@@ -415,15 +415,12 @@ class LiveWorkbook:
         """An append without cells to lay it over (a command over kept tables): the data after it is read
         again at the next `data()`, as what changed since the kept tables were: these rows, and any that
         others appended meanwhile, in the sheet's order (what `fresh` gives). Some rows parsed and the
-        figures carried past them, against parsing the whole workbook to hold its cells."""
-        try:
-            self.workbook.append(table, rows, stamp, extra_columns=extra_columns)
-            sent = True
-        except QueuedForSync:
-            sent = False
+        figures carried past them, against parsing the whole workbook to hold its cells. Only the embedded
+        workbook keeps tables, and it writes at once or raises: nothing waits in a journal."""
+        self.workbook.append(table, rows, stamp, extra_columns=extra_columns)
         with self._laying:
             self._appends += 1
-        return sent
+        return True
 
     def _lay(self, overlay, appended_to: str | None = None) -> None:
         """Lays one write over the current data (the caller holds `_laying`)."""
