@@ -799,8 +799,7 @@ def _judge_checkins(tables, activities, rosters, rows) -> list[Problem]:
     by_code = (rows["method"] == "code").to_numpy(dtype=bool)
     unconfirmed = by_code & ~np.fromiter(((a, p) in confirmed for a, p in zip(activity_ids, person_ids)),
                                          dtype=bool, count=len(rows))
-    position = position_of(activities, "activity_id")
-    where = [position[a] for a in activity_ids]  # known activities only (see `_of_known`)
+    where = positions_in(activities, "activity_id", activity_ids)  # known activities only (see `_of_known`)
     starts, ends = activities["starts_at"].to_numpy()[where], activities["ends_at"].to_numpy()[where]
     moments = rows["at"].to_numpy()
     inside = (starts - np.timedelta64(CHECKIN_OPENS_BEFORE) <= moments) & (moments <= ends)  # NaT: False

@@ -197,7 +197,10 @@ def positions_in(frame: pd.DataFrame, column: str, values: pd.Series | np.ndarra
 
 def position_of(frame: pd.DataFrame, column: str) -> dict:
     """{value: row position} of the frame's unique `column` (an ID), made once per frame."""
-    return per_frame(frame, f"position_of:{column}", lambda: {key: n for n, key in enumerate(frame[column].to_numpy(dtype=object))})
+    def made():
+        return {key: n for n, key in enumerate(frame[column].to_numpy(dtype=object))}
+
+    return per_frame(frame, f"position_of:{column}", made)
 
 
 def once_per_value(values, compute) -> list:
